@@ -1,0 +1,101 @@
+// The commander program: parse, call one command, map errors to exit codes. Commands are
+// imported lazily so `--help` and `--version` never load the AWS SDK.
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import { Command, CommanderError, Option } from 'commander';
+import { UserError } from '../src/errors.ts';
+import { EXIT_ERROR, type GlobalOptions, type Io } from '../src/commands/io.ts';
+
+const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('resume-infra')
+    .description('Stand up and maintain a personal resume site on AWS with plain SDK calls')
+    .version(packageJson.version, '-V, --version')
+    .option('-c, --config <file>', 'config file', './resume-infra.json')
+    .option('--region <region>', 'AWS region (default: the config, then the SDK chain)')
+    .option('--profile <name>', 'AWS profile from ~/.aws/config')
+    .addOption(new Option('--endpoint-url <url>', 'send every AWS call here (a local emulator)').env('AWS_ENDPOINT_URL'))
+    .option('--json', 'print one JSON document on stdout; progress goes to stderr')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--verbose', 'print every AWS call on stderr')
+    .showHelpAfterError('(run resume-infra --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
+
+  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+  const run = (load: () => Promise<number>) => async () => setExit(await load());
+
+  program.command('up').description('create or update every resource, deploy the function, sync the site')
+    .action(run(async () => (await import('../src/commands/up.ts')).up(globals(), io)));
+  program.command('plan').description('show what up would change; exit 0 = no changes, 2 = changes')
+    .action(run(async () => (await import('../src/commands/plan.ts')).plan(globals(), io)));
+  program.command('status').description('show the recorded resources and outputs')
+    .action(run(async () => (await import('../src/commands/status.ts')).status(globals(), io)));
+  program.command('destroy').description('delete everything this project made (asks first unless --yes)')
+    .action(run(async () => (await import('../src/commands/destroy.ts')).destroy(globals(), io)));
+  program.command('unlock').description('remove a stale state lock, like terraform force-unlock').argument('<lock-id>', 'the id printed by the run that holds the lock')
+    .action(async (lockId: string) => setExit(await (await import('../src/commands/unlock.ts')).unlock(lockId, globals(), io)));
+  return program;
+}
+
+/** Runs the CLI and returns the exit code. The one top-level catch lives here. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_ERROR;
+    const { explainAwsError } = await import('../src/commands/project.ts');
+    const explained = explainAwsError(error, program.opts<GlobalOptions>().endpointUrl);
+    if (explained instanceof UserError) {
+      io.err(`error: ${explained.message}\n`);
+      return EXIT_ERROR;
+    }
+    const stack = explained instanceof Error ? (explained.stack ?? explained.message) : String(explained);
+    io.err(`resume-infra hit a bug; please report it with this output:\n${stack}\n`);
+    return EXIT_ERROR;
+  }
+}
+
+function processIo(): Io {
+  const cleanups = new Set<() => Promise<void>>();
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write(`\n${signal}: stopping and releasing the state lock…\n`);
+    void Promise.allSettled([...cleanups].map((cleanup) => cleanup())).then(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    errIsTTY: process.stderr.isTTY === true,
+    ...(process.stdin.isTTY
+      ? {
+          confirm: async (question: string) => {
+            const readline = createInterface({ input: process.stdin, output: process.stderr });
+            try {
+              return (await readline.question(`${question} `)).trim().toLowerCase() === 'yes';
+            } finally {
+              readline.close();
+            }
+          },
+        }
+      : {}),
+    onInterrupt: (cleanup) => {
+      cleanups.add(cleanup);
+      return () => cleanups.delete(cleanup);
+    },
+  };
+}
+
+export async function runFromProcess(): Promise<void> {
+  process.exitCode = await main(process.argv.slice(2), processIo());
+}

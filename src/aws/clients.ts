@@ -1,0 +1,136 @@
+// The one place SDK clients are built. Business logic asks for a client by its class
+// (`aws.client(S3Client)`) so this module imports no SDK package itself, which keeps
+// `--help` from loading the SDK.
+import type { HandlerExecutionContext, MetadataBearer, MiddlewareStack } from '@smithy/types';
+import { CallLog, type CallLogEntry } from './call-log.ts';
+import { testHooks } from './test-hooks.ts';
+
+export interface AwsOptions {
+  region: string;
+  profile?: string;
+  /** Every AWS call goes here (the local emulator); `AWS_ENDPOINT_URL` is honoured by the SDK too. */
+  endpointUrl?: string;
+  maxAttempts?: number;
+  /** Called for every finished AWS call (one line per call with --verbose). */
+  onCall?: (entry: CallLogEntry) => void;
+}
+
+/** The fields of client configuration this module sets; every v3 client accepts them. */
+interface SharedClientConfig {
+  region: string;
+  endpoint?: string;
+  profile?: string;
+  maxAttempts: number;
+  retryMode: string;
+  forcePathStyle?: boolean;
+}
+
+interface SdkClient {
+  middlewareStack: unknown;
+  destroy(): void;
+}
+
+export type ClientClass<C extends SdkClient> = new (config: SharedClientConfig) => C;
+
+/** Services whose control plane lives in us-east-1 whatever the project's region. */
+export const GLOBAL_REGION = 'us-east-1';
+
+const DEFAULT_MAX_ATTEMPTS = 8;
+
+const IDENTIFYING_INPUT_FIELDS = [
+  'Bucket', 'Key', 'TableName', 'Name', 'FunctionName', 'RoleName', 'PolicyName', 'restApiId',
+  'Id', 'HostedZoneId', 'CertificateArn', 'logGroupName', 'ResourceArn', 'DistributionId',
+] as const;
+
+function describeTarget(input: unknown): string | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const record = input as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const field of IDENTIFYING_INPUT_FIELDS) {
+    const value = record[field];
+    if (typeof value === 'string') parts.push(value);
+  }
+  return parts.length > 0 ? parts.join('/') : undefined;
+}
+
+export class Aws {
+  readonly region: string;
+  readonly callLog = new CallLog();
+  private readonly options: AwsOptions;
+  private readonly clients = new Map<string, SdkClient>();
+
+  constructor(options: AwsOptions) {
+    this.options = options;
+    this.region = options.region;
+  }
+
+  get endpointUrl(): string | undefined {
+    return this.options.endpointUrl ?? process.env.AWS_ENDPOINT_URL;
+  }
+
+  /** A client in the project's region. */
+  client<C extends SdkClient>(clientClass: ClientClass<C>): C {
+    return this.clientIn(clientClass, this.region);
+  }
+
+  /** A client in us-east-1, for CloudFront, ACM certificates used by CloudFront, Route 53 and IAM. */
+  globalClient<C extends SdkClient>(clientClass: ClientClass<C>): C {
+    return this.clientIn(clientClass, GLOBAL_REGION);
+  }
+
+  clientIn<C extends SdkClient>(clientClass: ClientClass<C>, region: string, overrides: { maxAttempts?: number } = {}): C {
+    const key = `${clientClass.name}@${region}/${overrides.maxAttempts ?? ''}`;
+    const cached = this.clients.get(key);
+    if (cached) return cached as C;
+    const endpoint = this.endpointUrl;
+    const config: SharedClientConfig = {
+      region,
+      maxAttempts: overrides.maxAttempts ?? this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      retryMode: 'standard',
+      ...(endpoint ? { endpoint } : {}),
+      ...(this.options.profile ? { profile: this.options.profile } : {}),
+      // Path-style keeps bucket names out of the host name, which `localhost` endpoints need.
+      ...(endpoint && clientClass.name === 'S3Client' ? { forcePathStyle: true } : {}),
+    };
+    const client = new clientClass(config);
+    this.instrument(client);
+    this.clients.set(key, client);
+    return client;
+  }
+
+  private instrument(client: SdkClient): void {
+    const stack = client.middlewareStack as MiddlewareStack<object, MetadataBearer>;
+    const callLog = this.callLog;
+    const onCall = this.options.onCall;
+    stack.add(
+      (next, context: HandlerExecutionContext) => async (args) => {
+        const started = performance.now();
+        const service = (context.clientName ?? 'Unknown').replace(/Client$/, '');
+        const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+        const target = describeTarget(args.input);
+        const finish = (outcome: string, attempts: number | undefined): CallLogEntry => {
+          const entry = callLog.record({ service, operation, target, ms: Math.round(performance.now() - started), outcome, attempts });
+          onCall?.(entry);
+          return entry;
+        };
+        try {
+          const result = await next(args);
+          const entry = finish('ok', result.output.$metadata?.attempts);
+          testHooks.afterCall(entry);
+          return result;
+        } catch (error) {
+          const attempts = (error as MetadataBearer).$metadata?.attempts;
+          finish(error instanceof Error ? error.name : 'Error', attempts);
+          throw error;
+        }
+      },
+      { step: 'initialize', name: 'resumeInfraCallLog', override: true },
+    );
+    testHooks.instrument(stack);
+  }
+
+  destroy(): void {
+    for (const client of this.clients.values()) client.destroy();
+    this.clients.clear();
+  }
+}

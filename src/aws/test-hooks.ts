@@ -1,0 +1,45 @@
+// Fault injection used by the crash-safety and throttling tests. Inert unless one of the
+// RESUME_INFRA_TEST_* variables is set; nothing else in the tool reads them.
+import type { MetadataBearer, MiddlewareStack } from '@smithy/types';
+import type { CallLogEntry } from './call-log.ts';
+
+let mutationsSeen = 0;
+
+function crashAfterMutation(): number | undefined {
+  const raw = process.env.RESUME_INFRA_TEST_CRASH_AFTER_MUTATION;
+  return raw ? Number(raw) : undefined;
+}
+
+function throttleRate(): number {
+  const raw = process.env.RESUME_INFRA_TEST_THROTTLE_RATE;
+  return raw ? Number(raw) : 0;
+}
+
+class InjectedThrottlingError extends Error {
+  override name = 'ThrottlingException';
+  readonly $metadata = { httpStatusCode: 400 };
+  readonly $retryable = { throttling: true };
+  readonly $fault = 'client';
+}
+
+export const testHooks = {
+  /** SIGKILL right after the k-th mutating call has been answered, before the tool does anything else. */
+  afterCall(entry: CallLogEntry): void {
+    const limit = crashAfterMutation();
+    if (limit === undefined || !entry.mutating) return;
+    mutationsSeen += 1;
+    if (mutationsSeen === limit) process.kill(process.pid, 'SIGKILL');
+  },
+
+  /** Throttles a share of attempts inside the retry loop, the way AWS would under load. */
+  instrument(stack: MiddlewareStack<object, MetadataBearer>): void {
+    if (throttleRate() <= 0) return;
+    stack.add(
+      (next) => async (args) => {
+        if (Math.random() < throttleRate()) throw new InjectedThrottlingError('Rate exceeded (injected by RESUME_INFRA_TEST_THROTTLE_RATE)');
+        return next(args);
+      },
+      { step: 'finalizeRequest', priority: 'low', name: 'resumeInfraInjectThrottling' },
+    );
+  },
+};

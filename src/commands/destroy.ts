@@ -1,0 +1,49 @@
+// `destroy`: delete everything this project made, dependents first, then the state object.
+import { UserError } from '../errors.ts';
+import { emptyState } from '../state/document.ts';
+import { StateSession } from '../state/session.ts';
+import { engineFor, reporterFor } from './engine-for.ts';
+import { EXIT_OK, type GlobalOptions, type Io } from './io.ts';
+import { openProject, withLockedState, type Project } from './project.ts';
+import { jsonDocument } from './render.ts';
+import type { Engine } from '../engine/engine.ts';
+
+async function confirmDestroy(options: GlobalOptions, io: Io, project: Project, labels: string[]): Promise<void> {
+  if (options.yes) return;
+  if (!io.confirm) throw new UserError('destroy needs a confirmation and there is no terminal to ask on; run it again with --yes');
+  const question = `Delete these ${labels.length} resources of ${project.config.project} in ${project.account}? Type "yes" to confirm:`;
+  if (!(await io.confirm(question))) throw new UserError('destroy cancelled: nothing was deleted');
+}
+
+export async function destroy(options: GlobalOptions, io: Io): Promise<number> {
+  const project = await openProject(options, io);
+  const reporter = reporterFor(io, options);
+  const run = async (state: StateSession, deleteState: boolean) => {
+    const engine: Engine = engineFor(project, (name) => state.recorded(name), reporter);
+    const found = await engine.discover((name) => state.recorded(name));
+    const labels = found.map((entry) => `${entry.resource.title} ${entry.label}`);
+    if (found.length > 0) {
+      if (!options.json) io.err(`Will delete:\n${labels.map((label) => `  - ${label}`).join('\n')}\n`);
+      await confirmDestroy(options, io, project, labels);
+      try {
+        await engine.deleteAll(found, state);
+      } finally {
+        reporter.stop();
+      }
+    }
+    await state.flush();
+    if (deleteState) await project.store.delete();
+    return labels;
+  };
+  let deleted: string[];
+  if (await project.store.bucketExists()) {
+    deleted = await withLockedState(project, 'destroy', io, (state) => run(state, true));
+  } else {
+    // No state bucket: nothing recorded, but resources may still exist by name. Nothing to lock either.
+    const document = emptyState(project.config.project, project.account, project.region);
+    deleted = await run(new StateSession(undefined, document, undefined), false);
+  }
+  if (options.json) io.out(jsonDocument({ command: 'destroy', ok: true, deleted }));
+  else io.out(deleted.length === 0 ? `Nothing to destroy for ${project.config.project}.\n` : `Destroyed ${deleted.length} resources of ${project.config.project}. The state bucket ${project.store.bucket} is kept.\n`);
+  return EXIT_OK;
+}

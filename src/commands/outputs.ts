@@ -1,0 +1,12 @@
+// The stack's outputs: what `up` and `status` print and the state records.
+import type { Project } from './project.ts';
+
+export function stackOutputs(project: Project, resourceOutputs: (name: string) => Record<string, string> | undefined): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const table = resourceOutputs('table');
+  if (table?.tableName) outputs.tableName = table.tableName;
+  const secret = resourceOutputs('secret');
+  if (secret?.parameterName) outputs.secretParameter = secret.parameterName;
+  outputs.state = project.store.location;
+  return outputs;
+}

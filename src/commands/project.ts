@@ -1,0 +1,118 @@
+// Everything a command needs about the project: config, region, account, clients, names, state.
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { Aws } from '../aws/clients.ts';
+import { formatCall } from '../aws/call-log.ts';
+import { deriveNames, loadConfig, projectTags, type Config, type Names } from '../config.ts';
+import { describeError, errorName, UserError } from '../errors.ts';
+import { emptyState } from '../state/document.ts';
+import { StateSession } from '../state/session.ts';
+import { StateStore, type LockInfo } from '../state/store.ts';
+import type { GlobalOptions, Io } from './io.ts';
+
+export interface Project {
+  config: Config;
+  region: string;
+  account: string;
+  aws: Aws;
+  names: Names;
+  tags: Record<string, string>;
+  store: StateStore;
+}
+
+const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH']);
+
+/** Turns the errors of a machine that cannot reach AWS, or has no credentials, into one-line advice. */
+export function explainAwsError(error: unknown, endpoint: string | undefined): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const causeCode = ((error as { cause?: NodeJS.ErrnoException } | undefined)?.cause)?.code;
+  const network = [code, causeCode].find((candidate) => candidate !== undefined && NETWORK_ERROR_CODES.has(candidate));
+  if (network) {
+    const where = endpoint ? `the endpoint ${endpoint}` : 'AWS';
+    return new UserError(`cannot reach ${where} (${network}); check --endpoint-url / AWS_ENDPOINT_URL and your network`, { cause: error });
+  }
+  const name = errorName(error);
+  if (name === 'CredentialsProviderError') {
+    return new UserError('no AWS credentials found; set AWS_PROFILE (or pass --profile), run `aws sso login`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY', { cause: error });
+  }
+  if (name === 'InvalidClientTokenId' || name === 'ExpiredToken' || name === 'ExpiredTokenException' || name === 'SignatureDoesNotMatch') {
+    return new UserError(`AWS rejected the credentials (${name}); refresh them (e.g. \`aws sso login\`) and try again`, { cause: error });
+  }
+  return error;
+}
+
+async function resolveRegion(flag: string | undefined, config: Config, profile: string | undefined): Promise<string> {
+  const explicit = flag ?? config.region;
+  if (explicit) return explicit;
+  // The SDK's own chain: AWS_REGION, then the profile's region.
+  const probe = new STSClient(profile ? { profile } : {});
+  try {
+    return await probe.config.region();
+  } catch {
+    throw new UserError('no AWS region set; pass --region, add "region" to resume-infra.json, or export AWS_REGION');
+  } finally {
+    probe.destroy();
+  }
+}
+
+const REGION_FLAG = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+export async function openProject(options: GlobalOptions, io: Io): Promise<Project> {
+  if (options.region !== undefined && !REGION_FLAG.test(options.region)) {
+    throw new UserError(`--region "${options.region}" is not an AWS region name; use one like eu-west-1`);
+  }
+  if (options.endpointUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(options.endpointUrl)) {
+    throw new UserError(`--endpoint-url "${options.endpointUrl}" is not a URL; use one like http://127.0.0.1:5000`);
+  }
+  const config = await loadConfig(options.config);
+  const region = await resolveRegion(options.region, config, options.profile);
+  const aws = new Aws({
+    region,
+    profile: options.profile,
+    endpointUrl: options.endpointUrl,
+    onCall: (entry) => {
+      if (options.verbose) io.err(`${formatCall(entry)}\n`);
+      io.onCall?.(entry);
+    },
+  });
+  let account: string;
+  try {
+    // Few attempts: this first call is where a wrong endpoint or missing credentials show up.
+    const identity = await aws.clientIn(STSClient, region, { maxAttempts: 2 }).send(new GetCallerIdentityCommand({}));
+    if (!identity.Account) throw new Error('STS GetCallerIdentity returned no account');
+    account = identity.Account;
+  } catch (error) {
+    throw explainAwsError(error, aws.endpointUrl);
+  }
+  const names = deriveNames(config, account, region);
+  const tags = projectTags(config);
+  return { config, region, account, aws, names, tags, store: new StateStore(aws, names, tags) };
+}
+
+/**
+ * Runs `work` holding the state lock, and releases it on success, on error and on Ctrl-C.
+ * The state is read after the lock is taken, so no other run can change it underneath.
+ */
+export async function withLockedState<T>(project: Project, command: string, io: Io, work: (state: StateSession, lock: LockInfo) => Promise<T>): Promise<T> {
+  const lock = await project.store.acquireLock(command);
+  const release = async () => {
+    try {
+      await project.store.releaseLock(lock);
+    } catch (error) {
+      io.err(`warning: could not release the state lock ${lock.id} (${describeError(error)}); run \`npx resume-infra unlock ${lock.id}\`\n`);
+    }
+  };
+  const unregister = io.onInterrupt?.(release);
+  try {
+    const loaded = await project.store.read(project.config.project);
+    const document = loaded?.document ?? emptyState(project.config.project, project.account, project.region);
+    const session = new StateSession(project.store, document, loaded?.etag);
+    try {
+      return await work(session, lock);
+    } finally {
+      await session.flush().catch(() => undefined);
+    }
+  } finally {
+    unregister?.();
+    await release();
+  }
+}

@@ -1,0 +1,49 @@
+// Human-readable lines for plans, results and outputs.
+import type { PlannedChange } from '../engine/engine.ts';
+
+const SYMBOL = { create: '+', update: '~', delete: '-', noop: ' ' } as const;
+
+function show(value: unknown): string {
+  if (value === undefined) return '(none)';
+  return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value);
+}
+
+export function countActions(changes: readonly PlannedChange[]): { create: number; update: number; delete: number } {
+  return {
+    create: changes.filter((change) => change.action === 'create').length,
+    update: changes.filter((change) => change.action === 'update').length,
+    delete: changes.filter((change) => change.action === 'delete').length,
+  };
+}
+
+export function renderPlan(changes: readonly PlannedChange[]): string {
+  const lines: string[] = [];
+  for (const change of changes) {
+    if (change.action === 'noop') {
+      if (change.adopted) lines.push(`  = ${change.title} ${change.label} (exists; will be recorded in the state)`);
+      continue;
+    }
+    lines.push(`  ${SYMBOL[change.action]} ${change.action} ${change.title} ${change.label}`);
+    for (const field of change.changes) lines.push(`      ${field.field}: ${show(field.from)} -> ${show(field.to)}`);
+  }
+  return lines.join('\n');
+}
+
+export function renderSummary(changes: readonly PlannedChange[], future: boolean): string {
+  const counts = countActions(changes);
+  if (counts.create + counts.update + counts.delete === 0) return 'No changes.';
+  return future
+    ? `Plan: ${counts.create} to create, ${counts.update} to update, ${counts.delete} to delete.`
+    : `Done: ${counts.create} created, ${counts.update} updated, ${counts.delete} deleted.`;
+}
+
+export function renderOutputs(outputs: Record<string, string>): string {
+  const entries = Object.entries(outputs);
+  if (entries.length === 0) return '';
+  const width = Math.max(...entries.map(([key]) => key.length));
+  return ['Outputs:', ...entries.map(([key, value]) => `  ${key.padEnd(width)}  ${value}`)].join('\n');
+}
+
+export function jsonDocument(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}

@@ -1,0 +1,33 @@
+// `up`: reconcile every resource, then print the outputs.
+import { engineFor, reporterFor } from './engine-for.ts';
+import { EXIT_OK, type GlobalOptions, type Io } from './io.ts';
+import { stackOutputs } from './outputs.ts';
+import { openProject, withLockedState } from './project.ts';
+import { jsonDocument, countActions, renderOutputs, renderSummary } from './render.ts';
+
+export async function up(options: GlobalOptions, io: Io): Promise<number> {
+  const started = performance.now();
+  const project = await openProject(options, io);
+  const reporter = reporterFor(io, options);
+  if (await project.store.ensureBucket(project.region)) reporter.info(`created state bucket ${project.store.bucket}`);
+  const result = await withLockedState(project, 'up', io, async (state) => {
+    const engine = engineFor(project, (name) => state.recorded(name), reporter);
+    try {
+      const changes = await engine.apply(state);
+      const outputs = stackOutputs(project, (name) => engine.outputsOf(name));
+      await state.setOutputs(outputs);
+      return { changes, outputs, serial: state.document.serial };
+    } finally {
+      reporter.stop();
+    }
+  });
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const changed = result.changes.filter((change) => change.action !== 'noop');
+  if (options.json) {
+    io.out(jsonDocument({ command: 'up', ok: true, summary: countActions(result.changes), changes: changed, outputs: result.outputs, seconds: Number(seconds) }));
+  } else {
+    const summary = changed.length === 0 ? `No changes: ${result.changes.length} resources up to date.` : renderSummary(result.changes, false);
+    io.out(`${summary} (${seconds}s)\n${renderOutputs(result.outputs)}\n`);
+  }
+  return EXIT_OK;
+}

@@ -1,0 +1,86 @@
+// The HMAC key for visitor IPs: an SSM SecureString made once from 32 random bytes. The tool
+// never reads its value back, so it cannot print it or write it to the state.
+import { randomBytes } from 'node:crypto';
+import {
+  AddTagsToResourceCommand, DeleteParameterCommand, DescribeParametersCommand, ListTagsForResourceCommand, PutParameterCommand, SSMClient,
+} from '@aws-sdk/client-ssm';
+import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
+import { errorName, UserError } from '../errors.ts';
+import { changedTags, hasChange, tagChanges, tagList, tagRecord } from './tags.ts';
+
+interface SecretDesired {
+  name: string;
+  tags: Record<string, string>;
+}
+
+interface SecretActual extends Observed {
+  name: string;
+  type: string;
+  tags: Record<string, string>;
+}
+
+async function findParameter(ctx: ResourceContext, name: string): Promise<SecretActual | undefined> {
+  const ssm = ctx.aws.client(SSMClient);
+  const described = await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [name] }] }));
+  const parameter = described.Parameters?.find((candidate) => candidate.Name === name);
+  if (!parameter) return undefined;
+  const tags = await ssm.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name }));
+  const arn = parameter.ARN ?? `arn:aws:ssm:${ctx.names.region}:${ctx.names.account}:parameter${name}`;
+  return { id: name, arn, outputs: { parameterName: name, parameterArn: arn }, name, type: parameter.Type ?? 'String', tags: tagRecord(tags.TagList) };
+}
+
+export const secret: ResourceKind<SecretDesired, SecretActual> = {
+  name: 'secret',
+  title: 'SSM secret',
+  dependsOn: [],
+
+  label: (ctx) => ctx.names.secretParameter,
+
+  desired: (ctx) => ({ name: ctx.names.secretParameter, tags: ctx.tags }),
+
+  read: (ctx) => findParameter(ctx, ctx.names.secretParameter),
+
+  diff(desired, actual) {
+    const changes: Change[] = [];
+    if (actual.type !== 'SecureString') changes.push({ field: 'type', from: actual.type, to: 'SecureString' });
+    return [...changes, ...tagChanges(desired.tags, actual.tags)];
+  },
+
+  async create(ctx, desired) {
+    try {
+      await ctx.aws.client(SSMClient).send(new PutParameterCommand({
+        Name: desired.name,
+        Description: `resume-infra ${ctx.names.project}: HMAC key for visitor IPs (created once, never printed)`,
+        Value: randomBytes(32).toString('base64'),
+        Type: 'SecureString',
+        Overwrite: false,
+        Tags: tagList(desired.tags),
+      }));
+    } catch (error) {
+      // A crashed run made it already; the value stays what it is.
+      if (errorName(error) !== 'ParameterAlreadyExists') throw error;
+    }
+    const created = await findParameter(ctx, desired.name);
+    if (!created) throw new Error(`creating SSM parameter (${desired.name}): not found right after creation`);
+    const changes = secret.diff(desired, created);
+    return changes.length > 0 ? secret.update(ctx, desired, created, changes) : created;
+  },
+
+  async update(ctx, desired, actual, changes) {
+    if (hasChange(changes, 'type')) {
+      throw new UserError(`parameter ${actual.name} is a ${actual.type}, not a SecureString, so its value may have been exposed; delete it (aws ssm delete-parameter --name ${actual.name}) and run up to make a new secret`);
+    }
+    await ctx.aws.client(SSMClient).send(new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: actual.name, Tags: tagList(changedTags(desired.tags, changes)) }));
+    const updated = await findParameter(ctx, actual.name);
+    if (!updated) throw new Error(`updating SSM parameter (${actual.name}): it vanished during the update`);
+    return updated;
+  },
+
+  async delete(ctx, actual) {
+    try {
+      await ctx.aws.client(SSMClient).send(new DeleteParameterCommand({ Name: actual.name }));
+    } catch (error) {
+      if (errorName(error) !== 'ParameterNotFound') throw error;
+    }
+  },
+};

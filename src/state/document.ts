@@ -1,0 +1,57 @@
+// The state document: what the tool made, so that the next run finds it by id.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { UserError } from '../errors.ts';
+
+export const STATE_FORMAT_VERSION = 1;
+
+const recordedSchema = z.object({
+  id: z.string(),
+  arn: z.string().optional(),
+  outputs: z.record(z.string(), z.string()),
+  updatedAt: z.string(),
+});
+
+const documentSchema = z.object({
+  formatVersion: z.literal(STATE_FORMAT_VERSION),
+  serial: z.number().int().nonnegative(),
+  lineage: z.string(),
+  project: z.string(),
+  account: z.string(),
+  region: z.string(),
+  resources: z.record(z.string(), recordedSchema),
+  outputs: z.record(z.string(), z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export type RecordedResource = z.infer<typeof recordedSchema>;
+export type StateDocument = z.infer<typeof documentSchema>;
+
+export function emptyState(project: string, account: string, region: string): StateDocument {
+  const now = new Date().toISOString();
+  return { formatVersion: STATE_FORMAT_VERSION, serial: 0, lineage: randomUUID(), project, account, region, resources: {}, outputs: {}, createdAt: now, updatedAt: now };
+}
+
+/** Parses a stored state body; a document this version cannot read is a UserError naming the fix. */
+export function parseState(body: string, location: string, project: string): StateDocument {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch {
+    throw new UserError(`state ${location} is not JSON; restore an earlier version from the state bucket's version history, or delete it and run up to adopt what exists`);
+  }
+  const version = typeof raw === 'object' && raw !== null ? (raw as { formatVersion?: unknown }).formatVersion : undefined;
+  if (version !== STATE_FORMAT_VERSION) {
+    throw new UserError(`state ${location} has formatVersion ${JSON.stringify(version)}, and this resume-infra reads version ${STATE_FORMAT_VERSION}; use the resume-infra version that wrote it, or restore an earlier version`);
+  }
+  const result = documentSchema.safeParse(raw);
+  if (!result.success) {
+    const where = result.error.issues.map((issue) => issue.path.join('.') || '(root)').join(', ');
+    throw new UserError(`state ${location} is damaged (bad ${where}); restore an earlier version from the state bucket's version history`);
+  }
+  if (result.data.project !== project) {
+    throw new UserError(`state ${location} belongs to project "${result.data.project}", not "${project}"; set a different state.key in the config`);
+  }
+  return result.data;
+}

@@ -1,0 +1,70 @@
+// The state of one locked run: the document in memory, written back after every change.
+import type { Observed } from '../engine/types.ts';
+import type { RecordedResource, StateDocument } from './document.ts';
+import type { StateStore } from './store.ts';
+
+export class StateSession {
+  private writes: Promise<void> = Promise.resolve();
+  /** Number of state writes this run made. */
+  writeCount = 0;
+
+  /** Without a store (destroy with no state bucket) changes stay in memory. */
+  constructor(
+    private readonly store: StateStore | undefined,
+    readonly document: StateDocument,
+    private etag: string | undefined,
+  ) {}
+
+  recorded(name: string): RecordedResource | undefined {
+    return this.document.resources[name];
+  }
+
+  /** Whether the recorded entry already says exactly this. */
+  matches(name: string, observed: Observed): boolean {
+    const current = this.document.resources[name];
+    return current !== undefined && current.id === observed.id && current.arn === observed.arn && JSON.stringify(current.outputs) === JSON.stringify(observed.outputs);
+  }
+
+  record(name: string, observed: Observed): Promise<void> {
+    if (this.matches(name, observed)) return this.writes;
+    return this.change(() => {
+      this.document.resources[name] = {
+        id: observed.id,
+        ...(observed.arn ? { arn: observed.arn } : {}),
+        outputs: observed.outputs,
+        updatedAt: new Date().toISOString(),
+      };
+    });
+  }
+
+  forget(name: string): Promise<void> {
+    if (!(name in this.document.resources)) return this.writes;
+    return this.change(() => {
+      delete this.document.resources[name];
+    });
+  }
+
+  setOutputs(outputs: Record<string, string>): Promise<void> {
+    if (JSON.stringify(outputs) === JSON.stringify(this.document.outputs)) return this.writes;
+    return this.change(() => {
+      this.document.outputs = outputs;
+    });
+  }
+
+  /** Writes are serialized so every PutObject carries the ETag of the previous one. */
+  private change(mutate: () => void): Promise<void> {
+    this.writes = this.writes.then(async () => {
+      mutate();
+      if (!this.store) return;
+      this.document.serial += 1;
+      this.document.updatedAt = new Date().toISOString();
+      this.etag = await this.store.write(this.document, this.etag);
+      this.writeCount += 1;
+    });
+    return this.writes;
+  }
+
+  flush(): Promise<void> {
+    return this.writes;
+  }
+}

@@ -1,0 +1,185 @@
+// The state document in S3: bootstrap of the bucket, the lock, and ETag-checked writes.
+import { hostname, userInfo } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import {
+  CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, PutBucketEncryptionCommand,
+  PutBucketOwnershipControlsCommand, PutBucketTaggingCommand, PutBucketVersioningCommand, PutObjectCommand,
+  PutPublicAccessBlockCommand, S3Client, type BucketLocationConstraint,
+} from '@aws-sdk/client-s3';
+import type { Aws } from '../aws/clients.ts';
+import type { Names } from '../config.ts';
+import { errorName, httpStatus, LockedError, UserError } from '../errors.ts';
+import { parseState, type StateDocument } from './document.ts';
+
+export interface LockInfo {
+  id: string;
+  who: string;
+  command: string;
+  createdAt: string;
+  pid: number;
+}
+
+export interface LoadedState {
+  document: StateDocument;
+  /** ETag of the stored object; undefined when no state exists yet. */
+  etag: string | undefined;
+}
+
+function isMissing(error: unknown): boolean {
+  const name = errorName(error);
+  return name === 'NoSuchKey' || name === 'NotFound' || name === 'NoSuchBucket' || httpStatus(error) === 404;
+}
+
+function isPreconditionFailed(error: unknown): boolean {
+  return errorName(error) === 'PreconditionFailed' || httpStatus(error) === 412;
+}
+
+export class StateStore {
+  private readonly s3: S3Client;
+  readonly bucket: string;
+  readonly key: string;
+  readonly lockKey: string;
+
+  constructor(aws: Aws, names: Names, private readonly tags: Record<string, string>) {
+    this.s3 = aws.client(S3Client);
+    this.bucket = names.stateBucket;
+    this.key = names.stateKey;
+    this.lockKey = names.lockKey;
+  }
+
+  get location(): string {
+    return `s3://${this.bucket}/${this.key}`;
+  }
+
+  async bucketExists(): Promise<boolean> {
+    try {
+      await this.s3.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      if (httpStatus(error) === 403) {
+        throw new UserError(`state bucket ${this.bucket} belongs to another account or denies access; set "state": {"bucket": "<a bucket you own>"} in the config`);
+      }
+      throw error;
+    }
+  }
+
+  /** Creates the state bucket when missing: versioned, encrypted, private, owner-enforced, tagged. Returns whether it was created. */
+  async ensureBucket(region: string): Promise<boolean> {
+    if (await this.bucketExists()) return false;
+    const Bucket = this.bucket;
+    try {
+      await this.s3.send(new CreateBucketCommand({
+        Bucket,
+        ObjectOwnership: 'BucketOwnerEnforced',
+        ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
+      }));
+    } catch (error) {
+      // Another run may have created it a moment ago; anything else is real.
+      if (errorName(error) !== 'BucketAlreadyOwnedByYou') {
+        if (errorName(error) === 'BucketAlreadyExists') {
+          throw new UserError(`state bucket name ${Bucket} is taken by another account; set "state": {"bucket": "<a unique name>"} in the config`);
+        }
+        throw error;
+      }
+    }
+    await this.s3.send(new PutPublicAccessBlockCommand({
+      Bucket,
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
+    }));
+    await this.s3.send(new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } }));
+    await this.s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    await this.s3.send(new PutBucketEncryptionCommand({
+      Bucket,
+      ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }] },
+    }));
+    await this.s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: Object.entries(this.tags).map(([Key, Value]) => ({ Key, Value })) } }));
+    return true;
+  }
+
+  async read(project: string): Promise<LoadedState | undefined> {
+    try {
+      const response = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key }));
+      const body = (await response.Body?.transformToString('utf8')) ?? '';
+      return { document: parseState(body, this.location, project), etag: response.ETag };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Writes only over the version that was read (IfMatch), or only when none exists (IfNoneMatch). */
+  async write(document: StateDocument, etag: string | undefined): Promise<string> {
+    try {
+      const response = await this.s3.send(new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: this.key,
+        Body: `${JSON.stringify(document, null, 2)}\n`,
+        ContentType: 'application/json',
+        ...(etag ? { IfMatch: etag } : { IfNoneMatch: '*' }),
+      }));
+      if (!response.ETag) throw new Error(`writing state ${this.location}: S3 returned no ETag`);
+      return response.ETag;
+    } catch (error) {
+      if (isPreconditionFailed(error)) {
+        throw new UserError(`state ${this.location} was changed by someone else during this run (ETag mismatch); nothing was overwritten: check who else runs resume-infra, then run the command again`);
+      }
+      throw error;
+    }
+  }
+
+  async delete(): Promise<void> {
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key }));
+  }
+
+  async readLock(): Promise<LockInfo | undefined> {
+    try {
+      const response = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.lockKey }));
+      const body = (await response.Body?.transformToString('utf8')) ?? '{}';
+      return JSON.parse(body) as LockInfo;
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Takes the lock or fails at once naming its holder. */
+  async acquireLock(command: string): Promise<LockInfo> {
+    const lock: LockInfo = { id: randomUUID(), who: `${userInfo().username}@${hostname()}`, command, createdAt: new Date().toISOString(), pid: process.pid };
+    try {
+      await this.s3.send(new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: this.lockKey,
+        Body: JSON.stringify(lock),
+        ContentType: 'application/json',
+        IfNoneMatch: '*',
+      }));
+      return lock;
+    } catch (error) {
+      if (!isPreconditionFailed(error)) throw error;
+      const holder = await this.readLock();
+      if (!holder) throw new LockedError(`state ${this.location} was locked and released while this run started; run the command again`);
+      throw new LockedError(
+        `state ${this.location} is locked by ${holder.who} running \`${holder.command}\` since ${holder.createdAt} (lock id ${holder.id}); wait for it to finish, or if no run is active, run \`npx resume-infra unlock ${holder.id}\``,
+      );
+    }
+  }
+
+  /** Releases our own lock; leaves another run's lock alone. */
+  async releaseLock(lock: LockInfo): Promise<void> {
+    const current = await this.readLock();
+    if (!current || current.id !== lock.id) return;
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.lockKey }));
+  }
+
+  /** Removes a stale lock after checking that its id is the one given. */
+  async forceUnlock(id: string): Promise<LockInfo> {
+    const current = await this.readLock();
+    if (!current) throw new UserError(`state ${this.location} is not locked; there is nothing to unlock`);
+    if (current.id !== id) {
+      throw new UserError(`lock id "${id}" does not match the lock on ${this.location} (held by ${current.who} running \`${current.command}\`, id ${current.id}); pass that id to unlock`);
+    }
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.lockKey }));
+    return current;
+  }
+}

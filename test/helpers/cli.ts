@@ -1,0 +1,83 @@
+// Runs the CLI in-process, the way a user would call it, and captures what it prints and every AWS call.
+import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { main } from '../../cli/main.ts';
+import type { CallLogEntry } from '../../src/aws/call-log.ts';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  calls: CallLogEntry[];
+}
+
+export interface TestProject {
+  dir: string;
+  configPath: string;
+  endpoint: string;
+  /** Runs `resume-infra <args>` against the emulator with this project's config. */
+  run(...args: string[]): Promise<CliRun>;
+  /** Runs the real binary in a child process. */
+  spawn(args: string[], env?: Record<string, string>): Promise<CliRun>;
+}
+
+export async function makeProject(endpoint: string, config: Record<string, unknown>, files: Record<string, string> = {}): Promise<TestProject> {
+  const dir = await mkdtemp(join(tmpdir(), 'resume-infra-test-'));
+  const configPath = join(dir, 'resume-infra.json');
+  await writeFile(configPath, JSON.stringify(config, null, 2));
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(join(dir, path, '..'), { recursive: true });
+    await writeFile(join(dir, path), content);
+  }
+  const base = ['-c', configPath, '--endpoint-url', endpoint];
+  return {
+    dir,
+    configPath,
+    endpoint,
+    run: (...args) => runCli([...base, ...args]),
+    spawn: (args, env) => spawnCli([...base, ...args], env),
+  };
+}
+
+export async function runCli(args: string[], options: { confirm?: (question: string) => Promise<boolean> } = {}): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const calls: CallLogEntry[] = [];
+  const code = await main(args, {
+    out: (text) => {
+      stdout += text;
+    },
+    err: (text) => {
+      stderr += text;
+    },
+    errIsTTY: false,
+    onCall: (entry) => calls.push(entry),
+    ...(options.confirm ? { confirm: options.confirm } : {}),
+  });
+  return { code, stdout, stderr, calls };
+}
+
+export const BIN = new URL('../../cli/bin.mjs', import.meta.url).pathname;
+
+export function spawnCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, calls: [] }));
+  });
+}
+
+/** Mutating calls, minus the lock's own PutObject/GetObject/DeleteObject. */
+export function resourceMutations(calls: CallLogEntry[]): CallLogEntry[] {
+  return calls.filter((call) => call.mutating && !(call.target ?? '').endsWith('.lock'));
+}
