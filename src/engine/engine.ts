@@ -31,7 +31,7 @@ export interface ProgressEvent {
 
 export interface EngineOptions {
   resources: readonly Resource[];
-  context: Omit<ResourceContext, 'output' | 'note' | 'mode'>;
+  context: Omit<ResourceContext, 'output' | 'optionalOutput' | 'note' | 'mode'>;
   /** What was recorded by earlier runs (read-only in plan). */
   recorded: (name: string) => RecordedResource | undefined;
   onProgress?: (event: ProgressEvent) => void;
@@ -68,10 +68,7 @@ export class Engine {
   }
 
   private contextFor(resource: Resource, mode: Mode, action: () => Action, started: () => number): ResourceContext {
-    return {
-      ...this.options.context,
-      mode,
-      output: (name, key) => {
+    const output = (name: string, key: string): string => {
         const observed = this.observed.get(name);
         if (observed === undefined) {
           if (mode === 'plan') return KNOWN_AFTER_APPLY;
@@ -80,7 +77,13 @@ export class Engine {
         const value = observed.outputs[key];
         if (value === undefined) throw new Error(`${name} has no output "${key}" (asked by ${resource.name})`);
         return value;
-      },
+    };
+    const inStack = (name: string) => this.enabledResources().some((candidate) => candidate.name === name);
+    return {
+      ...this.options.context,
+      mode,
+      output,
+      optionalOutput: (name, key) => (inStack(name) ? output(name, key) : undefined),
       note: (message) => this.emit(resource, action(), 'note', started(), message, this.labelCache.get(resource.name)),
     };
   }
@@ -99,8 +102,23 @@ export class Engine {
     });
   }
 
+  /** Runs every enabled resource's read-only preconditions; all problems are reported together. */
+  async check(mode: Mode): Promise<void> {
+    const failures = new Map<string, unknown>();
+    await Promise.all(this.enabledResources().map(async (resource) => {
+      if (!resource.check) return;
+      try {
+        await resource.check(this.contextFor(resource, mode, () => 'noop', () => 0));
+      } catch (error) {
+        failures.set(resource.name, error);
+      }
+    }));
+    raiseFailures(failures, [], this.options.resources);
+  }
+
   /** Reads everything and reports what `apply` would do. Calls only read-only operations. */
   async plan(): Promise<PlannedChange[]> {
+    await this.check('plan');
     const planned: PlannedChange[] = [];
     const enabled = this.enabledResources();
     const result = await walkGraph(enabled, async (resource) => {
@@ -130,6 +148,7 @@ export class Engine {
 
   /** Converges every enabled resource, recording each change in the state as soon as it is made. */
   async apply(state: StateSession): Promise<PlannedChange[]> {
+    await this.check('apply');
     const performed: PlannedChange[] = [];
     const enabled = this.enabledResources();
     const result = await walkGraph(enabled, async (resource) => {

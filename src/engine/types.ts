@@ -26,6 +26,8 @@ export interface ResourceContext {
   mode: Mode;
   /** An output of a dependency. In `plan`, a placeholder when the dependency does not exist yet. */
   output(resource: string, key: string): string;
+  /** Like `output`, but undefined when that resource is not part of the stack (e.g. disabled by the config). */
+  optionalOutput(resource: string, key: string): string | undefined;
   /** A progress note for a long step, such as waiting for a certificate. */
   note(message: string): void;
 }
@@ -45,6 +47,11 @@ export interface ResourceKind<Desired, Actual extends Observed> {
   enabled?(config: Config): boolean;
   /** A name that identifies it for people: shown in plan and destroy listings. */
   label(ctx: ResourceContext, actual?: Actual): string;
+  /**
+   * Read-only preconditions checked for every enabled resource before anything is changed
+   * (e.g. the hosted zone exists). Throw a UserError to stop the run with nothing made.
+   */
+  check?(ctx: ResourceContext): Promise<void>;
   desired(ctx: ResourceContext): Desired | Promise<Desired>;
   /** Describe it by the recorded id, else by deterministic name or tag; undefined when it does not exist. */
   read(ctx: ResourceContext, recorded: RecordedResource | undefined): Promise<Actual | undefined>;
