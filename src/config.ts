@@ -20,7 +20,7 @@ const schema = z.strictObject({
   project: z.string({ error: 'is required: a name like "jane-resume"' }).regex(PROJECT_PATTERN, {
     error: 'must be 3-32 characters of lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen',
   }),
-  region: z.string().regex(REGION_PATTERN, { error: 'is not an AWS region name; use one like "eu-west-1"' }).optional(),
+  region: z.string().regex(REGION_PATTERN, { error: 'is not an AWS region name (use one like "eu-west-1")' }).optional(),
   domain: z.string().regex(HOSTNAME_PATTERN, { error: 'is not a lowercase domain name like "resume.example.com"' }).optional(),
   hostedZone: z.string().regex(HOSTNAME_PATTERN, { error: 'is not a lowercase zone name like "example.com"' }).optional(),
   siteDir: z.string().min(1, { error: 'must be a directory path like "site"' }).optional(),
@@ -96,7 +96,7 @@ function describeIssue(input: unknown, issue: z.core.$ZodIssue): string {
   const key = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     const where = key ? ` in "${key}"` : '';
-    return issue.keys.map((unknownKey) => `unknown key "${unknownKey}"${where}; remove it or check its spelling`).join('; ');
+    return issue.keys.map((unknownKey) => `unknown key "${unknownKey}"${where} (remove it or check its spelling)`).join('; ');
   }
   const value = valueAt(input, issue.path);
   if (value === undefined) return `${key} ${issue.message.startsWith('is required') ? issue.message : 'is required'}`;
@@ -111,7 +111,7 @@ export function parseConfig(input: unknown, source: string, baseDir: string): Co
   if (!result.success) {
     const problems = result.error.issues.map((issue) => describeIssue(input, issue));
     const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    throw new UserError(`${source} has ${count}: ${problems.join('; ')}`);
+    throw new UserError(`${source} has ${count}: ${problems.map((problem, index) => (problems.length > 1 ? `(${index + 1}) ${problem}` : problem)).join('; ')}`);
   }
   const file = result.data;
   if (file.hostedZone && !file.domain) throw new UserError(`${source}: hostedZone "${file.hostedZone}" is set without a domain; add "domain" or remove "hostedZone"`);
