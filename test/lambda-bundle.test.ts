@@ -1,0 +1,177 @@
+// The counter's zip: deterministic bytes (the CodeSha256 `deploy-lambda` compares), one entry,
+// and a handler that loads and counts when extracted, as Lambda would run it.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import AdmZip from 'adm-zip';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { ACCOUNT, useEmulator } from './helpers/emulator.ts';
+import { buildLambdaZip, HANDLER_SOURCE, LAMBDA_HANDLER, type LambdaZip } from '../src/lambda/bundle.ts';
+import { ENV } from '../src/lambda/handler.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
+const REGION = 'eu-west-1';
+const TABLE = 'bundle-test-counter';
+const PARAMETER = '/resume-infra/bundle-test/ip-hash-secret';
+const SITE = 'https://d222222abcdef8.cloudfront.net';
+/** Inside the repository, so the extracted index.mjs resolves `@aws-sdk/*` from its node_modules. */
+const WORK_DIR = join(REPO_ROOT, '.build', `test-lambda-bundle-${process.pid}`);
+
+const emulator = await useEmulator();
+const clientConfig = {
+  endpoint: emulator.endpoint,
+  region: REGION,
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  maxAttempts: 1,
+};
+
+let first: LambdaZip;
+
+before(async () => {
+  first = await buildLambdaZip();
+  await mkdir(WORK_DIR, { recursive: true });
+});
+
+after(async () => {
+  await rm(WORK_DIR, { recursive: true, force: true });
+});
+
+/** Builds the zip in a fresh Node process with the given time zone and returns its CodeSha256. */
+async function sha256InChildProcess(timeZone: string): Promise<string> {
+  const script = join(WORK_DIR, 'build-zip.mts');
+  await writeFile(script, [
+    `import { buildLambdaZip } from ${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'src/lambda/bundle.ts')).href)};`,
+    'process.stdout.write((await buildLambdaZip()).sha256);',
+  ].join('\n'));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: REPO_ROOT, env: { ...process.env, TZ: timeZone }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(stdout.trim()) : reject(new Error(`building in TZ=${timeZone} exited with ${code}`))));
+  });
+}
+
+function proxyEvent(method: string, sourceIp: string): APIGatewayProxyEvent {
+  return {
+    body: null, headers: { origin: SITE }, multiValueHeaders: {}, httpMethod: method, isBase64Encoded: false, path: '/count',
+    pathParameters: null, queryStringParameters: null, multiValueQueryStringParameters: null, stageVariables: null, resource: '/count',
+    requestContext: {
+      accountId: ACCOUNT, apiId: 'abc123', authorizer: undefined, protocol: 'HTTP/1.1', httpMethod: method,
+      identity: {
+        accessKey: null, accountId: null, apiKey: null, apiKeyId: null, caller: null, clientCert: null,
+        cognitoAuthenticationProvider: null, cognitoAuthenticationType: null, cognitoIdentityId: null,
+        cognitoIdentityPoolId: null, principalOrgId: null, user: null, userAgent: 'test', userArn: null, sourceIp,
+      },
+      path: '/prod/count', stage: 'prod', requestId: 'req-1', requestTimeEpoch: 0, resourceId: 'res1', resourcePath: '/count',
+    },
+  };
+}
+
+describe('the Lambda zip', () => {
+  test('holds exactly one entry, index.mjs, dated 1980-01-01 with mode 0644, and reports its own size and SHA-256', () => {
+    const entries = new AdmZip(first.zip).getEntries();
+    assert.deepEqual(entries.map((entry) => entry.entryName), ['index.mjs']);
+    const entry = entries[0];
+    assert.ok(entry);
+    assert.equal((entry.header.attr >>> 16) & 0o7777, 0o644);
+    // The local file header's DOS time and date (offset 10) encode 1980-01-01 00:00:00.
+    assert.equal(first.zip.readUInt32LE(10), 0x00210000);
+    assert.equal(first.bytes, first.zip.length);
+    assert.equal(first.sha256, createHash('sha256').update(first.zip).digest('base64'));
+    assert.equal(LAMBDA_HANDLER, 'index.handler');
+  });
+
+  test('bundles the handler minified as ESM with the AWS SDK left external', () => {
+    const source = new AdmZip(first.zip).readAsText('index.mjs');
+    assert.match(source, /from"@aws-sdk\/client-dynamodb"/);
+    assert.match(source, /from"@aws-sdk\/client-ssm"/);
+    assert.ok(!source.includes('\n//'), 'no comments');
+    assert.ok(!source.includes(REPO_ROOT), 'no build paths');
+    assert.ok(HANDLER_SOURCE.endsWith('src/lambda/handler.ts'));
+  });
+
+  test('two builds give byte-identical zips', async () => {
+    const second = await buildLambdaZip();
+    assert.equal(second.sha256, first.sha256);
+    assert.ok(second.zip.equals(first.zip));
+  });
+
+  test('builds in other processes and time zones give the same CodeSha256', async () => {
+    // Tokyo is ahead of UTC: a zip dated in local time would say 09:00 there (New York's
+    // 1979 date would be clamped to 1980-01-01 and hide the bug).
+    for (const timeZone of ['America/New_York', 'UTC', 'Asia/Tokyo']) {
+      assert.equal(await sha256InChildProcess(timeZone), first.sha256, timeZone);
+    }
+  });
+
+  test('its SHA-256 is the CodeSha256 Lambda reports for the uploaded zip', async () => {
+    const iam = new IAMClient({ ...clientConfig, region: 'us-east-1' });
+    const lambda = new LambdaClient(clientConfig);
+    const role = await iam.send(new CreateRoleCommand({
+      RoleName: 'bundle-test-role',
+      AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+    }));
+    const created = await lambda.send(new CreateFunctionCommand({
+      FunctionName: 'bundle-test-counter', Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: LAMBDA_HANDLER,
+      Role: role.Role?.Arn, Code: { ZipFile: first.zip },
+    }));
+    assert.equal(created.CodeSha256, first.sha256);
+    assert.equal(created.CodeSize, first.bytes);
+    iam.destroy();
+    lambda.destroy();
+  });
+
+  test('the extracted index.mjs loads and its handler counts against the emulator', async () => {
+    const dynamodb = new DynamoDBClient(clientConfig);
+    const ssm = new SSMClient(clientConfig);
+    await dynamodb.send(new CreateTableCommand({
+      TableName: TABLE,
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }));
+    await ssm.send(new PutParameterCommand({ Name: PARAMETER, Value: 'bundle-test-secret', Type: 'SecureString' }));
+    const extracted = join(WORK_DIR, 'extracted');
+    new AdmZip(first.zip).extractAllTo(extracted, true);
+
+    const env = {
+      [ENV.tableName]: TABLE, [ENV.secretParameter]: PARAMETER, [ENV.allowedOrigins]: SITE, [ENV.uniqueWindowHours]: '24',
+      AWS_ENDPOINT_URL: emulator.endpoint, AWS_REGION: REGION,
+    };
+    const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+    Object.assign(process.env, env);
+    try {
+      const loaded: unknown = await import(pathToFileURL(join(extracted, 'index.mjs')).href);
+      const handler = (loaded as { handler?: unknown }).handler;
+      assert.equal(typeof handler, 'function');
+      const invoke = handler as (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+      const posted = await invoke(proxyEvent('POST', '198.51.100.20'));
+      await invoke(proxyEvent('POST', '198.51.100.20'));
+      const read = await invoke(proxyEvent('GET', '198.51.100.21'));
+
+      assert.equal(posted.statusCode, 200);
+      assert.deepEqual(JSON.parse(posted.body), { views: 1, visitors: 1 });
+      assert.equal(posted.headers?.['Access-Control-Allow-Origin'], SITE);
+      assert.deepEqual(JSON.parse(read.body), { views: 2, visitors: 1 });
+      const totals = await dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'totals' } } }));
+      assert.equal(totals.Item?.views?.N, '2');
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      dynamodb.destroy();
+      ssm.destroy();
+    }
+  });
+});
