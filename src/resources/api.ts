@@ -1,0 +1,378 @@
+// The counter's REST API: regional, `/count` with GET and POST proxied to the function and OPTIONS
+// answered by a MOCK integration, one throttled stage. A new deployment is made only when the
+// API's definition changed: its hash is kept in the deployment's description.
+import { createHash } from 'node:crypto';
+import {
+  APIGatewayClient, CreateDeploymentCommand, CreateResourceCommand, CreateRestApiCommand, CreateStageCommand, DeleteMethodCommand,
+  DeleteRestApiCommand, GetDeploymentCommand, GetMethodCommand, GetRestApiCommand, GetStageCommand, paginateGetResources,
+  paginateGetRestApis, PutIntegrationCommand, PutIntegrationResponseCommand, PutMethodCommand, PutMethodResponseCommand,
+  TagResourceCommand, UpdateRestApiCommand, UpdateStageCommand, type IntegrationType, type Method, type PatchOperation, type RestApi,
+} from '@aws-sdk/client-api-gateway';
+import { TAG_KEY } from '../config.ts';
+import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
+import { errorName } from '../errors.ts';
+import { ALLOWED_HEADERS, ALLOWED_METHODS, PREFLIGHT_MAX_AGE_SECONDS } from '../lambda/cors.ts';
+import { COUNT_PATH } from '../lambda/handler.ts';
+import { siteOrigin } from './function.ts';
+import { changedTags, hasChange, tagChanges } from './tags.ts';
+
+const PREFLIGHT_STATUS = '204';
+const DEPLOYMENT_PREFIX = 'resume-infra definition ';
+/** Change fields for the stage's own tags (the API's are `tags.<key>`). */
+const STAGE_TAGS = 'stageTags.';
+
+/** One method as far as this tool defines it; the same shape is read back from API Gateway. */
+interface MethodSpec {
+  authorizationType: string;
+  integration: {
+    type: string;
+    httpMethod?: string;
+    uri?: string;
+    requestTemplates?: Record<string, string>;
+    responses?: Record<string, Record<string, string>>;
+  };
+  /** Status code to the response headers it declares. */
+  methodResponses?: Record<string, Record<string, boolean>>;
+}
+
+interface ApiDesired {
+  name: string;
+  tags: Record<string, string>;
+  stageName: string;
+  rateLimit: number;
+  burstLimit: number;
+  methods: Record<string, MethodSpec>;
+  definitionHash: string;
+}
+
+interface StageActual {
+  deploymentId: string | undefined;
+  deployedHash: string | undefined;
+  rateLimit: number | undefined;
+  burstLimit: number | undefined;
+  tags: Record<string, string>;
+}
+
+interface ApiActual extends Observed {
+  restApiId: string;
+  rootResourceId: string;
+  endpointTypes: string[];
+  tags: Record<string, string>;
+  countResourceId: string | undefined;
+  methods: Record<string, MethodSpec>;
+  stage: StageActual | undefined;
+}
+
+/** JSON with object keys sorted at every level, so equal definitions hash equally. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record).filter((key) => record[key] !== undefined).sort();
+    return `{${keys.map((key) => `${JSON.stringify(key)}:${stableJson(record[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function definitionHash(methods: Record<string, MethodSpec>): string {
+  return createHash('sha256').update(stableJson({ path: COUNT_PATH, methods })).digest('hex').slice(0, 16);
+}
+
+/**
+ * The origin the MOCK preflight names. A MOCK integration answers with fixed headers, so it can
+ * name one origin: the site's own URL once the stack has one, else the first configured origin.
+ * With neither, no origin is allowed and the header is left out (never `*`: the counter is for
+ * the site's page only). The function itself echoes any configured origin, so simple GETs and
+ * POSTs from the other configured origins still work.
+ */
+export function preflightOrigin(ctx: ResourceContext): string | undefined {
+  return siteOrigin(ctx) ?? ctx.config.counter.allowedOrigins[0];
+}
+
+function preflightHeaders(origin: string | undefined): Record<string, string> {
+  return {
+    ...(origin ? { 'Access-Control-Allow-Origin': origin } : {}),
+    'Access-Control-Allow-Methods': ALLOWED_METHODS,
+    'Access-Control-Allow-Headers': ALLOWED_HEADERS,
+    'Access-Control-Max-Age': String(PREFLIGHT_MAX_AGE_SECONDS),
+  };
+}
+
+function desiredMethods(ctx: ResourceContext): Record<string, MethodSpec> {
+  const functionArn = ctx.output('function', 'functionArn');
+  const proxy: MethodSpec = {
+    authorizationType: 'NONE',
+    integration: { type: 'AWS_PROXY', httpMethod: 'POST', uri: `arn:aws:apigateway:${ctx.names.region}:lambda:path/2015-03-31/functions/${functionArn}/invocations` },
+  };
+  const headers = preflightHeaders(preflightOrigin(ctx));
+  const parameter = (name: string) => `method.response.header.${name}`;
+  const preflight: MethodSpec = {
+    authorizationType: 'NONE',
+    integration: {
+      type: 'MOCK',
+      requestTemplates: { 'application/json': `{"statusCode": ${PREFLIGHT_STATUS}}` },
+      responses: { [PREFLIGHT_STATUS]: Object.fromEntries(Object.entries(headers).map(([name, value]) => [parameter(name), `'${value}'`])) },
+    },
+    methodResponses: { [PREFLIGHT_STATUS]: Object.fromEntries(Object.keys(headers).map((name) => [parameter(name), false])) },
+  };
+  return { GET: proxy, POST: proxy, OPTIONS: preflight };
+}
+
+/** Leaf values by path, e.g. `integration.responses.204[method.response.header.Vary]`. */
+function leaves(value: unknown, path = ''): Map<string, unknown> {
+  const found = new Map<string, unknown>();
+  if (typeof value !== 'object' || value === null) {
+    found.set(path, value);
+    return found;
+  }
+  for (const [key, child] of Object.entries(value)) {
+    const segment = key.includes('.') ? `[${key}]` : path ? `.${key}` : key;
+    for (const [childPath, leaf] of leaves(child, `${path}${segment}`)) found.set(childPath, leaf);
+  }
+  return found;
+}
+
+/** Field-level differences of one method, so a plan shows the one header that changed rather than two documents. */
+function methodChanges(httpMethod: string, desired: MethodSpec, actual: MethodSpec | undefined): Change[] {
+  const field = `method.${httpMethod}`;
+  if (actual === undefined) return [{ field, from: undefined, to: [desired.integration.type, desired.integration.uri].filter(Boolean).join(' ') }];
+  const want = leaves(desired);
+  const have = leaves(actual);
+  const paths = [...new Set([...want.keys(), ...have.keys()])].sort();
+  return paths.filter((path) => want.get(path) !== have.get(path)).map((path) => ({ field: `${field}.${path}`, from: have.get(path), to: want.get(path) }));
+}
+
+function nonEmpty<T extends object>(value: T | undefined): T | undefined {
+  return value !== undefined && Object.keys(value).length > 0 ? value : undefined;
+}
+
+/** The fields of a live method that this tool sets, in the shape of `MethodSpec`. */
+function methodSpecOf(method: Method): MethodSpec {
+  const integration = method.methodIntegration;
+  const type = integration?.type ?? 'NONE';
+  const proxy = type === 'AWS_PROXY' || type === 'AWS' || type === 'HTTP' || type === 'HTTP_PROXY';
+  const responses: Record<string, Record<string, string>> = {};
+  for (const [status, response] of Object.entries(integration?.integrationResponses ?? {})) responses[status] = response.responseParameters ?? {};
+  const methodResponses: Record<string, Record<string, boolean>> = {};
+  for (const [status, response] of Object.entries(method.methodResponses ?? {})) methodResponses[status] = response.responseParameters ?? {};
+  const spec: MethodSpec = {
+    authorizationType: method.authorizationType ?? 'NONE',
+    integration: {
+      type,
+      ...(proxy ? { httpMethod: integration?.httpMethod, uri: integration?.uri } : {}),
+      ...(type === 'MOCK' ? { requestTemplates: nonEmpty(integration?.requestTemplates), responses: nonEmpty(responses) } : {}),
+    },
+    methodResponses: nonEmpty(methodResponses),
+  };
+  return JSON.parse(stableJson(spec)) as MethodSpec;
+}
+
+async function findRestApiByName(ctx: ResourceContext): Promise<RestApi | undefined> {
+  const matches: RestApi[] = [];
+  for await (const page of paginateGetRestApis({ client: ctx.aws.client(APIGatewayClient) }, { limit: 500 })) {
+    matches.push(...(page.items ?? []).filter((api) => api.name === ctx.names.api));
+  }
+  if (matches.length <= 1) return matches[0];
+  // REST API names are not unique; a crashed create may have left a second one.
+  const tagged = matches.filter((api) => api.tags?.[TAG_KEY] === ctx.names.project);
+  const chosen = (tagged.length > 0 ? tagged : matches).sort((a, b) => (a.createdDate?.getTime() ?? 0) - (b.createdDate?.getTime() ?? 0))[0];
+  ctx.note(`${matches.length} REST APIs are named ${ctx.names.api}; using ${chosen?.id ?? '?'}${tagged.length > 0 ? ', the one tagged for this project' : ', the oldest'}`);
+  return chosen;
+}
+
+async function findRestApi(ctx: ResourceContext, recordedId: string | undefined): Promise<RestApi | undefined> {
+  if (recordedId) {
+    try {
+      const api = await ctx.aws.client(APIGatewayClient).send(new GetRestApiCommand({ restApiId: recordedId }));
+      if (api.name === ctx.names.api) return api;
+    } catch (error) {
+      if (errorName(error) !== 'NotFoundException') throw error;
+    }
+  }
+  return findRestApiByName(ctx);
+}
+
+async function readStage(ctx: ResourceContext, restApiId: string): Promise<StageActual | undefined> {
+  const apigateway = ctx.aws.client(APIGatewayClient);
+  let stage;
+  try {
+    stage = await apigateway.send(new GetStageCommand({ restApiId, stageName: ctx.config.counter.stageName }));
+  } catch (error) {
+    if (errorName(error) === 'NotFoundException') return undefined;
+    throw error;
+  }
+  let deployedHash: string | undefined;
+  if (stage.deploymentId) {
+    try {
+      const deployment = await apigateway.send(new GetDeploymentCommand({ restApiId, deploymentId: stage.deploymentId }));
+      const description = deployment.description ?? '';
+      if (description.startsWith(DEPLOYMENT_PREFIX)) deployedHash = description.slice(DEPLOYMENT_PREFIX.length);
+    } catch (error) {
+      if (errorName(error) !== 'NotFoundException') throw error;
+    }
+  }
+  const throttle = stage.methodSettings?.['*/*'];
+  return { deploymentId: stage.deploymentId, deployedHash, rateLimit: throttle?.throttlingRateLimit, burstLimit: throttle?.throttlingBurstLimit, tags: stage.tags ?? {} };
+}
+
+async function describeApi(ctx: ResourceContext, api: RestApi): Promise<ApiActual | undefined> {
+  const apigateway = ctx.aws.client(APIGatewayClient);
+  const restApiId = api.id;
+  if (!restApiId) return undefined;
+  let rootResourceId = api.rootResourceId;
+  let countResourceId: string | undefined;
+  for await (const page of paginateGetResources({ client: apigateway }, { restApiId, limit: 500 })) {
+    for (const resource of page.items ?? []) {
+      if (resource.path === '/') rootResourceId ??= resource.id;
+      if (resource.path === COUNT_PATH) countResourceId ??= resource.id;
+    }
+  }
+  const methods: Record<string, MethodSpec> = {};
+  if (countResourceId) {
+    const resourceId = countResourceId;
+    await Promise.all(['GET', 'POST', 'OPTIONS'].map(async (httpMethod) => {
+      try {
+        methods[httpMethod] = methodSpecOf(await apigateway.send(new GetMethodCommand({ restApiId, resourceId, httpMethod })));
+      } catch (error) {
+        if (errorName(error) !== 'NotFoundException') throw error;
+      }
+    }));
+  }
+  const stageName = ctx.config.counter.stageName;
+  return {
+    id: restApiId,
+    arn: `arn:aws:apigateway:${ctx.names.region}::/restapis/${restApiId}`,
+    outputs: { restApiId, stageName, apiUrl: `https://${restApiId}.execute-api.${ctx.names.region}.amazonaws.com/${stageName}${COUNT_PATH}` },
+    restApiId,
+    rootResourceId: rootResourceId ?? '',
+    endpointTypes: api.endpointConfiguration?.types ?? [],
+    tags: api.tags ?? {},
+    countResourceId,
+    methods,
+    stage: await readStage(ctx, restApiId),
+  };
+}
+
+async function putMethod(ctx: ResourceContext, restApiId: string, resourceId: string, httpMethod: string, spec: MethodSpec, exists: boolean): Promise<void> {
+  const apigateway = ctx.aws.client(APIGatewayClient);
+  const target = { restApiId, resourceId, httpMethod };
+  // PutMethod and PutMethodResponse refuse to overwrite; a drifted method is rebuilt whole.
+  if (exists) await apigateway.send(new DeleteMethodCommand(target));
+  await apigateway.send(new PutMethodCommand({ ...target, authorizationType: spec.authorizationType }));
+  for (const [statusCode, responseParameters] of Object.entries(spec.methodResponses ?? {})) {
+    await apigateway.send(new PutMethodResponseCommand({ ...target, statusCode, responseParameters }));
+  }
+  const { type, httpMethod: integrationHttpMethod, uri, requestTemplates, responses } = spec.integration;
+  await apigateway.send(new PutIntegrationCommand({ ...target, type: type as IntegrationType, integrationHttpMethod, uri, requestTemplates }));
+  for (const [statusCode, responseParameters] of Object.entries(responses ?? {})) {
+    await apigateway.send(new PutIntegrationResponseCommand({ ...target, statusCode, responseParameters }));
+  }
+}
+
+function throttleOperations(desired: ApiDesired, stage: StageActual | undefined): PatchOperation[] {
+  const operations: PatchOperation[] = [];
+  if (stage?.rateLimit !== desired.rateLimit) operations.push({ op: 'replace', path: '/*/*/throttling/rateLimit', value: String(desired.rateLimit) });
+  if (stage?.burstLimit !== desired.burstLimit) operations.push({ op: 'replace', path: '/*/*/throttling/burstLimit', value: String(desired.burstLimit) });
+  return operations;
+}
+
+/** Points the stage at a deployment of the current definition, making one only when the definition changed. */
+async function converge(ctx: ResourceContext, desired: ApiDesired, actual: ApiActual): Promise<void> {
+  const apigateway = ctx.aws.client(APIGatewayClient);
+  const restApiId = actual.restApiId;
+  const operations = throttleOperations(desired, actual.stage);
+  if (actual.stage?.deployedHash !== desired.definitionHash) {
+    // Never CreateDeployment with stageName: for an existing stage that replaces it and loses its settings.
+    const deployment = await apigateway.send(new CreateDeploymentCommand({ restApiId, description: `${DEPLOYMENT_PREFIX}${desired.definitionHash}` }));
+    if (!deployment.id) throw new Error(`deploying REST API (${restApiId}): CreateDeployment returned no id`);
+    if (actual.stage) operations.unshift({ op: 'replace', path: '/deploymentId', value: deployment.id });
+    else await apigateway.send(new CreateStageCommand({ restApiId, stageName: desired.stageName, deploymentId: deployment.id, tags: desired.tags }));
+  }
+  if (operations.length > 0) await apigateway.send(new UpdateStageCommand({ restApiId, stageName: desired.stageName, patchOperations: operations }));
+}
+
+export const api: ResourceKind<ApiDesired, ApiActual> = {
+  name: 'api',
+  title: 'REST API',
+  dependsOn: ['function', 'distribution'],
+
+  label: (ctx, actual) => (actual ? `${ctx.names.api} (${actual.restApiId})` : ctx.names.api),
+
+  desired(ctx) {
+    const methods = desiredMethods(ctx);
+    const { stageName, rateLimit, burstLimit } = ctx.config.counter;
+    return { name: ctx.names.api, tags: ctx.tags, stageName, rateLimit, burstLimit, methods, definitionHash: definitionHash(methods) };
+  },
+
+  async read(ctx, recorded) {
+    const found = await findRestApi(ctx, recorded?.id);
+    return found ? describeApi(ctx, found) : undefined;
+  },
+
+  diff(desired, actual) {
+    const changes: Change[] = [];
+    if (actual.endpointTypes.join(',') !== 'REGIONAL') changes.push({ field: 'endpointType', from: actual.endpointTypes.join(','), to: 'REGIONAL' });
+    if (!actual.countResourceId) changes.push({ field: 'resource', from: undefined, to: COUNT_PATH });
+    for (const [httpMethod, spec] of Object.entries(desired.methods)) changes.push(...methodChanges(httpMethod, spec, actual.methods[httpMethod]));
+    if (!actual.stage) changes.push({ field: 'stage', from: undefined, to: desired.stageName });
+    if (actual.stage?.deployedHash !== desired.definitionHash) changes.push({ field: 'deployment', from: actual.stage?.deployedHash, to: desired.definitionHash });
+    if (actual.stage) {
+      if (actual.stage.rateLimit !== desired.rateLimit) changes.push({ field: 'throttling.rateLimit', from: actual.stage.rateLimit, to: desired.rateLimit });
+      if (actual.stage.burstLimit !== desired.burstLimit) changes.push({ field: 'throttling.burstLimit', from: actual.stage.burstLimit, to: desired.burstLimit });
+      changes.push(...tagChanges(desired.tags, actual.stage.tags).map((change) => ({ ...change, field: `${STAGE_TAGS}${change.field.slice('tags.'.length)}` })));
+    }
+    return [...changes, ...tagChanges(desired.tags, actual.tags)];
+  },
+
+  async create(ctx, desired) {
+    // Names are not unique in API Gateway, so there is no "already exists" to adopt: read found none.
+    const created = await ctx.aws.client(APIGatewayClient).send(new CreateRestApiCommand({
+      name: desired.name,
+      description: `resume-infra ${ctx.names.project}: visitor counter`,
+      endpointConfiguration: { types: ['REGIONAL'] },
+      tags: desired.tags,
+    }));
+    const actual = await describeApi(ctx, created);
+    if (!actual) throw new Error(`creating REST API (${desired.name}): CreateRestApi returned no id`);
+    return api.update(ctx, desired, actual, api.diff(desired, actual));
+  },
+
+  async update(ctx, desired, actual, changes) {
+    const apigateway = ctx.aws.client(APIGatewayClient);
+    const restApiId = actual.restApiId;
+    if (hasChange(changes, 'endpointType')) {
+      const current = actual.endpointTypes[0] ?? 'EDGE';
+      await apigateway.send(new UpdateRestApiCommand({ restApiId, patchOperations: [{ op: 'replace', path: `/endpointConfiguration/types/${current}`, value: 'REGIONAL' }] }));
+    }
+    let resourceId = actual.countResourceId;
+    if (!resourceId) {
+      const created = await apigateway.send(new CreateResourceCommand({ restApiId, parentId: actual.rootResourceId, pathPart: COUNT_PATH.slice(1) }));
+      resourceId = created.id;
+      if (!resourceId) throw new Error(`updating REST API (${restApiId}): CreateResource returned no id`);
+    }
+    for (const [httpMethod, spec] of Object.entries(desired.methods)) {
+      if (hasChange(changes, `method.${httpMethod}`)) await putMethod(ctx, restApiId, resourceId, httpMethod, spec, actual.methods[httpMethod] !== undefined);
+    }
+    await converge(ctx, desired, actual);
+    if (hasChange(changes, 'tags')) {
+      await apigateway.send(new TagResourceCommand({ resourceArn: `arn:aws:apigateway:${ctx.names.region}::/restapis/${restApiId}`, tags: changedTags(desired.tags, changes) }));
+    }
+    const stageTagKeys = changes.filter((change) => change.field.startsWith(STAGE_TAGS)).map((change) => change.field.slice(STAGE_TAGS.length));
+    if (stageTagKeys.length > 0 && actual.stage) {
+      const stageTags = Object.fromEntries(stageTagKeys.map((key) => [key, desired.tags[key] ?? '']));
+      await apigateway.send(new TagResourceCommand({ resourceArn: `arn:aws:apigateway:${ctx.names.region}::/restapis/${restApiId}/stages/${desired.stageName}`, tags: stageTags }));
+    }
+    const found = await findRestApi(ctx, restApiId);
+    const updated = found ? await describeApi(ctx, found) : undefined;
+    if (!updated) throw new Error(`updating REST API (${restApiId}): it vanished during the update`);
+    return updated;
+  },
+
+  async delete(ctx, actual) {
+    try {
+      await ctx.aws.client(APIGatewayClient).send(new DeleteRestApiCommand({ restApiId: actual.restApiId }));
+    } catch (error) {
+      if (errorName(error) !== 'NotFoundException') throw error;
+    }
+  },
+};

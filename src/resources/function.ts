@@ -1,0 +1,251 @@
+// The counter's Lambda function: nodejs22.x on arm64, 128 MB, a short timeout. The code is the
+// deterministic zip from src/lambda/bundle.ts; it is uploaded only when its SHA-256 differs from
+// the deployed CodeSha256.
+import {
+  CreateFunctionCommand, DeleteFunctionCommand, GetFunctionCommand, LambdaClient, TagResourceCommand, UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand, waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2, type Architecture, type Runtime,
+} from '@aws-sdk/client-lambda';
+import type { Aws } from '../aws/clients.ts';
+import { KNOWN_AFTER_APPLY, type Change, type Observed, type ResourceContext, type ResourceKind } from '../engine/types.ts';
+import { errorName } from '../errors.ts';
+import { buildLambdaZip, LAMBDA_HANDLER, type LambdaZip } from '../lambda/bundle.ts';
+import { ENV } from '../lambda/handler.ts';
+import { changedTags, hasChange, tagChanges } from './tags.ts';
+
+export const RUNTIME: Runtime = 'nodejs22.x';
+export const ARCHITECTURE: Architecture = 'arm64';
+export const MEMORY_MB = 128;
+/** Two DynamoDB calls and, on a cold start, one SSM call: well under a second when healthy. */
+export const TIMEOUT_SECONDS = 5;
+
+interface FunctionDesired {
+  name: string;
+  runtime: Runtime;
+  architecture: Architecture;
+  memorySize: number;
+  timeout: number;
+  handler: string;
+  role: string;
+  environment: Record<string, string>;
+  codeSha256: string;
+  tags: Record<string, string>;
+}
+
+export interface FunctionActual extends Observed {
+  name: string;
+  arn: string;
+  runtime: string | undefined;
+  architecture: string;
+  memorySize: number | undefined;
+  timeout: number | undefined;
+  handler: string | undefined;
+  role: string | undefined;
+  environment: Record<string, string>;
+  codeSha256: string | undefined;
+  state: string | undefined;
+  lastUpdateStatus: string | undefined;
+  tags: Record<string, string>;
+}
+
+let zipBuild: Promise<LambdaZip> | undefined;
+
+/** The counter's zip, built once per process so `up` and `plan` bundle it once. */
+export function lambdaZip(): Promise<LambdaZip> {
+  zipBuild ??= buildLambdaZip().catch((error: unknown) => {
+    zipBuild = undefined;
+    throw error;
+  });
+  return zipBuild;
+}
+
+/**
+ * The origins the counter answers CORS for: the site's own URL once the stack has one, plus the
+ * config's `counter.allowedOrigins`. Sorted and deduplicated so the environment diff is stable.
+ */
+export function counterOrigins(ctx: ResourceContext): string[] {
+  const site = siteOrigin(ctx);
+  return [...new Set([...ctx.config.counter.allowedOrigins, ...(site ? [site] : [])])].sort();
+}
+
+/** The site's origin (scheme and host), or undefined when there is no site in the stack or it is not made yet. */
+export function siteOrigin(ctx: ResourceContext): string | undefined {
+  const siteUrl = ctx.optionalOutput('distribution', 'siteUrl');
+  if (siteUrl === undefined || siteUrl === KNOWN_AFTER_APPLY) return undefined;
+  return new URL(siteUrl).origin;
+}
+
+const WAIT = { minDelay: 1, maxDelay: 5, maxWaitTime: 300 };
+
+export async function findFunction(aws: Aws, name: string): Promise<FunctionActual | undefined> {
+  let result;
+  try {
+    result = await aws.client(LambdaClient).send(new GetFunctionCommand({ FunctionName: name }));
+  } catch (error) {
+    if (errorName(error) === 'ResourceNotFoundException') return undefined;
+    throw error;
+  }
+  const configuration = result.Configuration;
+  if (!configuration?.FunctionArn) return undefined;
+  const environment: Record<string, string> = {};
+  for (const [key, value] of Object.entries(configuration.Environment?.Variables ?? {})) environment[key] = value;
+  return {
+    id: name,
+    arn: configuration.FunctionArn,
+    outputs: { functionName: name, functionArn: configuration.FunctionArn, codeSha256: configuration.CodeSha256 ?? '' },
+    name,
+    runtime: configuration.Runtime,
+    architecture: configuration.Architectures?.[0] ?? 'x86_64',
+    memorySize: configuration.MemorySize,
+    timeout: configuration.Timeout,
+    handler: configuration.Handler,
+    role: configuration.Role,
+    environment,
+    codeSha256: configuration.CodeSha256,
+    state: configuration.State,
+    lastUpdateStatus: configuration.LastUpdateStatus,
+    tags: result.Tags ?? {},
+  };
+}
+
+/** A function cannot be updated again until its LastUpdateStatus is Successful. */
+export async function waitFunctionUpdated(aws: Aws, name: string): Promise<void> {
+  await waitUntilFunctionUpdatedV2({ client: aws.client(LambdaClient), ...WAIT }, { FunctionName: name });
+}
+
+/** Delays between attempts while a new role propagates through IAM: about 30 s in all. */
+const ROLE_PROPAGATION_DELAYS_MS = [1000, 2000, 3000, 5000, 8000, 10000];
+
+/**
+ * IAM is eventually consistent: for a few seconds after a role is created, Lambda cannot assume it
+ * and CreateFunction (or a role change) fails with InvalidParameterValueException ("The role
+ * defined for the function cannot be assumed by Lambda"). Retry that error, by name, a bounded
+ * number of times; any other invalid parameter fails the same way after the last attempt.
+ */
+async function retryWhileRolePropagates<T>(ctx: ResourceContext, call: () => Promise<T>): Promise<T> {
+  for (const delay of ROLE_PROPAGATION_DELAYS_MS) {
+    try {
+      return await call();
+    } catch (error) {
+      if (errorName(error) !== 'InvalidParameterValueException') throw error;
+      ctx.note('waiting for the new IAM role to reach Lambda');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+  return call();
+}
+
+function configurationOf(desired: FunctionDesired) {
+  return {
+    FunctionName: desired.name,
+    Runtime: desired.runtime,
+    MemorySize: desired.memorySize,
+    Timeout: desired.timeout,
+    Handler: desired.handler,
+    Role: desired.role,
+    Environment: { Variables: desired.environment },
+  };
+}
+
+const CONFIGURATION_FIELDS = ['runtime', 'memorySize', 'timeout', 'handler', 'role', 'environment'] as const;
+
+export const counterFunction: ResourceKind<FunctionDesired, FunctionActual> = {
+  name: 'function',
+  title: 'Lambda function',
+  dependsOn: ['role', 'logGroup', 'table', 'secret', 'distribution'],
+
+  label: (ctx) => ctx.names.function,
+
+  async desired(ctx) {
+    const zip = await lambdaZip();
+    return {
+      name: ctx.names.function,
+      runtime: RUNTIME,
+      architecture: ARCHITECTURE,
+      memorySize: MEMORY_MB,
+      timeout: TIMEOUT_SECONDS,
+      handler: LAMBDA_HANDLER,
+      role: ctx.output('role', 'roleArn'),
+      environment: {
+        [ENV.tableName]: ctx.output('table', 'tableName'),
+        [ENV.secretParameter]: ctx.output('secret', 'parameterName'),
+        [ENV.allowedOrigins]: counterOrigins(ctx).join(','),
+        [ENV.uniqueWindowHours]: String(ctx.config.counter.uniqueWindowHours),
+      },
+      codeSha256: zip.sha256,
+      tags: ctx.tags,
+    };
+  },
+
+  read: (ctx) => findFunction(ctx.aws, ctx.names.function),
+
+  diff(desired, actual) {
+    const changes: Change[] = [];
+    const scalar = (field: string, from: unknown, to: unknown) => {
+      if (from !== to) changes.push({ field, from, to });
+    };
+    scalar('runtime', actual.runtime, desired.runtime);
+    scalar('architecture', actual.architecture, desired.architecture);
+    scalar('memorySize', actual.memorySize, desired.memorySize);
+    scalar('timeout', actual.timeout, desired.timeout);
+    scalar('handler', actual.handler, desired.handler);
+    scalar('role', actual.role, desired.role);
+    const keys = [...new Set([...Object.keys(desired.environment), ...Object.keys(actual.environment)])].sort();
+    for (const key of keys) scalar(`environment.${key}`, actual.environment[key], desired.environment[key]);
+    scalar('codeSha256', actual.codeSha256, desired.codeSha256);
+    return [...changes, ...tagChanges(desired.tags, actual.tags)];
+  },
+
+  async create(ctx, desired) {
+    const lambda = ctx.aws.client(LambdaClient);
+    const zip = await lambdaZip();
+    try {
+      await retryWhileRolePropagates(ctx, () => lambda.send(new CreateFunctionCommand({
+        ...configurationOf(desired),
+        Description: `resume-infra ${ctx.names.project}: visitor counter`,
+        Architectures: [desired.architecture],
+        PackageType: 'Zip',
+        Code: { ZipFile: zip.zip },
+        Tags: desired.tags,
+      })));
+    } catch (error) {
+      // A crashed run made it already: adopt it and converge it below.
+      if (errorName(error) !== 'ResourceConflictException') throw error;
+    }
+    await waitUntilFunctionActiveV2({ client: lambda, ...WAIT }, { FunctionName: desired.name });
+    const created = await findFunction(ctx.aws, desired.name);
+    if (!created) throw new Error(`creating Lambda function (${desired.name}): not found right after creation`);
+    const changes = counterFunction.diff(desired, created);
+    return changes.length > 0 ? counterFunction.update(ctx, desired, created, changes) : created;
+  },
+
+  async update(ctx, desired, actual, changes) {
+    const lambda = ctx.aws.client(LambdaClient);
+    // A crashed run may have left an update in progress; the next one would be refused.
+    if (actual.state === 'Pending') await waitUntilFunctionActiveV2({ client: lambda, ...WAIT }, { FunctionName: actual.name });
+    if (actual.lastUpdateStatus === 'InProgress') await waitFunctionUpdated(ctx.aws, actual.name);
+    if (CONFIGURATION_FIELDS.some((field) => hasChange(changes, field))) {
+      await retryWhileRolePropagates(ctx, () => lambda.send(new UpdateFunctionConfigurationCommand(configurationOf(desired))));
+      await waitFunctionUpdated(ctx.aws, actual.name);
+    }
+    // The architecture belongs to the code, not to the configuration.
+    if (hasChange(changes, 'codeSha256') || hasChange(changes, 'architecture')) {
+      const zip = await lambdaZip();
+      await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: actual.name, ZipFile: zip.zip, Architectures: [desired.architecture] }));
+      await waitFunctionUpdated(ctx.aws, actual.name);
+    }
+    if (hasChange(changes, 'tags')) {
+      await lambda.send(new TagResourceCommand({ Resource: actual.arn, Tags: changedTags(desired.tags, changes) }));
+    }
+    const updated = await findFunction(ctx.aws, actual.name);
+    if (!updated) throw new Error(`updating Lambda function (${actual.name}): it vanished during the update`);
+    return updated;
+  },
+
+  async delete(ctx, actual) {
+    try {
+      await ctx.aws.client(LambdaClient).send(new DeleteFunctionCommand({ FunctionName: actual.name }));
+    } catch (error) {
+      if (errorName(error) !== 'ResourceNotFoundException') throw error;
+    }
+  },
+};

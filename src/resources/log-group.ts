@@ -1,0 +1,88 @@
+// The counter function's log group, made before the function so it has a retention from the
+// start (Lambda would otherwise create it on first invoke, kept forever, and the role may not
+// create log groups anyway).
+import {
+  CloudWatchLogsClient, CreateLogGroupCommand, DeleteLogGroupCommand, ListTagsForResourceCommand, paginateDescribeLogGroups,
+  PutRetentionPolicyCommand, TagResourceCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
+import { errorName } from '../errors.ts';
+import { changedTags, hasChange, tagChanges } from './tags.ts';
+
+interface LogGroupDesired {
+  name: string;
+  retentionDays: number;
+  tags: Record<string, string>;
+}
+
+interface LogGroupActual extends Observed {
+  name: string;
+  retentionDays: number | undefined;
+  tags: Record<string, string>;
+}
+
+async function findLogGroup(ctx: ResourceContext, name: string): Promise<LogGroupActual | undefined> {
+  const logs = ctx.aws.client(CloudWatchLogsClient);
+  let found;
+  for await (const page of paginateDescribeLogGroups({ client: logs }, { logGroupNamePrefix: name })) {
+    found = page.logGroups?.find((group) => group.logGroupName === name);
+    if (found) break;
+  }
+  if (!found) return undefined;
+  // `arn` ends in `:*`; `logGroupArn` is the form the tagging API takes.
+  const arn = found.logGroupArn ?? (found.arn ?? '').replace(/:\*$/, '');
+  const tags = await logs.send(new ListTagsForResourceCommand({ resourceArn: arn }));
+  return { id: name, arn, outputs: { logGroupName: name, logGroupArn: arn }, name, retentionDays: found.retentionInDays, tags: tags.tags ?? {} };
+}
+
+export const logGroup: ResourceKind<LogGroupDesired, LogGroupActual> = {
+  name: 'logGroup',
+  title: 'log group',
+  dependsOn: [],
+
+  label: (ctx) => ctx.names.logGroup,
+
+  desired: (ctx) => ({ name: ctx.names.logGroup, retentionDays: ctx.config.counter.logRetentionDays, tags: ctx.tags }),
+
+  read: (ctx) => findLogGroup(ctx, ctx.names.logGroup),
+
+  diff(desired, actual) {
+    const changes: Change[] = [];
+    if (actual.retentionDays !== desired.retentionDays) changes.push({ field: 'retentionDays', from: actual.retentionDays ?? 'never expire', to: desired.retentionDays });
+    return [...changes, ...tagChanges(desired.tags, actual.tags)];
+  },
+
+  async create(ctx, desired) {
+    try {
+      await ctx.aws.client(CloudWatchLogsClient).send(new CreateLogGroupCommand({ logGroupName: desired.name, tags: desired.tags }));
+    } catch (error) {
+      // Made by a crashed run, or by Lambda itself on a first invoke: adopt it.
+      if (errorName(error) !== 'ResourceAlreadyExistsException') throw error;
+    }
+    const created = await findLogGroup(ctx, desired.name);
+    if (!created) throw new Error(`creating log group (${desired.name}): not found right after creation`);
+    const changes = logGroup.diff(desired, created);
+    return changes.length > 0 ? logGroup.update(ctx, desired, created, changes) : created;
+  },
+
+  async update(ctx, desired, actual, changes) {
+    const logs = ctx.aws.client(CloudWatchLogsClient);
+    if (hasChange(changes, 'retentionDays')) {
+      await logs.send(new PutRetentionPolicyCommand({ logGroupName: actual.name, retentionInDays: desired.retentionDays }));
+    }
+    if (hasChange(changes, 'tags') && actual.arn) {
+      await logs.send(new TagResourceCommand({ resourceArn: actual.arn, tags: changedTags(desired.tags, changes) }));
+    }
+    const updated = await findLogGroup(ctx, actual.name);
+    if (!updated) throw new Error(`updating log group (${actual.name}): it vanished during the update`);
+    return updated;
+  },
+
+  async delete(ctx, actual) {
+    try {
+      await ctx.aws.client(CloudWatchLogsClient).send(new DeleteLogGroupCommand({ logGroupName: actual.name }));
+    } catch (error) {
+      if (errorName(error) !== 'ResourceNotFoundException') throw error;
+    }
+  },
+};
