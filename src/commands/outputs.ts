@@ -7,6 +7,12 @@ export function stackOutputs(project: Project, resourceOutputs: (name: string) =
   if (table?.tableName) outputs.tableName = table.tableName;
   const secret = resourceOutputs('secret');
   if (secret?.parameterName) outputs.secretParameter = secret.parameterName;
+  const api = resourceOutputs('api');
+  if (api?.apiUrl) outputs.apiUrl = api.apiUrl;
+  const distribution = resourceOutputs('distribution');
+  if (distribution?.siteUrl) outputs.siteUrl = distribution.siteUrl;
+  if (distribution?.domainName) outputs.cloudfrontDomain = distribution.domainName;
+  if (distribution?.distributionId) outputs.distributionId = distribution.distributionId;
   outputs.state = project.store.location;
   return outputs;
 }

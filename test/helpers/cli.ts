@@ -23,11 +23,19 @@ export interface TestProject {
   spawn(args: string[], env?: Record<string, string>): Promise<CliRun>;
 }
 
+/** A minimal site for projects that don't bring their own. */
+export const DEFAULT_SITE: Record<string, string> = {
+  'site/index.html': '<!doctype html><html lang="en"><head><title>Test</title><link rel="stylesheet" href="/style.css"></head><body><h1>Test</h1></body></html>\n',
+  'site/404.html': '<!doctype html><html lang="en"><head><title>Not found</title></head><body><h1>Not found</h1></body></html>\n',
+  'site/style.css': 'body { font-family: system-ui; }\n',
+};
+
 export async function makeProject(endpoint: string, config: Record<string, unknown>, files: Record<string, string> = {}): Promise<TestProject> {
   const dir = await mkdtemp(join(tmpdir(), 'resume-infra-test-'));
   const configPath = join(dir, 'resume-infra.json');
   await writeFile(configPath, JSON.stringify(config, null, 2));
-  for (const [path, content] of Object.entries(files)) {
+  const withSite = Object.keys(files).some((path) => path.startsWith('site/')) ? files : { ...DEFAULT_SITE, ...files };
+  for (const [path, content] of Object.entries(withSite)) {
     await mkdir(join(dir, path, '..'), { recursive: true });
     await writeFile(join(dir, path), content);
   }

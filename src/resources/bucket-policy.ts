@@ -1,0 +1,101 @@
+// The site bucket's policy: only this distribution, through CloudFront's service principal, may
+// read. ListBucket too, so that a missing file is a 404 (S3 says 403 without it).
+import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
+import { errorName } from '../errors.ts';
+
+type PolicyDocument = Record<string, unknown>;
+
+interface BucketPolicyDesired {
+  bucket: string;
+  policy: PolicyDocument;
+}
+
+interface BucketPolicyActual extends Observed {
+  bucket: string;
+  policy: unknown;
+}
+
+export function sitePolicy(bucket: string, distributionArn: string): PolicyDocument {
+  const statement = (sid: string, action: string, resource: string) => ({
+    Sid: sid,
+    Effect: 'Allow',
+    Principal: { Service: 'cloudfront.amazonaws.com' },
+    Action: action,
+    Resource: resource,
+    Condition: { StringEquals: { 'AWS:SourceArn': distributionArn } },
+  });
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      statement('AllowCloudFrontRead', 's3:GetObject', `arn:aws:s3:::${bucket}/*`),
+      statement('AllowCloudFrontList', 's3:ListBucket', `arn:aws:s3:::${bucket}`),
+    ],
+  };
+}
+
+/** A canonical JSON text: keys sorted, and a one-element array the same as its element (IAM treats them alike). */
+export function canonicalJson(value: unknown): string {
+  const normalize = (item: unknown): unknown => {
+    if (Array.isArray(item)) return item.length === 1 ? normalize(item[0]) : item.map(normalize);
+    if (typeof item === 'object' && item !== null) {
+      return Object.fromEntries(Object.keys(item).sort().map((key) => [key, normalize((item as Record<string, unknown>)[key])]));
+    }
+    return item;
+  };
+  return JSON.stringify(normalize(value));
+}
+
+async function findPolicy(ctx: ResourceContext, bucket: string): Promise<BucketPolicyActual | undefined> {
+  let text: string | undefined;
+  try {
+    text = (await ctx.aws.client(S3Client).send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy;
+  } catch (error) {
+    const name = errorName(error);
+    if (name === 'NoSuchBucketPolicy' || name === 'NoSuchBucket') return undefined;
+    throw error;
+  }
+  if (!text) return undefined;
+  let policy: unknown;
+  try {
+    policy = JSON.parse(text);
+  } catch {
+    policy = text;
+  }
+  return { id: bucket, outputs: { bucketName: bucket }, bucket, policy };
+}
+
+async function putPolicy(ctx: ResourceContext, desired: BucketPolicyDesired): Promise<BucketPolicyActual> {
+  await ctx.aws.client(S3Client).send(new PutBucketPolicyCommand({ Bucket: desired.bucket, Policy: JSON.stringify(desired.policy) }));
+  const written = await findPolicy(ctx, desired.bucket);
+  if (!written) throw new Error(`putting S3 bucket policy (${desired.bucket}): not found right after writing it`);
+  return written;
+}
+
+export const bucketPolicy: ResourceKind<BucketPolicyDesired, BucketPolicyActual> = {
+  name: 'bucketPolicy',
+  title: 'S3 bucket policy',
+  dependsOn: ['siteBucket', 'distribution'],
+
+  label: (ctx) => `${ctx.names.siteBucket} policy`,
+
+  desired: (ctx) => ({ bucket: ctx.names.siteBucket, policy: sitePolicy(ctx.names.siteBucket, ctx.output('distribution', 'distributionArn')) }),
+
+  read: (ctx) => findPolicy(ctx, ctx.names.siteBucket),
+
+  diff(desired, actual) {
+    return canonicalJson(actual.policy) === canonicalJson(desired.policy) ? [] : [{ field: 'policy', from: actual.policy, to: desired.policy }];
+  },
+
+  create: (ctx, desired) => putPolicy(ctx, desired),
+
+  update: (ctx, desired) => putPolicy(ctx, desired),
+
+  async delete(ctx, actual) {
+    try {
+      await ctx.aws.client(S3Client).send(new DeleteBucketPolicyCommand({ Bucket: actual.bucket }));
+    } catch (error) {
+      if (errorName(error) !== 'NoSuchBucket') throw error;
+    }
+  },
+};

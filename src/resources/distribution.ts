@@ -1,0 +1,329 @@
+// The CloudFront distribution in front of the site bucket: HTTPS only, http2and3, IPv6,
+// compression, managed caching and security-headers policies, index.html and a 404 page, and
+// with a domain its aliases and ACM certificate. Every config change is an in-place update.
+import {
+  CloudFrontClient, CreateDistributionWithTagsCommand, DeleteDistributionCommand, GetDistributionCommand, GetDistributionConfigCommand,
+  ListTagsForResourceCommand, paginateListDistributions, TagResourceCommand, UpdateDistributionCommand, waitUntilDistributionDeployed,
+  type DistributionConfig, type HttpVersion, type Method, type PriceClass, type ViewerCertificate, type ViewerProtocolPolicy,
+} from '@aws-sdk/client-cloudfront';
+import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
+import { TAG_KEY } from '../config.ts';
+import { errorName } from '../errors.ts';
+import type { RecordedResource } from '../state/document.ts';
+import { regionalDomainName } from './site-bucket.ts';
+import { changedTags, tagChanges, tagList, tagRecord } from './tags.ts';
+
+/** AWS-managed policies, referred to by their fixed ids (moto does not implement policies, so they are never looked up). */
+export const CACHING_OPTIMIZED_POLICY_ID = '658327ea-f89d-4fab-a63d-7e88639e58f6';
+export const SECURITY_HEADERS_POLICY_ID = '67f7725c-6f97-4210-82d7-5512b31e9d03';
+const ORIGIN_ID = 'site-bucket';
+const ERROR_PAGE = '/404.html';
+const ERROR_CACHING_SECONDS = 10;
+const METHODS: Method[] = ['GET', 'HEAD'];
+const DEPLOY_WAIT = { minDelay: 3, maxDelay: 60, maxWaitTime: 60 * 60 };
+
+/** The settings this tool manages, flattened so that they can be compared one by one. */
+interface Settings {
+  enabled: boolean;
+  comment: string;
+  originDomain: string | undefined;
+  /** undefined = not reported: moto drops OriginAccessControlId from what it returns. */
+  originAccessControlId: string | undefined;
+  defaultRootObject: string | undefined;
+  viewerProtocolPolicy: ViewerProtocolPolicy | undefined;
+  allowedMethods: string;
+  httpVersion: HttpVersion | undefined;
+  ipv6: boolean;
+  compress: boolean;
+  priceClass: PriceClass | undefined;
+  cachePolicyId: string | undefined;
+  responseHeadersPolicyId: string | undefined;
+  errorResponses: string;
+  aliases: string;
+  certificate: string;
+}
+
+export interface DistributionDesired {
+  settings: Settings;
+  certificateArn: string | undefined;
+  callerReference: string;
+  tags: Record<string, string>;
+}
+
+interface DistributionActual extends Observed {
+  arn: string;
+  domainName: string;
+  status: string;
+  settings: Settings;
+  tags: Record<string, string>;
+}
+
+function certificateSetting(viewer: ViewerCertificate | undefined): string {
+  if (!viewer || viewer.CloudFrontDefaultCertificate) return 'cloudfront-default';
+  return `acm ${viewer.ACMCertificateArn ?? ''} ${viewer.SSLSupportMethod ?? ''} ${viewer.MinimumProtocolVersion ?? ''}`;
+}
+
+function errorResponsesSetting(items: ReadonlyArray<{ ErrorCode?: number; ResponsePagePath?: string; ResponseCode?: string; ErrorCachingMinTTL?: number }>): string {
+  return [...items]
+    .sort((a, b) => (a.ErrorCode ?? 0) - (b.ErrorCode ?? 0))
+    .map((item) => `${item.ErrorCode ?? ''}>${item.ResponsePagePath ?? ''}:${item.ResponseCode ?? ''}/${item.ErrorCachingMinTTL ?? ''}s`)
+    .join(',');
+}
+
+function settingsOf(config: DistributionConfig): Settings {
+  const behavior = config.DefaultCacheBehavior;
+  const origin = config.Origins?.Items?.find((candidate) => candidate.Id === behavior?.TargetOriginId);
+  return {
+    enabled: config.Enabled === true,
+    comment: config.Comment ?? '',
+    originDomain: origin?.DomainName,
+    originAccessControlId: origin?.OriginAccessControlId,
+    defaultRootObject: config.DefaultRootObject,
+    viewerProtocolPolicy: behavior?.ViewerProtocolPolicy,
+    allowedMethods: [...(behavior?.AllowedMethods?.Items ?? [])].sort().join(','),
+    httpVersion: config.HttpVersion,
+    ipv6: config.IsIPV6Enabled === true,
+    compress: behavior?.Compress === true,
+    priceClass: config.PriceClass,
+    cachePolicyId: behavior?.CachePolicyId,
+    responseHeadersPolicyId: behavior?.ResponseHeadersPolicyId,
+    errorResponses: errorResponsesSetting(config.CustomErrorResponses?.Items ?? []),
+    aliases: [...(config.Aliases?.Items ?? [])].sort().join(','),
+    certificate: certificateSetting(config.ViewerCertificate),
+  };
+}
+
+/**
+ * The full DistributionConfig for `desired`. On update, `current` is what AWS holds: fields this
+ * tool does not manage (logging, WAF, geo restrictions) are kept, the managed ones replaced.
+ */
+export function buildConfig(desired: DistributionDesired, current?: DistributionConfig): DistributionConfig {
+  const s = desired.settings;
+  const aliases = s.aliases ? s.aliases.split(',') : [];
+  const errorPage = (code: number) => ({ ErrorCode: code, ResponsePagePath: ERROR_PAGE, ResponseCode: '404', ErrorCachingMinTTL: ERROR_CACHING_SECONDS });
+  const viewerCertificate: ViewerCertificate = desired.certificateArn
+    ? { ACMCertificateArn: desired.certificateArn, SSLSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021', CloudFrontDefaultCertificate: false }
+    : { CloudFrontDefaultCertificate: true };
+  return {
+    ...current,
+    CallerReference: current?.CallerReference ?? desired.callerReference,
+    Comment: s.comment,
+    Enabled: s.enabled,
+    DefaultRootObject: s.defaultRootObject,
+    PriceClass: s.priceClass,
+    HttpVersion: s.httpVersion,
+    IsIPV6Enabled: s.ipv6,
+    Aliases: { Quantity: aliases.length, Items: aliases },
+    Origins: {
+      Quantity: 1,
+      Items: [{
+        Id: ORIGIN_ID,
+        DomainName: s.originDomain,
+        OriginPath: '',
+        OriginAccessControlId: s.originAccessControlId,
+        // Empty: access goes through the OAC, not a legacy origin access identity.
+        S3OriginConfig: { OriginAccessIdentity: '' },
+        CustomHeaders: { Quantity: 0 },
+      }],
+    },
+    OriginGroups: { Quantity: 0 },
+    CacheBehaviors: { Quantity: 0 },
+    DefaultCacheBehavior: {
+      TargetOriginId: ORIGIN_ID,
+      ViewerProtocolPolicy: s.viewerProtocolPolicy,
+      AllowedMethods: { Quantity: METHODS.length, Items: METHODS, CachedMethods: { Quantity: METHODS.length, Items: METHODS } },
+      Compress: s.compress,
+      CachePolicyId: s.cachePolicyId,
+      ResponseHeadersPolicyId: s.responseHeadersPolicyId,
+    },
+    // 403 too: S3 answers 403 for a missing key when ListBucket is not allowed.
+    CustomErrorResponses: { Quantity: 2, Items: [errorPage(403), errorPage(404)] },
+    ViewerCertificate: viewerCertificate,
+    Restrictions: current?.Restrictions ?? { GeoRestriction: { RestrictionType: 'none', Quantity: 0 } },
+  };
+}
+
+function siteUrl(ctx: ResourceContext, domainName: string, settings: Settings): string {
+  const domain = ctx.config.domain;
+  return domain && settings.aliases.split(',').includes(domain) ? `https://${domain}` : `https://${domainName}`;
+}
+
+async function findDistributionById(ctx: ResourceContext, id: string): Promise<DistributionActual | undefined> {
+  const cloudfront = ctx.aws.globalClient(CloudFrontClient);
+  let distribution;
+  try {
+    distribution = (await cloudfront.send(new GetDistributionCommand({ Id: id }))).Distribution;
+  } catch (error) {
+    if (errorName(error) === 'NoSuchDistribution') return undefined;
+    throw error;
+  }
+  const { ARN: arn, DomainName: domainName, DistributionConfig: config } = distribution ?? {};
+  if (!arn || !domainName || !config) return undefined;
+  const tags = await cloudfront.send(new ListTagsForResourceCommand({ Resource: arn }));
+  const settings = settingsOf(config);
+  return {
+    id,
+    arn,
+    outputs: { distributionId: id, distributionArn: arn, domainName, siteUrl: siteUrl(ctx, domainName, settings) },
+    domainName,
+    status: distribution?.Status ?? 'unknown',
+    settings,
+    tags: tagRecord(tags.Tags?.Items),
+  };
+}
+
+/**
+ * The distribution tagged for this project. ListDistributions + ListTagsForResource rather than the
+ * tagging API, which lags behind a create: a run that crashed right after creating must find it.
+ */
+async function findDistributionByTag(ctx: ResourceContext): Promise<DistributionActual | undefined> {
+  const cloudfront = ctx.aws.globalClient(CloudFrontClient);
+  const originPrefix = `${ctx.names.siteBucket}.s3.`;
+  const ids: string[] = [];
+  for await (const page of paginateListDistributions({ client: cloudfront }, {})) {
+    for (const summary of page.DistributionList?.Items ?? []) {
+      // AWS lists each distribution's origins, which skips most others cheaply; moto does not, so then every one is checked.
+      const origins = summary.Origins?.Items;
+      if (origins && !origins.some((origin) => origin.DomainName?.startsWith(originPrefix))) continue;
+      const tags = tagRecord((await cloudfront.send(new ListTagsForResourceCommand({ Resource: summary.ARN }))).Tags?.Items);
+      if (summary.Id && tags[TAG_KEY] === ctx.names.project) ids.push(summary.Id);
+    }
+  }
+  const id = ids.sort()[0];
+  return id === undefined ? undefined : findDistributionById(ctx, id);
+}
+
+async function findDistribution(ctx: ResourceContext, recorded: RecordedResource | undefined): Promise<DistributionActual | undefined> {
+  if (recorded) {
+    const found = await findDistributionById(ctx, recorded.id);
+    if (found) return found;
+  }
+  return findDistributionByTag(ctx);
+}
+
+async function currentConfig(ctx: ResourceContext, id: string): Promise<{ config: DistributionConfig; etag: string | undefined } | undefined> {
+  try {
+    const response = await ctx.aws.globalClient(CloudFrontClient).send(new GetDistributionConfigCommand({ Id: id }));
+    return response.DistributionConfig ? { config: response.DistributionConfig, etag: response.ETag } : undefined;
+  } catch (error) {
+    if (errorName(error) === 'NoSuchDistribution') return undefined;
+    throw error;
+  }
+}
+
+async function createDistribution(ctx: ResourceContext, desired: DistributionDesired, callerReference: string): Promise<string> {
+  try {
+    const response = await ctx.aws.globalClient(CloudFrontClient).send(new CreateDistributionWithTagsCommand({
+      DistributionConfigWithTags: { DistributionConfig: buildConfig({ ...desired, callerReference }), Tags: { Items: tagList(desired.tags) } },
+    }));
+    const id = response.Distribution?.Id;
+    if (!id) throw new Error('CloudFront returned no distribution id');
+    return id;
+  } catch (error) {
+    if (errorName(error) !== 'DistributionAlreadyExists') throw error;
+    // A run that crashed before recording it made one with this CallerReference: adopt it.
+    const existing = await findDistributionByTag(ctx);
+    if (existing) return existing.id;
+    // The reference belongs to a distribution that is no longer ours (deleted, or untagged by hand).
+    if (callerReference !== desired.callerReference) throw error;
+    return createDistribution(ctx, desired, `${desired.callerReference}-${Date.now()}`);
+  }
+}
+
+export const distribution: ResourceKind<DistributionDesired, DistributionActual> = {
+  name: 'distribution',
+  title: 'CloudFront distribution',
+  dependsOn: ['siteBucket', 'oac', 'certificate'],
+
+  label: (ctx, actual) => (actual ? `${actual.id} (${actual.domainName})` : `${ctx.names.project} site`),
+
+  desired(ctx) {
+    const certificateArn = ctx.config.domain ? ctx.optionalOutput('certificate', 'certificateArn') : undefined;
+    const settings: Settings = {
+      enabled: true,
+      comment: `resume-infra ${ctx.names.project} site`,
+      originDomain: regionalDomainName(ctx.names.siteBucket, ctx.names.region),
+      originAccessControlId: ctx.output('oac', 'oacId'),
+      defaultRootObject: 'index.html',
+      viewerProtocolPolicy: 'redirect-to-https',
+      allowedMethods: [...METHODS].sort().join(','),
+      httpVersion: 'http2and3',
+      ipv6: true,
+      compress: true,
+      priceClass: ctx.config.cdn.priceClass,
+      cachePolicyId: CACHING_OPTIMIZED_POLICY_ID,
+      responseHeadersPolicyId: SECURITY_HEADERS_POLICY_ID,
+      errorResponses: errorResponsesSetting([403, 404].map((code) => ({ ErrorCode: code, ResponsePagePath: ERROR_PAGE, ResponseCode: '404', ErrorCachingMinTTL: ERROR_CACHING_SECONDS }))),
+      aliases: ctx.config.domain ?? '',
+      certificate: certificateArn ? `acm ${certificateArn} sni-only TLSv1.2_2021` : 'cloudfront-default',
+    };
+    return { settings, certificateArn, callerReference: `resume-infra-${ctx.names.project}-${ctx.names.account}`, tags: ctx.tags };
+  },
+
+  read: (ctx, recorded) => findDistribution(ctx, recorded),
+
+  diff(desired, actual) {
+    const changes: Change[] = [];
+    for (const key of Object.keys(desired.settings) as Array<keyof Settings>) {
+      const from = actual.settings[key];
+      const to = desired.settings[key];
+      // moto drops OriginAccessControlId from the distributions it returns; AWS always reports it
+      // ('' when none), so only its absence is "unknown", not drift.
+      if (key === 'originAccessControlId' && from === undefined) continue;
+      if (from !== to) changes.push({ field: key, from, to });
+    }
+    return [...changes, ...tagChanges(desired.tags, actual.tags)];
+  },
+
+  async create(ctx, desired) {
+    const id = await createDistribution(ctx, desired, desired.callerReference);
+    // No wait for Deployed (minutes on AWS): the bucket policy and the DNS records need only the
+    // id, ARN and domain name, and CloudFront finishes deploying on its own.
+    const created = await findDistributionById(ctx, id);
+    if (!created) throw new Error(`creating CloudFront distribution (${id}): not found right after creation`);
+    const changes = distribution.diff(desired, created);
+    return changes.length > 0 ? distribution.update(ctx, desired, created, changes) : created;
+  },
+
+  async update(ctx, desired, actual, changes) {
+    const cloudfront = ctx.aws.globalClient(CloudFrontClient);
+    if (changes.some((change) => !change.field.startsWith('tags.'))) {
+      const current = await currentConfig(ctx, actual.id);
+      if (!current) throw new Error(`updating CloudFront distribution (${actual.id}): it vanished`);
+      // IfMatch: a change made by someone else since the read fails instead of being overwritten.
+      // Not waiting for Deployed, as in create.
+      await cloudfront.send(new UpdateDistributionCommand({ Id: actual.id, IfMatch: current.etag, DistributionConfig: buildConfig(desired, current.config) }));
+    }
+    const tagsToSet = changedTags(desired.tags, changes);
+    if (Object.keys(tagsToSet).length > 0) {
+      await cloudfront.send(new TagResourceCommand({ Resource: actual.arn, Tags: { Items: tagList(tagsToSet) } }));
+    }
+    const updated = await findDistributionById(ctx, actual.id);
+    if (!updated) throw new Error(`updating CloudFront distribution (${actual.id}): it vanished during the update`);
+    return updated;
+  },
+
+  async delete(ctx, actual) {
+    // AWS deletes only a disabled, deployed distribution (moto deletes any). Each step reads the
+    // current state first, so a destroy interrupted anywhere picks up where it stopped.
+    const cloudfront = ctx.aws.globalClient(CloudFrontClient);
+    const before = await currentConfig(ctx, actual.id);
+    if (!before) return;
+    if (before.config.Enabled) {
+      await cloudfront.send(new UpdateDistributionCommand({ Id: actual.id, IfMatch: before.etag, DistributionConfig: { ...before.config, Enabled: false } }));
+    }
+    const status = (await findDistributionById(ctx, actual.id))?.status;
+    if (status === undefined) return;
+    if (status !== 'Deployed') {
+      ctx.note('waiting for CloudFront to deploy the disabled distribution (often 5-15 min)…');
+      await waitUntilDistributionDeployed({ client: cloudfront, ...DEPLOY_WAIT }, { Id: actual.id });
+    }
+    const disabled = await currentConfig(ctx, actual.id);
+    if (!disabled) return;
+    try {
+      await cloudfront.send(new DeleteDistributionCommand({ Id: actual.id, IfMatch: disabled.etag }));
+    } catch (error) {
+      if (errorName(error) !== 'NoSuchDistribution') throw error;
+    }
+  },
+};

@@ -1,0 +1,136 @@
+// Route 53 helpers shared by the certificate and the alias records: the hosted-zone finder and
+// exact-record reads, UPSERTs and DELETEs. Not a resource: the zone must exist already.
+import {
+  ChangeResourceRecordSetsCommand, ListHostedZonesByNameCommand, ListResourceRecordSetsCommand, Route53Client,
+  type ResourceRecordSet, type RRType,
+} from '@aws-sdk/client-route-53';
+import type { ResourceContext } from '../engine/types.ts';
+import { errorName, UserError } from '../errors.ts';
+import type { RecordedResource } from '../state/document.ts';
+
+export interface HostedZone {
+  /** Without the `/hostedzone/` prefix. */
+  id: string;
+  /** Without the trailing dot. */
+  name: string;
+}
+
+/** CloudFront's fixed hosted zone id for alias records. */
+export const CLOUDFRONT_HOSTED_ZONE_ID = 'Z2FDTNDATAQYW2';
+
+/** A DNS name as Route 53 returns it: lowercase, with the trailing dot. */
+export function fqdn(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.endsWith('.') ? lower : `${lower}.`;
+}
+
+export function withoutDot(name: string): string {
+  return name.endsWith('.') ? name.slice(0, -1) : name;
+}
+
+/** The zones that may hold `domain`, longest first: the domain itself, then each parent above the top-level domain. */
+export function zoneCandidates(domain: string, hostedZone?: string): string[] {
+  if (hostedZone) return [hostedZone];
+  const labels = domain.split('.');
+  const candidates: string[] = [];
+  for (let start = 0; start < labels.length - 1; start += 1) candidates.push(labels.slice(start).join('.'));
+  return candidates;
+}
+
+async function publicZonesNamed(route53: Route53Client, name: string): Promise<HostedZone[]> {
+  // ListHostedZonesByName starts at DNSName in name order; only exact names count. (moto returns
+  // exact matches only, AWS also the zones after it, so compare either way.)
+  const response = await route53.send(new ListHostedZonesByNameCommand({ DNSName: name, MaxItems: 10 }));
+  return (response.HostedZones ?? [])
+    .filter((zone) => zone.Id !== undefined && zone.Name === fqdn(name) && zone.Config?.PrivateZone !== true)
+    .map((zone) => ({ id: (zone.Id ?? '').replace(/^\/hostedzone\//, ''), name }));
+}
+
+/** The public hosted zone for the config's domain: `hostedZone`, else the longest suffix of `domain` that has a zone. */
+export async function findHostedZone(ctx: ResourceContext): Promise<HostedZone | undefined> {
+  const domain = ctx.config.domain;
+  if (!domain) return undefined;
+  const route53 = ctx.aws.globalClient(Route53Client);
+  for (const candidate of zoneCandidates(domain, ctx.config.hostedZone)) {
+    const zones = await publicZonesNamed(route53, candidate);
+    if (zones.length > 1) {
+      throw new UserError(`${zones.length} public hosted zones are named ${candidate} (${zones.map((zone) => zone.id).join(', ')}); delete the ones your registrar does not delegate to`);
+    }
+    const zone = zones[0];
+    if (zone) return zone;
+  }
+  return undefined;
+}
+
+/** Like findHostedZone, but a missing zone is a UserError naming what to create. */
+export async function requireHostedZone(ctx: ResourceContext): Promise<HostedZone> {
+  const zone = await findHostedZone(ctx);
+  if (zone) return zone;
+  const domain = ctx.config.domain ?? '';
+  const tried = zoneCandidates(domain, ctx.config.hostedZone).join(', ');
+  throw new UserError(`no public Route 53 hosted zone found for domain "${domain}" (looked for ${tried}); create the zone and delegate it at your registrar, or set "hostedZone" to the zone's name`);
+}
+
+/**
+ * The zone a resource works in: found from the config's domain, else the one recorded in the
+ * state (the domain was removed from the config, and what was made for it must still go).
+ */
+export async function zoneFor(ctx: ResourceContext, recorded: RecordedResource | undefined): Promise<HostedZone | undefined> {
+  if (ctx.config.domain) return findHostedZone(ctx);
+  const id = recorded?.outputs.hostedZoneId;
+  const name = recorded?.outputs.hostedZoneName;
+  return id && name ? { id, name } : undefined;
+}
+
+/** What a resource records about its zone, for zoneFor. */
+export function zoneOutputs(zone: HostedZone | undefined): Record<string, string> {
+  return zone ? { hostedZoneId: zone.id, hostedZoneName: zone.name } : {};
+}
+
+/** The record set with exactly this name and type, or undefined. */
+export async function findRecord(ctx: ResourceContext, zoneId: string, name: string, type: RRType): Promise<ResourceRecordSet | undefined> {
+  let response;
+  try {
+    response = await ctx.aws.globalClient(Route53Client).send(new ListResourceRecordSetsCommand({
+      HostedZoneId: zoneId, StartRecordName: fqdn(name), StartRecordType: type, MaxItems: 1,
+    }));
+  } catch (error) {
+    if (errorName(error) === 'NoSuchHostedZone') return undefined;
+    throw error;
+  }
+  // The list starts at the name; the first entry is another record when this one is missing.
+  return response.ResourceRecordSets?.find((record) => fqdn(record.Name ?? '') === fqdn(name) && record.Type === type && record.SetIdentifier === undefined);
+}
+
+export async function upsertRecords(ctx: ResourceContext, zoneId: string, records: ResourceRecordSet[], comment: string): Promise<void> {
+  if (records.length === 0) return;
+  // Always UPSERT: CREATE fails on AWS when the record exists (and silently duplicates on moto).
+  await ctx.aws.globalClient(Route53Client).send(new ChangeResourceRecordSetsCommand({
+    HostedZoneId: zoneId,
+    ChangeBatch: { Comment: comment, Changes: records.map((record) => ({ Action: 'UPSERT', ResourceRecordSet: record })) },
+  }));
+}
+
+/**
+ * Deletes each record that still exists and passes `ours`, with the exact values Route 53 holds
+ * (DELETE must match them). A record or zone that is already gone is success.
+ */
+export async function deleteRecords(
+  ctx: ResourceContext,
+  zoneId: string,
+  wanted: Array<{ name: string; type: RRType }>,
+  ours: (record: ResourceRecordSet) => boolean = () => true,
+): Promise<void> {
+  const route53 = ctx.aws.globalClient(Route53Client);
+  for (const { name, type } of wanted) {
+    const current = await findRecord(ctx, zoneId, name, type);
+    if (!current || !ours(current)) continue;
+    try {
+      await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [{ Action: 'DELETE', ResourceRecordSet: current }] } }));
+    } catch (error) {
+      // Deleted by someone else in between: AWS says InvalidChangeBatch, moto InvalidInput.
+      const name = errorName(error);
+      if (name !== 'InvalidChangeBatch' && name !== 'InvalidInput' && name !== 'NoSuchHostedZone') throw error;
+    }
+  }
+}

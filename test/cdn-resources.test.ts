@@ -1,0 +1,319 @@
+// The site's delivery resources without a domain: site bucket, bucket policy, origin access
+// control and CloudFront distribution, against the emulator.
+import { test, describe, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  CloudFrontClient, GetDistributionCommand, GetDistributionConfigCommand, GetOriginAccessControlCommand, ListDistributionsCommand, ListOriginAccessControlsCommand,
+  ListTagsForResourceCommand, UpdateDistributionCommand, type DistributionConfig,
+} from '@aws-sdk/client-cloudfront';
+import {
+  DeleteBucketPolicyCommand, DeleteObjectCommand, DeletePublicAccessBlockCommand, GetBucketEncryptionCommand, GetBucketLocationCommand, GetBucketOwnershipControlsCommand,
+  GetBucketPolicyCommand, GetBucketTaggingCommand, GetPublicAccessBlockCommand, ListBucketsCommand, PutBucketPolicyCommand, S3Client,
+} from '@aws-sdk/client-s3';
+import { Aws } from '../src/aws/clients.ts';
+import { deriveNames, parseConfig, projectTags } from '../src/config.ts';
+import type { ResourceContext } from '../src/engine/types.ts';
+import { buildConfig, CACHING_OPTIMIZED_POLICY_ID, distribution, SECURITY_HEADERS_POLICY_ID } from '../src/resources/distribution.ts';
+import { ACCOUNT, useEmulator } from './helpers/emulator.ts';
+import { makeProject, resourceMutations, type CliRun, type TestProject } from './helpers/cli.ts';
+
+const emulator = await useEmulator();
+const region = 'eu-west-1';
+const aws = { endpoint: emulator.endpoint, region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 };
+const s3 = new S3Client({ ...aws, forcePathStyle: true });
+const cloudfront = new CloudFrontClient({ ...aws, region: 'us-east-1' });
+
+const PROJECT = 'jane-resume';
+const SITE_BUCKET = `${PROJECT}-site-${ACCOUNT}`;
+const STATE_BUCKET = `resume-infra-state-${ACCOUNT}-${region}`;
+const STATE_KEY = `${PROJECT}/state.json`;
+const SITE_FILES = { 'site/index.html': '<!doctype html><title>Jane</title><h1>Jane</h1>', 'site/404.html': '<!doctype html><title>Not found</title>' };
+
+let project: TestProject;
+
+beforeEach(async () => {
+  await emulator.reset();
+  project = await makeProject(emulator.endpoint, { project: PROJECT, region, tags: { owner: 'jane' } }, SITE_FILES);
+});
+
+async function upOk(target: TestProject = project): Promise<CliRun> {
+  const result = await target.run('up');
+  assert.equal(result.code, 0, result.stdout + result.stderr);
+  return result;
+}
+
+async function distributionIds(): Promise<string[]> {
+  const list = await cloudfront.send(new ListDistributionsCommand({}));
+  return (list.DistributionList?.Items ?? []).map((item) => item.Id ?? '');
+}
+
+async function onlyDistribution(): Promise<{ id: string; arn: string; domainName: string; config: DistributionConfig; etag: string }> {
+  const list = await cloudfront.send(new ListDistributionsCommand({}));
+  const items = list.DistributionList?.Items ?? [];
+  assert.equal(items.length, 1, 'exactly one distribution');
+  const item = items[0];
+  assert.ok(item?.Id && item.ARN && item.DomainName);
+  const response = await cloudfront.send(new GetDistributionConfigCommand({ Id: item.Id }));
+  assert.ok(response.DistributionConfig && response.ETag);
+  return { id: item.Id, arn: item.ARN, domainName: item.DomainName, config: response.DistributionConfig, etag: response.ETag };
+}
+
+async function oacsNamed(name: string): Promise<string[]> {
+  const list = await cloudfront.send(new ListOriginAccessControlsCommand({}));
+  return (list.OriginAccessControlList?.Items ?? []).filter((item) => item.Name === name).map((item) => item.Id ?? '');
+}
+
+interface PolicyStatement {
+  Sid?: string;
+  Effect: string;
+  Principal: unknown;
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string>>;
+}
+
+async function bucketPolicyStatements(): Promise<PolicyStatement[]> {
+  const text = (await s3.send(new GetBucketPolicyCommand({ Bucket: SITE_BUCKET }))).Policy ?? '';
+  return (JSON.parse(text) as { Statement: PolicyStatement[] }).Statement;
+}
+
+describe('plan', () => {
+  test('plan on an empty account lists the bucket, its policy, the OAC and the distribution as creates, and no certificate or records', async () => {
+    const result = await project.run('plan', '--json');
+    assert.equal(result.code, 2, result.stdout + result.stderr);
+    const changes = (JSON.parse(result.stdout) as { changes: Array<{ resource: string; action: string }> }).changes;
+    const creates = changes.filter((change) => change.action === 'create').map((change) => change.resource);
+    for (const name of ['siteBucket', 'oac', 'distribution', 'bucketPolicy']) assert.ok(creates.includes(name), `${name} in ${creates.join(',')}`);
+    assert.ok(!changes.some((change) => change.resource === 'certificate' || change.resource === 'dnsRecords'));
+    assert.deepEqual(result.calls.filter((call) => call.mutating), []);
+  });
+});
+
+describe('up without a domain', () => {
+  test('up on an empty account makes a private, encrypted, tagged site bucket in the project region', async () => {
+    await upOk();
+    assert.equal((await s3.send(new GetBucketLocationCommand({ Bucket: SITE_BUCKET }))).LocationConstraint, region);
+    const block = await s3.send(new GetPublicAccessBlockCommand({ Bucket: SITE_BUCKET }));
+    assert.deepEqual(block.PublicAccessBlockConfiguration, { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
+    const ownership = await s3.send(new GetBucketOwnershipControlsCommand({ Bucket: SITE_BUCKET }));
+    assert.deepEqual(ownership.OwnershipControls?.Rules?.map((rule) => rule.ObjectOwnership), ['BucketOwnerEnforced']);
+    const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket: SITE_BUCKET }));
+    assert.equal(encryption.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm, 'AES256');
+    const tags = (await s3.send(new GetBucketTaggingCommand({ Bucket: SITE_BUCKET }))).TagSet ?? [];
+    assert.deepEqual(tags.filter((tag) => tag.Key === 'resume-infra:project' || tag.Key === 'owner').sort((a, b) => (a.Key ?? '').localeCompare(b.Key ?? '')), [
+      { Key: 'owner', Value: 'jane' },
+      { Key: 'resume-infra:project', Value: PROJECT },
+    ]);
+  });
+
+  test('the bucket policy lets only this distribution read, through GetObject and ListBucket', async () => {
+    await upOk();
+    const { arn } = await onlyDistribution();
+    const statements = await bucketPolicyStatements();
+    assert.equal(statements.length, 2);
+    const byAction = new Map(statements.map((statement) => [JSON.stringify(statement.Action), statement]));
+    const read = byAction.get('"s3:GetObject"');
+    const list = byAction.get('"s3:ListBucket"');
+    assert.ok(read && list, JSON.stringify(statements));
+    for (const statement of [read, list]) {
+      assert.equal(statement.Effect, 'Allow');
+      assert.deepEqual(statement.Principal, { Service: 'cloudfront.amazonaws.com' });
+      assert.deepEqual(statement.Condition, { StringEquals: { 'AWS:SourceArn': arn } });
+    }
+    assert.equal(read.Resource, `arn:aws:s3:::${SITE_BUCKET}/*`);
+    assert.equal(list.Resource, `arn:aws:s3:::${SITE_BUCKET}`);
+  });
+
+  test('the origin access control is for S3, signs always, with SigV4', async () => {
+    await upOk();
+    const ids = await oacsNamed(`${PROJECT}-oac`);
+    assert.equal(ids.length, 1);
+    const config = (await cloudfront.send(new GetOriginAccessControlCommand({ Id: ids[0] }))).OriginAccessControl?.OriginAccessControlConfig;
+    assert.equal(config?.OriginAccessControlOriginType, 's3');
+    assert.equal(config?.SigningBehavior, 'always');
+    assert.equal(config?.SigningProtocol, 'sigv4');
+  });
+
+  test('the distribution serves the bucket over HTTPS with the managed policies, index.html and the 404 page', async () => {
+    const result = await project.run('up', '--json');
+    assert.equal(result.code, 0, result.stderr);
+    const { id, arn, domainName, config } = await onlyDistribution();
+    assert.equal(config.Enabled, true);
+    assert.equal(config.DefaultRootObject, 'index.html');
+    assert.equal(config.HttpVersion, 'http2and3');
+    assert.equal(config.IsIPV6Enabled, true);
+    assert.equal(config.PriceClass, 'PriceClass_100');
+    assert.deepEqual(config.Origins?.Items?.map((origin) => origin.DomainName), [`${SITE_BUCKET}.s3.${region}.amazonaws.com`]);
+    const behavior = config.DefaultCacheBehavior;
+    assert.equal(behavior?.TargetOriginId, config.Origins?.Items?.[0]?.Id);
+    assert.equal(behavior?.ViewerProtocolPolicy, 'redirect-to-https');
+    assert.equal(behavior?.Compress, true);
+    assert.equal(behavior?.CachePolicyId, '658327ea-f89d-4fab-a63d-7e88639e58f6');
+    assert.equal(behavior?.ResponseHeadersPolicyId, '67f7725c-6f97-4210-82d7-5512b31e9d03');
+    assert.deepEqual(behavior?.AllowedMethods?.Items, ['GET', 'HEAD']);
+    const errors = (config.CustomErrorResponses?.Items ?? []).map((item) => [item.ErrorCode, item.ResponsePagePath, item.ResponseCode]);
+    assert.deepEqual(errors, [[403, '/404.html', '404'], [404, '/404.html', '404']]);
+    assert.equal(config.ViewerCertificate?.CloudFrontDefaultCertificate, true);
+    assert.equal(config.Aliases?.Quantity ?? 0, 0);
+    const tags = (await cloudfront.send(new ListTagsForResourceCommand({ Resource: arn }))).Tags?.Items ?? [];
+    assert.ok(tags.some((tag) => tag.Key === 'resume-infra:project' && tag.Value === PROJECT), JSON.stringify(tags));
+    assert.ok(tags.some((tag) => tag.Key === 'owner' && tag.Value === 'jane'), JSON.stringify(tags));
+
+    const outputs = (JSON.parse(result.stdout) as { outputs: Record<string, string> }).outputs;
+    assert.equal(outputs.siteUrl, `https://${domainName}`);
+    assert.equal(outputs.cloudfrontDomain, domainName);
+    assert.equal(outputs.distributionId, id);
+  });
+
+  test('the distribution request puts the OAC on the S3 origin with an empty origin access identity', () => {
+    // moto drops OriginAccessControlId and S3OriginConfig from what it stores, so the request itself is checked.
+    const config = parseConfig({ project: PROJECT, region }, 'test', '/tmp');
+    const ctx: ResourceContext = {
+      config,
+      names: deriveNames(config, ACCOUNT, region),
+      aws: new Aws({ region }),
+      tags: projectTags(config),
+      mode: 'apply',
+      output: (name, key) => (name === 'oac' && key === 'oacId' ? 'E2OACEXAMPLE' : `${name}.${key}`),
+      optionalOutput: () => undefined,
+      note: () => undefined,
+    };
+    const desired = distribution.desired(ctx);
+    assert.ok(!(desired instanceof Promise));
+    const origin = buildConfig(desired).Origins?.Items?.[0];
+    assert.equal(origin?.OriginAccessControlId, 'E2OACEXAMPLE');
+    assert.deepEqual(origin?.S3OriginConfig, { OriginAccessIdentity: '' });
+    assert.equal(origin?.DomainName, `${SITE_BUCKET}.s3.${region}.amazonaws.com`);
+    assert.equal(buildConfig(desired).DefaultCacheBehavior?.CachePolicyId, CACHING_OPTIMIZED_POLICY_ID);
+    assert.equal(buildConfig(desired).DefaultCacheBehavior?.ResponseHeadersPolicyId, SECURITY_HEADERS_POLICY_ID);
+  });
+
+  test('a second up makes no mutating calls besides the lock, and plan then exits 0', async () => {
+    await upOk();
+    const second = await upOk();
+    assert.deepEqual(resourceMutations(second.calls).map((call) => `${call.service}.${call.operation} ${call.target ?? ''}`), []);
+    const plan = await project.run('plan');
+    assert.equal(plan.code, 0, plan.stdout + plan.stderr);
+    assert.deepEqual(plan.calls.filter((call) => call.mutating), []);
+  });
+});
+
+describe('updates', () => {
+  test('a new price class is planned as an update and applied to the same distribution', async () => {
+    await upOk();
+    const before = await onlyDistribution();
+    const changed = await makeProject(emulator.endpoint, { project: PROJECT, region, tags: { owner: 'jane' }, cdn: { priceClass: 'PriceClass_All' } }, SITE_FILES);
+    const plan = await changed.run('plan', '--json');
+    assert.equal(plan.code, 2, plan.stdout + plan.stderr);
+    const document = JSON.parse(plan.stdout) as { changes: Array<{ resource: string; action: string; changes: Array<{ field: string; from: unknown; to: unknown }> }> };
+    const change = document.changes.find((entry) => entry.resource === 'distribution');
+    assert.equal(change?.action, 'update');
+    assert.deepEqual(change?.changes, [{ field: 'priceClass', from: 'PriceClass_100', to: 'PriceClass_All' }]);
+
+    const up = await upOk(changed);
+    assert.ok(up.calls.some((call) => call.operation === 'UpdateDistribution'));
+    assert.ok(!up.calls.some((call) => call.operation.startsWith('CreateDistribution')));
+    const after = await onlyDistribution();
+    assert.equal(after.id, before.id);
+    assert.equal(after.config.PriceClass, 'PriceClass_All');
+    assert.equal(after.config.DefaultRootObject, 'index.html', 'the other settings are kept');
+    assert.equal((await changed.run('plan')).code, 0);
+  });
+
+  test('drift in the bucket, its policy and the distribution is shown by plan and repaired by up', async () => {
+    await upOk();
+    const { id, config, etag } = await onlyDistribution();
+    await s3.send(new DeletePublicAccessBlockCommand({ Bucket: SITE_BUCKET }));
+    const foreign = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'cloudfront.amazonaws.com' }, Action: 's3:GetObject', Resource: `arn:aws:s3:::${SITE_BUCKET}/*` }] };
+    await s3.send(new PutBucketPolicyCommand({ Bucket: SITE_BUCKET, Policy: JSON.stringify(foreign) }));
+    await cloudfront.send(new UpdateDistributionCommand({ Id: id, IfMatch: etag, DistributionConfig: { ...config, DefaultRootObject: 'other.html', IsIPV6Enabled: false } }));
+
+    const plan = await project.run('plan', '--json');
+    assert.equal(plan.code, 2, plan.stdout + plan.stderr);
+    const document = JSON.parse(plan.stdout) as { changes: Array<{ resource: string; action: string; changes: Array<{ field: string }> }> };
+    const fields = (resource: string) => document.changes.find((entry) => entry.resource === resource)?.changes.map((entry) => entry.field) ?? [];
+    assert.deepEqual(fields('siteBucket'), ['publicAccessBlock.BlockPublicAcls', 'publicAccessBlock.IgnorePublicAcls', 'publicAccessBlock.BlockPublicPolicy', 'publicAccessBlock.RestrictPublicBuckets']);
+    assert.deepEqual(fields('bucketPolicy'), ['policy']);
+    assert.deepEqual(fields('distribution').sort(), ['defaultRootObject', 'ipv6']);
+
+    await upOk();
+    const block = await s3.send(new GetPublicAccessBlockCommand({ Bucket: SITE_BUCKET }));
+    assert.equal(block.PublicAccessBlockConfiguration?.RestrictPublicBuckets, true);
+    assert.equal((await bucketPolicyStatements()).length, 2);
+    const repaired = await onlyDistribution();
+    assert.equal(repaired.id, id);
+    assert.equal(repaired.config.DefaultRootObject, 'index.html');
+    assert.equal(repaired.config.IsIPV6Enabled, true);
+    assert.equal((await project.run('plan')).code, 0);
+  });
+});
+
+describe('lost state', () => {
+  test('with the state object deleted, up adopts the bucket, the OAC and the distribution and duplicates nothing', async () => {
+    await upOk();
+    const before = await onlyDistribution();
+    await s3.send(new DeleteObjectCommand({ Bucket: STATE_BUCKET, Key: STATE_KEY }));
+    const again = await upOk();
+    const creates = again.calls.filter((call) => /^Create/.test(call.operation) && call.service !== 'S3');
+    assert.deepEqual(creates.map((call) => `${call.service}.${call.operation}`), []);
+    assert.deepEqual(await distributionIds(), [before.id]);
+    assert.equal((await oacsNamed(`${PROJECT}-oac`)).length, 1);
+    const buckets = (await s3.send(new ListBucketsCommand({}))).Buckets ?? [];
+    assert.deepEqual(buckets.map((bucket) => bucket.Name).filter((name) => name?.startsWith(PROJECT)), [SITE_BUCKET]);
+  });
+});
+
+describe('destroy', () => {
+  test('up does not wait for the deployment, and destroy disables, waits until Deployed, then deletes', async () => {
+    // A new distribution stays InProgress for 6 s instead of turning Deployed on the next read.
+    // (moto keeps Deployed through UpdateDistribution, so the slow deployment must start at create.)
+    const transition = { model_name: 'cloudfront::distribution', transition: { progression: 'time', seconds: 6 } };
+    await fetch(`${emulator.endpoint}/moto-api/state-manager/set-transition`, { method: 'POST', body: JSON.stringify(transition) });
+    try {
+      await upOk();
+      const { id } = await onlyDistribution();
+      assert.equal((await cloudfront.send(new GetDistributionCommand({ Id: id }))).Distribution?.Status, 'InProgress', 'up returned before the deployment finished');
+      const result = await project.run('destroy', '--yes');
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      const cloudfrontCalls = result.calls.filter((call) => call.service === 'CloudFront').map((call) => call.operation);
+      const disable = cloudfrontCalls.indexOf('UpdateDistribution');
+      const remove = cloudfrontCalls.indexOf('DeleteDistribution');
+      assert.ok(disable >= 0 && remove > disable, cloudfrontCalls.join(','));
+      const polls = cloudfrontCalls.slice(disable, remove).filter((operation) => operation === 'GetDistribution').length;
+      assert.ok(polls >= 2, `waited for Deployed (${polls} polls): ${cloudfrontCalls.join(',')}`);
+      assert.match(result.stderr, /waiting for CloudFront to deploy the disabled distribution/);
+      assert.deepEqual(await distributionIds(), []);
+    } finally {
+      await fetch(`${emulator.endpoint}/moto-api/state-manager/unset-transition`, { method: 'POST', body: JSON.stringify({ model_name: 'cloudfront::distribution' }) });
+    }
+  });
+
+  test('destroy leaves no site bucket, distribution or OAC, and a second destroy succeeds', async () => {
+    await upOk();
+    const result = await project.run('destroy', '--yes');
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.deepEqual(await distributionIds(), []);
+    assert.deepEqual(await oacsNamed(`${PROJECT}-oac`), []);
+    const buckets = (await s3.send(new ListBucketsCommand({}))).Buckets ?? [];
+    assert.deepEqual(buckets.map((bucket) => bucket.Name), [STATE_BUCKET]);
+    const again = await project.run('destroy', '--yes');
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.match(again.stdout, /Nothing to destroy/);
+  });
+
+  test('a destroy interrupted after the distribution was disabled finishes when run again', async () => {
+    await upOk();
+    const { id, config, etag } = await onlyDistribution();
+    // What an interrupted destroy leaves: the bucket policy gone, the distribution disabled.
+    await s3.send(new DeleteBucketPolicyCommand({ Bucket: SITE_BUCKET }));
+    await cloudfront.send(new UpdateDistributionCommand({ Id: id, IfMatch: etag, DistributionConfig: { ...config, Enabled: false } }));
+    const result = await project.run('destroy', '--yes');
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const operations = result.calls.filter((call) => call.service === 'CloudFront').map((call) => call.operation);
+    assert.ok(!operations.includes('UpdateDistribution'), `already disabled, so not updated again: ${operations.join(',')}`);
+    assert.ok(operations.includes('DeleteDistribution'));
+    assert.deepEqual(await distributionIds(), []);
+    const buckets = (await s3.send(new ListBucketsCommand({}))).Buckets ?? [];
+    assert.deepEqual(buckets.map((bucket) => bucket.Name), [STATE_BUCKET]);
+  });
+});
