@@ -182,6 +182,7 @@ export interface Names {
   stateKey: string;
   lockKey: string;
   deployRole: string;
+  deployRolePolicy: string;
 }
 
 export function deriveNames(config: Config, account: string, region: string): Names {
@@ -205,6 +206,7 @@ export function deriveNames(config: Config, account: string, region: string): Na
     stateKey,
     lockKey: `${stateKey}.lock`,
     deployRole: `${p}-github-deploy`,
+    deployRolePolicy: `${p}-github-deploy-policy`,
   };
 }
 

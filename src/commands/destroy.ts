@@ -1,5 +1,6 @@
 // `destroy`: delete everything this project made, dependents first, then the state object.
 import { UserError } from '../errors.ts';
+import { ciStack, splitKept } from '../resources/ci/index.ts';
 import { emptyState } from '../state/document.ts';
 import { StateSession } from '../state/session.ts';
 import { engineFor, reporterFor } from './engine-for.ts';
@@ -21,29 +22,36 @@ export async function destroy(options: GlobalOptions, io: Io): Promise<number> {
   const run = async (state: StateSession, deleteState: boolean) => {
     const engine: Engine = engineFor(project, (name) => state.recorded(name), reporter);
     const found = await engine.discover((name) => state.recorded(name));
-    const labels = found.map((entry) => `${entry.resource.title} ${entry.label}`);
-    if (found.length > 0) {
+    // ci-setup's resources go after the main stack (a CI run may be using the role); a shared OIDC provider stays.
+    const ciEngine = engineFor(project, (name) => state.recorded(name), reporter, ciStack());
+    const ci = splitKept(await ciEngine.discover((name) => state.recorded(name)));
+    const labels = [...found, ...ci.remove].map((entry) => `${entry.resource.title} ${entry.label}`);
+    const kept = ci.keep.map((entry) => `${entry.resource.title} ${entry.label}: ${entry.reason}`);
+    if (kept.length > 0 && !options.json) io.err(`Will keep:\n${kept.map((label) => `  - ${label}`).join('\n')}\n`);
+    if (labels.length > 0) {
       if (!options.json) io.err(`Will delete:\n${labels.map((label) => `  - ${label}`).join('\n')}\n`);
       await confirmDestroy(options, io, project, labels);
       try {
         await engine.deleteAll(found, state);
+        await ciEngine.deleteAll(ci.remove, state);
       } finally {
         reporter.stop();
       }
     }
     await state.flush();
     if (deleteState) await project.store.delete();
-    return labels;
+    return { deleted: labels, kept };
   };
-  let deleted: string[];
+  let result: { deleted: string[]; kept: string[] };
   if (await project.store.bucketExists()) {
-    deleted = await withLockedState(project, 'destroy', io, (state) => run(state, true));
+    result = await withLockedState(project, 'destroy', io, (state) => run(state, true));
   } else {
     // No state bucket: nothing recorded, but resources may still exist by name. Nothing to lock either.
     const document = emptyState(project.config.project, project.account, project.region);
-    deleted = await run(new StateSession(undefined, document, undefined), false);
+    result = await run(new StateSession(undefined, document, undefined), false);
   }
-  if (options.json) io.out(jsonDocument({ command: 'destroy', ok: true, deleted }));
+  const { deleted, kept } = result;
+  if (options.json) io.out(jsonDocument({ command: 'destroy', ok: true, deleted, kept }));
   else io.out(deleted.length === 0 ? `Nothing to destroy for ${project.config.project}.\n` : `Destroyed ${deleted.length} resources of ${project.config.project}. The state bucket ${project.store.bucket} is kept.\n`);
   return EXIT_OK;
 }

@@ -1,13 +1,20 @@
 import { Engine } from '../engine/engine.ts';
 import { ProgressReporter } from '../engine/progress.ts';
 import { stack } from '../resources/index.ts';
+import type { Resource } from '../engine/types.ts';
 import type { RecordedResource } from '../state/document.ts';
 import type { GlobalOptions, Io } from './io.ts';
 import type { Project } from './project.ts';
 
-export function engineFor(project: Project, recorded: (name: string) => RecordedResource | undefined, reporter?: ProgressReporter): Engine {
+/** An engine over the main stack, or over `resources` (e.g. the CI stack of ci-setup). */
+export function engineFor(
+  project: Project,
+  recorded: (name: string) => RecordedResource | undefined,
+  reporter?: ProgressReporter,
+  resources: readonly Resource[] = stack,
+): Engine {
   return new Engine({
-    resources: stack,
+    resources,
     context: { config: project.config, names: project.names, aws: project.aws, tags: project.tags },
     recorded,
     ...(reporter ? { onProgress: reporter.onProgress } : {}),

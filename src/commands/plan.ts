@@ -1,23 +1,35 @@
 // `plan`: read everything and show what `up` would change. Read-only: no lock, no writes.
+import { stack } from '../resources/index.ts';
+import { ciStackForPlan } from '../resources/ci/index.ts';
 import { engineFor } from './engine-for.ts';
 import { EXIT_OK, EXIT_PLAN_CHANGES, type GlobalOptions, type Io } from './io.ts';
 import { openProject } from './project.ts';
 import { countActions, jsonDocument, renderPlan, renderSummary } from './render.ts';
+import { assertSiteDir, planSite, siteTarget } from './site-publish.ts';
 
 export async function plan(options: GlobalOptions, io: Io): Promise<number> {
   const project = await openProject(options, io);
+  await assertSiteDir(project);
   const bucketExists = await project.store.bucketExists();
   const loaded = bucketExists ? await project.store.read(project.config.project) : undefined;
   const lock = bucketExists ? await project.store.readLock() : undefined;
-  const engine = engineFor(project, (name) => loaded?.document.resources[name]);
+  const recorded = (name: string) => loaded?.document.resources[name];
+  // The CI resources too, once ci-setup made them (they are not part of the config's stack).
+  const ci = await ciStackForPlan(project.aws, project.names, recorded);
+  const engine = engineFor(project, recorded, undefined, [...stack, ...ci]);
   const changes = await engine.plan();
   const counts = countActions(changes);
-  const hasChanges = counts.create + counts.update + counts.delete > 0;
+  // Undefined while the bucket or distribution is still to be created: then every file is new anyway.
+  const target = siteTarget(project, (name) => engine.outputsOf(name));
+  const site = target ? await planSite(project, target) : undefined;
+  const siteChanges = site ? site.upload.length + site.delete.length : 0;
+  const hasChanges = counts.create + counts.update + counts.delete + siteChanges > 0;
   if (options.json) {
     io.out(jsonDocument({
       command: 'plan',
       changes: changes.filter((change) => change.action !== 'noop' || change.adopted),
       summary: counts,
+      ...(site ? { site } : {}),
       stateBucketExists: bucketExists,
       ...(lock ? { lockedBy: lock } : {}),
     }));
@@ -27,7 +39,12 @@ export async function plan(options: GlobalOptions, io: Io): Promise<number> {
     if (lock) lines.push(`  note: the state is locked by ${lock.who} running \`${lock.command}\` since ${lock.createdAt} (lock id ${lock.id})`);
     const body = renderPlan(changes);
     if (body) lines.push(body);
-    lines.push(hasChanges ? renderSummary(changes, true) : 'No changes. The stack matches the config.');
+    if (site && siteChanges > 0) {
+      lines.push(`  site: ${site.upload.length} files to upload, ${site.delete.length} to delete`);
+      for (const key of site.upload) lines.push(`      + ${key}`);
+      for (const key of site.delete) lines.push(`      - ${key}`);
+    }
+    lines.push(hasChanges ? (counts.create + counts.update + counts.delete > 0 ? renderSummary(changes, true) : 'Plan: only site files change.') : 'No changes. The stack matches the config.');
     io.out(`${lines.join('\n')}\n`);
   }
   return hasChanges ? EXIT_PLAN_CHANGES : EXIT_OK;

@@ -1,0 +1,238 @@
+// The role GitHub Actions assumes through OIDC to run `up`: trusted only by one repository's pushes
+// to one branch, for at most an hour, with one inline policy scoped to this project (deploy-policy.ts).
+import {
+  CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient,
+  paginateListAttachedRolePolicies, paginateListRolePolicies, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand,
+  UpdateRoleCommand,
+} from '@aws-sdk/client-iam';
+import type { Aws } from '../../aws/clients.ts';
+import type { Change, Observed, ResourceContext, ResourceKind } from '../../engine/types.ts';
+import { UserError } from '../../errors.ts';
+import { findHostedZone } from '../hosted-zone.ts';
+import { canonicalPolicy, decodePolicyDocument, type PolicyDocument } from '../role.ts';
+import { changedTags, hasChange, tagChanges, tagList, tagRecord } from '../tags.ts';
+import { deployPolicy, INLINE_ROLE_POLICY_LIMIT, policySize } from './deploy-policy.ts';
+import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, githubOidcProvider, githubProviderArn, isEntityAlreadyExists, isNoSuchEntity } from './oidc-provider.ts';
+
+/** The repository and branch whose workflow runs may assume the role. */
+export interface GitHubTarget {
+  /** `owner/name`. */
+  repo: string;
+  branch: string;
+}
+
+export const MAX_SESSION_SECONDS = 3600;
+
+/** The `sub` claim of a GitHub Actions token for a run on that branch (a job without `environment:`). */
+export function githubSubject(target: GitHubTarget): string {
+  return `repo:${target.repo}:ref:refs/heads/${target.branch}`;
+}
+
+export function githubTrustPolicy(providerArn: string, target: GitHubTarget): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [{
+      Effect: 'Allow',
+      Principal: { Federated: providerArn },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringEquals: {
+          [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
+          [`${GITHUB_OIDC_HOST}:sub`]: githubSubject(target),
+        },
+      },
+    }],
+  };
+}
+
+const SUBJECT = /^repo:([^:]+):ref:refs\/heads\/(.+)$/;
+
+/** The repository and branch a trust policy made by githubTrustPolicy accepts; undefined for any other shape. */
+export function targetFromTrustPolicy(document: unknown): GitHubTarget | undefined {
+  const statements = (document as { Statement?: unknown } | undefined)?.Statement;
+  for (const statement of Array.isArray(statements) ? statements : [statements]) {
+    const equals = (statement as { Condition?: { StringEquals?: Record<string, unknown> } } | undefined)?.Condition?.StringEquals;
+    const raw = equals?.[`${GITHUB_OIDC_HOST}:sub`];
+    const subject = Array.isArray(raw) && raw.length === 1 ? raw[0] : raw;
+    const match = typeof subject === 'string' ? SUBJECT.exec(subject) : null;
+    if (match?.[1] && match[2]) return { repo: match[1], branch: match[2] };
+  }
+  return undefined;
+}
+
+interface DeployRoleDesired {
+  name: string;
+  policyName: string;
+  /** Undefined when planning a role whose repository is unknown (not recorded, trust policy of another shape): left as it is. */
+  trustPolicy: PolicyDocument | undefined;
+  policy: PolicyDocument;
+  tags: Record<string, string>;
+}
+
+interface DeployRoleActual extends Observed {
+  name: string;
+  trustPolicy: unknown;
+  inlinePolicies: Record<string, unknown>;
+  managedPolicyArns: string[];
+  maxSessionDuration: number | undefined;
+  tags: Record<string, string>;
+}
+
+/** The deploy role as IAM reports it; undefined when it does not exist. */
+export async function findDeployRole(aws: Aws, name: string): Promise<DeployRoleActual | undefined> {
+  const iam = aws.globalClient(IAMClient);
+  let role;
+  try {
+    role = (await iam.send(new GetRoleCommand({ RoleName: name }))).Role;
+  } catch (error) {
+    if (isNoSuchEntity(error)) return undefined;
+    throw error;
+  }
+  if (!role?.Arn) return undefined;
+  const policyNames: string[] = [];
+  for await (const page of paginateListRolePolicies({ client: iam }, { RoleName: name })) policyNames.push(...(page.PolicyNames ?? []));
+  const managedPolicyArns: string[] = [];
+  for await (const page of paginateListAttachedRolePolicies({ client: iam }, { RoleName: name })) {
+    for (const policy of page.AttachedPolicies ?? []) if (policy.PolicyArn) managedPolicyArns.push(policy.PolicyArn);
+  }
+  const inlinePolicies: Record<string, unknown> = {};
+  await Promise.all(policyNames.map(async (policyName) => {
+    const policy = await iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: policyName }));
+    inlinePolicies[policyName] = decodePolicyDocument(policy.PolicyDocument ?? '{}');
+  }));
+  const trustPolicy = decodePolicyDocument(role.AssumeRolePolicyDocument ?? '{}');
+  const target = targetFromTrustPolicy(trustPolicy);
+  return {
+    id: name,
+    arn: role.Arn,
+    // The repository and branch it trusts now: what `plan` compares against after ci-setup recorded them.
+    outputs: { roleName: name, roleArn: role.Arn, repo: target?.repo ?? '', branch: target?.branch ?? '' },
+    name,
+    trustPolicy,
+    inlinePolicies,
+    managedPolicyArns: managedPolicyArns.sort(),
+    maxSessionDuration: role.MaxSessionDuration,
+    tags: tagRecord(role.Tags),
+  };
+}
+
+async function desiredPolicy(ctx: ResourceContext): Promise<PolicyDocument> {
+  const zone = ctx.config.domain ? await findHostedZone(ctx) : undefined;
+  const policy = deployPolicy({
+    names: ctx.names,
+    domain: ctx.config.domain,
+    hostedZoneId: zone?.id,
+    deployRoleArn: `arn:aws:iam::${ctx.names.account}:role/${ctx.names.deployRole}`,
+    providerArn: githubProviderArn(ctx.names.account),
+  });
+  const size = policySize(policy);
+  if (size > INLINE_ROLE_POLICY_LIMIT) throw new Error(`the deploy policy is ${size} characters, over IAM's ${INLINE_ROLE_POLICY_LIMIT}`);
+  return policy;
+}
+
+/** The deploy role for `target`; without one (plan and destroy of a role whose repository is unknown) it can only be read. */
+export function deployRole(target: GitHubTarget | undefined): ResourceKind<DeployRoleDesired, DeployRoleActual> {
+  const kind: ResourceKind<DeployRoleDesired, DeployRoleActual> = {
+    name: 'deployRole',
+    title: 'GitHub deploy role (ci-setup)',
+    dependsOn: [githubOidcProvider.name],
+
+    label: (ctx, actual) => {
+      const repo = target?.repo ?? actual?.outputs.repo;
+      const branch = target?.branch ?? actual?.outputs.branch;
+      return repo && branch ? `${ctx.names.deployRole} (${repo}@${branch})` : ctx.names.deployRole;
+    },
+
+    desired: async (ctx) => ({
+      name: ctx.names.deployRole,
+      policyName: ctx.names.deployRolePolicy,
+      trustPolicy: target ? githubTrustPolicy(githubProviderArn(ctx.names.account), target) : undefined,
+      policy: await desiredPolicy(ctx),
+      tags: ctx.tags,
+    }),
+
+    read: (ctx) => findDeployRole(ctx.aws, ctx.names.deployRole),
+
+    diff(desired, actual) {
+      const changes: Change[] = [];
+      if (desired.trustPolicy && canonicalPolicy(actual.trustPolicy) !== canonicalPolicy(desired.trustPolicy)) {
+        changes.push({ field: 'trustPolicy', from: actual.trustPolicy, to: desired.trustPolicy });
+      }
+      if (actual.maxSessionDuration !== MAX_SESSION_SECONDS) changes.push({ field: 'maxSessionDuration', from: actual.maxSessionDuration, to: MAX_SESSION_SECONDS });
+      const current = actual.inlinePolicies[desired.policyName];
+      if (current === undefined || canonicalPolicy(current) !== canonicalPolicy(desired.policy)) {
+        changes.push({ field: `inlinePolicy.${desired.policyName}`, from: current, to: desired.policy });
+      }
+      // Anything else on the role widens what a workflow run may do.
+      const extra = Object.keys(actual.inlinePolicies).filter((name) => name !== desired.policyName).sort();
+      if (extra.length > 0) changes.push({ field: 'otherInlinePolicies', from: extra, to: [] });
+      if (actual.managedPolicyArns.length > 0) changes.push({ field: 'managedPolicies', from: actual.managedPolicyArns, to: [] });
+      return [...changes, ...tagChanges(desired.tags, actual.tags)];
+    },
+
+    async create(ctx, desired) {
+      if (!desired.trustPolicy) throw new UserError(`the deploy role ${desired.name} does not exist; run \`npx resume-infra ci-setup --repo <owner/name>\` to create it`);
+      try {
+        await ctx.aws.globalClient(IAMClient).send(new CreateRoleCommand({
+          RoleName: desired.name,
+          Description: `resume-infra ${ctx.names.project}: GitHub Actions deploys (made by ci-setup)`,
+          AssumeRolePolicyDocument: JSON.stringify(desired.trustPolicy),
+          MaxSessionDuration: MAX_SESSION_SECONDS,
+          Tags: tagList(desired.tags),
+        }));
+      } catch (error) {
+        // A crashed run made it already: adopt it and converge it below.
+        if (!isEntityAlreadyExists(error)) throw error;
+      }
+      return converge(ctx, desired);
+    },
+
+    async update(ctx, desired, actual, changes) {
+      const iam = ctx.aws.globalClient(IAMClient);
+      if (hasChange(changes, 'trustPolicy') && desired.trustPolicy) {
+        await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: actual.name, PolicyDocument: JSON.stringify(desired.trustPolicy) }));
+      }
+      if (hasChange(changes, 'maxSessionDuration')) await iam.send(new UpdateRoleCommand({ RoleName: actual.name, MaxSessionDuration: MAX_SESSION_SECONDS }));
+      if (hasChange(changes, 'inlinePolicy')) {
+        await iam.send(new PutRolePolicyCommand({ RoleName: actual.name, PolicyName: desired.policyName, PolicyDocument: JSON.stringify(desired.policy) }));
+      }
+      await removeOtherPolicies(ctx, actual, desired.policyName);
+      if (hasChange(changes, 'tags')) await iam.send(new TagRoleCommand({ RoleName: actual.name, Tags: tagList(changedTags(desired.tags, changes)) }));
+      const updated = await findDeployRole(ctx.aws, actual.name);
+      if (!updated) throw new Error(`updating IAM role (${actual.name}): it vanished during the update`);
+      return updated;
+    },
+
+    async delete(ctx, actual) {
+      // IAM refuses (DeleteConflict) to delete a role that still has policies.
+      const current = await findDeployRole(ctx.aws, actual.name);
+      if (!current) return;
+      await removeOtherPolicies(ctx, current, undefined);
+      await ctx.aws.globalClient(IAMClient).send(new DeleteRoleCommand({ RoleName: actual.name })).catch(ignoreNoSuchEntity);
+    },
+  };
+
+  async function converge(ctx: ResourceContext, desired: DeployRoleDesired): Promise<DeployRoleActual> {
+    const created = await findDeployRole(ctx.aws, desired.name);
+    if (!created) throw new Error(`creating IAM role (${desired.name}): not found right after creation`);
+    const changes = kind.diff(desired, created);
+    return changes.length > 0 ? kind.update(ctx, desired, created, changes) : created;
+  }
+
+  return kind;
+}
+
+function ignoreNoSuchEntity(error: unknown): void {
+  if (!isNoSuchEntity(error)) throw error;
+}
+
+/** Deletes every inline policy but `keep` and detaches every managed policy. */
+async function removeOtherPolicies(ctx: ResourceContext, actual: DeployRoleActual, keep: string | undefined): Promise<void> {
+  const iam = ctx.aws.globalClient(IAMClient);
+  for (const policyName of Object.keys(actual.inlinePolicies).filter((name) => name !== keep)) {
+    await iam.send(new DeleteRolePolicyCommand({ RoleName: actual.name, PolicyName: policyName })).catch(ignoreNoSuchEntity);
+  }
+  for (const policyArn of actual.managedPolicyArns) {
+    await iam.send(new DetachRolePolicyCommand({ RoleName: actual.name, PolicyArn: policyArn })).catch(ignoreNoSuchEntity);
+  }
+}
