@@ -30,12 +30,26 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(run(async () => (await import('../src/commands/up.ts')).up(globals(), io)));
   program.command('plan').description('show what up would change; exit 0 = no changes, 2 = changes')
     .action(run(async () => (await import('../src/commands/plan.ts')).plan(globals(), io)));
+  program.command('deploy-lambda').description('bundle and zip the counter; upload it only when its SHA-256 differs from the deployed code')
+    .action(run(async () => (await import('../src/commands/deploy-lambda.ts')).deployLambda(globals(), io)));
+  program.command('deploy-site').description('upload changed site files, delete removed ones, invalidate the changed paths')
+    .action(run(async () => (await import('../src/commands/deploy-site.ts')).deploySite(globals(), io)));
+  program.command('invalidate').description('create a CloudFront invalidation (default /*)').argument('[paths...]', 'paths starting with /')
+    .option('--wait', 'wait until the invalidation has completed')
+    .action(async (paths: string[], commandOptions: { wait?: boolean }) => setExit(await (await import('../src/commands/invalidate.ts')).invalidate(paths, commandOptions, globals(), io)));
+  program.command('dev').description('local preview on the emulator: the site from its bucket, /count from the built zip (no AWS account)')
+    .option('--port <port>', 'port to serve on', '8080')
+    .action(async (commandOptions: { port?: string }) => setExit(await (await import('../src/commands/dev.ts')).dev(commandOptions, globals(), io)));
   program.command('status').description('show the recorded resources and outputs')
     .action(run(async () => (await import('../src/commands/status.ts')).status(globals(), io)));
   program.command('destroy').description('delete everything this project made (asks first unless --yes)')
     .action(run(async () => (await import('../src/commands/destroy.ts')).destroy(globals(), io)));
   program.command('unlock').description('remove a stale state lock, like terraform force-unlock').argument('<lock-id>', 'the id printed by the run that holds the lock')
     .action(async (lockId: string) => setExit(await (await import('../src/commands/unlock.ts')).unlock(lockId, globals(), io)));
+  program.command('ci-setup').description('create the GitHub OIDC provider and a deploy role only that repository and branch may assume')
+    .requiredOption('--repo <owner/name>', 'the GitHub repository whose workflow deploys, e.g. jane/resume')
+    .option('--branch <name>', 'the branch whose pushes may deploy', 'main')
+    .action(async (flags: { repo: string; branch: string }) => setExit(await (await import('../src/commands/ci-setup.ts')).ciSetup(flags, globals(), io)));
   return program;
 }
 
@@ -62,7 +76,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
-function processIo(): Io {
+/** The real terminal: stdout/stderr, a confirmation prompt when stdin is a TTY, and Ctrl-C cleanup. */
+export function processIo(): Io {
   const cleanups = new Set<() => Promise<void>>();
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {

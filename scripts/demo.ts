@@ -1,7 +1,7 @@
 // `npm run demo`: the tool's main job with no AWS account. Starts the local AWS emulator,
 // runs `up` against it with the example config, shows `status` and a no-change `plan`, then stops.
 import { fileURLToPath } from 'node:url';
-import { main } from '../cli/main.ts';
+import { main, processIo } from '../cli/main.ts';
 import { startEmulator } from '../src/emulator.ts';
 import { UserError } from '../src/errors.ts';
 
@@ -11,11 +11,7 @@ process.env.AWS_ACCESS_KEY_ID ??= 'test';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const io = {
-  out: (text: string) => process.stdout.write(text),
-  err: (text: string) => process.stderr.write(text),
-  errIsTTY: process.stderr.isTTY === true,
-};
+const io = processIo();
 
 async function step(title: string, args: string[], emulatorEndpoint: string, expected: number[]): Promise<void> {
   process.stdout.write(`\n$ npx resume-infra ${args.join(' ')}   # ${title}\n`);
@@ -30,13 +26,20 @@ try {
   process.stderr.write(`error: ${error instanceof UserError ? error.message : String(error)}\n`);
   process.exit(1);
 }
+io.onInterrupt?.(() => emulator.stop());
 process.stdout.write(`Local AWS emulator (moto_server) running at ${emulator.endpoint}; nothing here touches a real AWS account.\n`);
 try {
   await step('what would be created', ['plan'], emulator.endpoint, [2]);
   await step('create everything', ['up'], emulator.endpoint, [0]);
   await step('what is deployed', ['status'], emulator.endpoint, [0]);
   await step('nothing left to change', ['plan'], emulator.endpoint, [0]);
-  process.stdout.write('\nDemo finished. To deploy for real: write resume-infra.json and run `npx resume-infra up` with AWS credentials.\n');
+  if (process.env.RESUME_INFRA_DEMO_NO_PREVIEW) {
+    process.stdout.write('\nDemo finished. To deploy for real: write resume-infra.json and run `npx resume-infra up` with AWS credentials.\n');
+  } else {
+    process.stdout.write('\nNow the local preview: open the URL below; edit site/ and reload to see your change. Ctrl-C ends the demo.\n');
+    // dev runs until Ctrl-C; its interrupt handler stops the preview, and the emulator via process exit.
+    await step('local preview', ['dev'], emulator.endpoint, [0]);
+  }
 } catch (error) {
   process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;

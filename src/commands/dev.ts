@@ -1,0 +1,158 @@
+// `dev`: a local preview with no AWS account. Runs `up` against the local AWS emulator, serves
+// the site from the emulator's bucket the way CloudFront would, answers /count with the handler
+// from the zip `up` deployed, and redeploys on every saved change.
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import AdmZip from 'adm-zip';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { startEmulator, type Emulator } from '../emulator.ts';
+import { UserError } from '../errors.ts';
+import { buildLambdaZip, LAMBDA_SOURCE_DIR, ZIP_ENTRY_NAME } from '../lambda/bundle.ts';
+import { startPreviewServer, type ProxyHandler } from '../dev/server.ts';
+import { deployLambda } from './deploy-lambda.ts';
+import { deploySite } from './deploy-site.ts';
+import { EXIT_OK, type GlobalOptions, type Io } from './io.ts';
+import { openProject, type Project } from './project.ts';
+import { up } from './up.ts';
+
+export interface DevOptions {
+  port?: string;
+}
+
+const REPO_ROOT = resolve(LAMBDA_SOURCE_DIR, '..', '..');
+const DEFAULT_PORT = 8080;
+
+function parsePort(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_PORT;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UserError(`--port "${raw}" is not a port number; use one from 1 to 65535, like 8080`);
+  return port;
+}
+
+/**
+ * The preview's config: the user's, without the custom domain (the emulator has no DNS to
+ * validate it against), or a sample project when there is no config file yet.
+ */
+async function previewConfig(configPath: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'resume-infra-dev-'));
+  const path = join(dir, 'resume-infra.json');
+  let config: Record<string, unknown> = { project: 'resume-preview' };
+  if (existsSync(configPath)) {
+    try {
+      config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
+    } catch {
+      config = { project: 'resume-preview' }; // openProject reports the syntax error of the real file below
+    }
+    delete config.domain;
+    delete config.hostedZone;
+  }
+  const baseDir = existsSync(configPath) ? resolve(configPath, '..') : process.cwd();
+  if (typeof config.region !== 'string') config.region = process.env.AWS_REGION ?? 'us-east-1';
+  config.siteDir = resolve(baseDir, typeof config.siteDir === 'string' ? config.siteDir : 'site');
+  await writeFile(path, JSON.stringify(config, null, 2));
+  return path;
+}
+
+/** Loads the handler from the zip itself, with the deployed function's environment. */
+async function loadHandler(project: Project, generation: number): Promise<ProxyHandler> {
+  const built = await buildLambdaZip();
+  const functionName = project.names.function;
+  const configuration = await project.aws.client(LambdaClient).send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+  if (configuration.CodeSha256 !== built.sha256) throw new Error(`the deployed ${functionName} code (${configuration.CodeSha256}) differs from the built zip (${built.sha256})`);
+  const entry = new AdmZip(built.zip).getEntry(ZIP_ENTRY_NAME);
+  if (!entry) throw new Error(`the built zip has no ${ZIP_ENTRY_NAME}`);
+  // Inside the repository, so the bundle's external @aws-sdk imports resolve from node_modules.
+  const dir = join(REPO_ROOT, '.build', 'dev');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `index-${generation}.mjs`);
+  await writeFile(file, entry.getData());
+  Object.assign(process.env, configuration.Environment?.Variables ?? {});
+  const module = (await import(pathToFileURL(file).href)) as { handler?: ProxyHandler };
+  if (typeof module.handler !== 'function') throw new Error(`${ZIP_ENTRY_NAME} exports no handler`);
+  return module.handler;
+}
+
+function debounced(action: () => Promise<void>, ms: number): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  let running = Promise.resolve();
+  return () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      running = running.then(action, action);
+    }, ms);
+  };
+}
+
+export async function dev(devOptions: DevOptions, options: GlobalOptions, io: Io): Promise<number> {
+  const port = parsePort(devOptions.port);
+  // The preview never touches a real account: emulator credentials and endpoint only.
+  process.env.AWS_ACCESS_KEY_ID = 'test';
+  process.env.AWS_SECRET_ACCESS_KEY = 'test';
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+  let emulator: Emulator | undefined;
+  const endpointUrl = options.endpointUrl ?? (emulator = await startEmulator()).endpoint;
+  const watchers: FSWatcher[] = [];
+  let closeServer: (() => Promise<void>) | undefined;
+  const stop = async () => {
+    for (const watcher of watchers) watcher.close();
+    await closeServer?.();
+    await emulator?.stop();
+  };
+  const unregister = io.onInterrupt?.(stop);
+  try {
+    const started = performance.now();
+    const previewOptions: GlobalOptions = { ...options, config: await previewConfig(options.config), endpointUrl, profile: undefined, yes: true };
+    process.env.AWS_ENDPOINT_URL = endpointUrl;
+    io.err(`local AWS emulator at ${endpointUrl}\n`);
+    await up(previewOptions, { ...io, out: (text) => io.err(text) });
+    const project = await openProject(previewOptions, io);
+    process.env.AWS_REGION = project.region;
+    let generation = 0;
+    let handler = await loadHandler(project, generation);
+    const server = await startPreviewServer({
+      s3: project.aws.client(S3Client),
+      bucket: project.names.siteBucket,
+      port,
+      handler: () => handler,
+      log: options.verbose ? (line) => io.err(`${line}\n`) : undefined,
+    });
+    closeServer = () => new Promise((done) => server.close(() => done()));
+    server.closeAllConnections?.();
+    const quietIo: Io = { ...io, out: (text) => io.err(text) };
+    const resync = debounced(async () => {
+      try {
+        await deploySite(previewOptions, quietIo);
+      } catch (error) {
+        io.err(`site sync failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
+    }, 150);
+    const redeploy = debounced(async () => {
+      try {
+        await deployLambda(previewOptions, quietIo);
+        generation += 1;
+        handler = await loadHandler(project, generation);
+      } catch (error) {
+        io.err(`counter redeploy failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
+    }, 150);
+    watchers.push(watch(project.config.siteDir, { recursive: true }, resync));
+    watchers.push(watch(LAMBDA_SOURCE_DIR, { recursive: true }, (_event, file) => {
+      if (file && !String(file).includes('.test.')) redeploy();
+    }));
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    io.out(`Preview ready at http://localhost:${port} (${seconds}s). Watching ${project.config.siteDir} and the counter's source; Ctrl-C stops everything.\n`);
+    await new Promise<void>(() => undefined); // runs until Ctrl-C; the interrupt handler stops and exits
+    return EXIT_OK;
+  } catch (error) {
+    await stop();
+    throw error;
+  } finally {
+    unregister?.();
+  }
+}
