@@ -2,8 +2,7 @@
 // the site from the emulator's bucket the way CloudFront would, answers /count with the handler
 // from the zip `up` deployed, and redeploys on every saved change.
 import { existsSync, watch, type FSWatcher } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -99,15 +98,20 @@ export async function dev(devOptions: DevOptions, options: GlobalOptions, io: Io
   const endpointUrl = options.endpointUrl ?? (emulator = await startEmulator()).endpoint;
   const watchers: FSWatcher[] = [];
   let closeServer: (() => Promise<void>) | undefined;
+  let configDir: string | undefined;
   const stop = async () => {
     for (const watcher of watchers) watcher.close();
     await closeServer?.();
     await emulator?.stop();
+    if (configDir) await rm(configDir, { recursive: true, force: true });
+    await rm(join(REPO_ROOT, '.build', 'dev'), { recursive: true, force: true });
   };
   const unregister = io.onInterrupt?.(stop);
   try {
     const started = performance.now();
-    const previewOptions: GlobalOptions = { ...options, config: await previewConfig(options.config), endpointUrl, profile: undefined, yes: true };
+    const previewConfigPath = await previewConfig(options.config);
+    configDir = resolve(previewConfigPath, '..');
+    const previewOptions: GlobalOptions = { ...options, config: previewConfigPath, endpointUrl, profile: undefined, yes: true };
     process.env.AWS_ENDPOINT_URL = endpointUrl;
     io.err(`local AWS emulator at ${endpointUrl}\n`);
     await up(previewOptions, { ...io, out: (text) => io.err(text) });
@@ -122,8 +126,11 @@ export async function dev(devOptions: DevOptions, options: GlobalOptions, io: Io
       handler: () => handler,
       log: options.verbose ? (line) => io.err(`${line}\n`) : undefined,
     });
-    closeServer = () => new Promise((done) => server.close(() => done()));
-    server.closeAllConnections?.();
+    closeServer = () =>
+      new Promise((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      });
     const quietIo: Io = { ...io, out: (text) => io.err(text) };
     const resync = debounced(async () => {
       try {

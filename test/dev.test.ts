@@ -1,0 +1,103 @@
+// `resume-infra dev` as a user runs it: the real binary, from a project directory with its own copy
+// of site/ and no --endpoint-url, so it starts (and must stop) its own emulator.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { emulatorInstalled, EMULATOR_INSTALL_HINT } from '../src/emulator.ts';
+import { descendants, isRunning, makeDevProject, pollUntil, startDev, type ProcessInfo } from './helpers/dev.ts';
+import './helpers/emulator.ts';
+
+if (!emulatorInstalled()) throw new Error(`${EMULATOR_INSTALL_HINT} (resume-infra dev needs it)`);
+const project = await makeDevProject('dev-test');
+const dev = await startDev(project);
+after(async () => {
+  await dev.stop();
+  await rm(project.dir, { recursive: true, force: true });
+});
+
+const ownEmulator = /local AWS emulator at (http:\/\/127\.0\.0\.1:(\d+))/.exec(dev.stderr());
+const emulatorEndpoint = ownEmulator?.[1] ?? '';
+const emulatorPort = ownEmulator?.[2] ?? '';
+const siteBucket = `${project.project}-site-123456789012`;
+const s3 = new S3Client({
+  endpoint: emulatorEndpoint,
+  region: project.region,
+  forcePathStyle: true,
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  maxAttempts: 1,
+});
+
+async function get(path: string, init?: RequestInit): Promise<{ status: number; headers: Headers; body: Buffer }> {
+  const response = await fetch(new URL(path, dev.url), init);
+  return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
+}
+
+test('dev without --endpoint-url starts its own emulator and serves each file from the site bucket with the headers up gave it', async () => {
+  assert.match(dev.stdout(), new RegExp(`^Preview ready at http://localhost:${dev.port} `, 'm'));
+  assert.ok(ownEmulator, `stderr names the emulator dev started:\n${dev.stderr()}`);
+  assert.ok(descendants(dev.child.pid ?? -1).some((info) => info.command.includes('moto_server') && info.command.includes(emulatorPort)), 'moto_server runs as a child of dev');
+
+  for (const [path, key] of [['/', 'index.html'], ['/css/style.css', 'css/style.css'], ['/js/counter.js', 'js/counter.js'], ['/favicon.svg', 'favicon.svg']] as const) {
+    const served = await get(path);
+    const object = await s3.send(new HeadObjectCommand({ Bucket: siteBucket, Key: key }));
+    assert.equal(served.status, 200, path);
+    assert.deepEqual(served.body, await readFile(join(project.siteDir, key)), `${path} is ${key} as saved`);
+    assert.deepEqual(
+      { contentType: served.headers.get('content-type'), cacheControl: served.headers.get('cache-control') },
+      { contentType: object.ContentType, cacheControl: object.CacheControl },
+      `${path} carries the bucket object's headers`,
+    );
+  }
+});
+
+test("dev answers /count with the deployed handler: POST counts, GET reads, and config.json points the page at the preview's own /count", async () => {
+  const config = JSON.parse((await get('/config.json')).body.toString('utf8')) as { apiUrl?: string };
+  const posted = await get('/count', { method: 'POST' });
+  const read = await get('/count');
+
+  assert.equal(config.apiUrl, new URL('/count', dev.url).href);
+  assert.equal(posted.status, 200);
+  assert.deepEqual(JSON.parse(posted.body.toString('utf8')), { views: 1, visitors: 1 });
+  assert.equal(read.headers.get('cache-control'), 'no-store');
+  assert.deepEqual(JSON.parse(read.body.toString('utf8')), { views: 1, visitors: 1 }, 'GET counts nothing');
+});
+
+test('a saved change to a site file, a new file and a deleted file show on the next requests within a few seconds', async (t) => {
+  const index = join(project.siteDir, 'index.html');
+  const marker = `Edited ${Date.now()}`;
+  const saved = performance.now();
+  await writeFile(index, (await readFile(index, 'utf8')).replace(/<h1>[^<]*<\/h1>/, `<h1>${marker}</h1>`));
+  await writeFile(join(project.siteDir, 'new-page.html'), '<!doctype html><title>New</title><h1>New page</h1>\n');
+
+  // The watcher waits 150 ms for more saves, then runs deploy-site; nothing to await but the result.
+  const edited = await pollUntil(async () => ((await get('/')).body.toString('utf8').includes(marker) ? performance.now() - saved : undefined), 10_000);
+  const added = await pollUntil(async () => ((await get('/new-page.html')).status === 200 ? true : undefined), 10_000);
+  t.diagnostic(`edit visible after ${Math.round(edited ?? -1)} ms`);
+  assert.ok(edited !== undefined, `the edit did not show within 10 s; dev's stderr:\n${dev.stderr()}`);
+  assert.ok(added, 'the new file is served');
+
+  await rm(join(project.siteDir, 'new-page.html'));
+  const removed = await pollUntil(async () => ((await get('/new-page.html')).status === 404 ? true : undefined), 10_000);
+  assert.ok(removed, 'the deleted file is gone: 404');
+});
+
+test('SIGINT stops dev, the emulator it started and its esbuild services, leaving no process behind', async () => {
+  const tree: ProcessInfo[] = descendants(dev.child.pid ?? -1);
+  assert.ok(tree.some((info) => info.command.includes('moto_server')), 'moto_server is running before');
+  assert.ok(tree.some((info) => info.command.includes('esbuild')), 'an esbuild service is running before');
+
+  const stopped = await dev.stop();
+
+  // 130 = 128 + SIGINT, what a shell reports after Ctrl-C; `forced` would mean it needed SIGKILL.
+  assert.deepEqual(stopped, { code: 130, signal: null, forced: false }, dev.stderr());
+  assert.doesNotMatch(dev.stderr(), /hit a bug|Error:/);
+  const running = (): string[] => tree.filter((info) => isRunning(info.pid)).map((info) => `${info.pid} ${info.command}`);
+  // The esbuild services exit when their stdin, a pipe from dev, closes: a moment after dev exits.
+  await pollUntil(async () => (running().length === 0 ? true : undefined), 5_000);
+  assert.deepEqual(running(), [], 'processes dev started are still running');
+  assert.equal(isRunning(dev.child.pid ?? -1), false);
+  await assert.rejects(fetch(dev.url), 'nothing answers on the preview port');
+  await assert.rejects(fetch(`${emulatorEndpoint}/moto-api/`), 'nothing answers on the emulator port');
+});

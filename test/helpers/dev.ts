@@ -1,0 +1,191 @@
+// Runs the real `resume-infra dev` binary the way a user does: from a project directory holding a
+// copy of site/, on a free port, until "Preview ready at <url>" appears on stdout.
+// No node:test imports here: bench/dev.ts uses these helpers too.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../../src/emulator.ts';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const BIN = join(REPO_ROOT, 'cli', 'bin.mjs');
+export const SITE_DIR = join(REPO_ROOT, 'site');
+
+export interface DevProject {
+  dir: string;
+  siteDir: string;
+  project: string;
+  region: string;
+}
+
+/** A project directory with its own copy of the repository's site/ and a minimal config. */
+export async function makeDevProject(project = 'dev-preview', region = 'us-east-1'): Promise<DevProject> {
+  const dir = await mkdtemp(join(tmpdir(), 'resume-infra-dev-test-'));
+  await cp(SITE_DIR, join(dir, 'site'), { recursive: true, filter: (source) => !source.endsWith('config.json') });
+  await writeFile(join(dir, 'resume-infra.json'), `${JSON.stringify({ project, region }, null, 2)}\n`);
+  return { dir, siteDir: join(dir, 'site'), project, region };
+}
+
+export interface DevServer {
+  /** The URL printed after "Preview ready at". */
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** Milliseconds from spawn to the "Preview ready" line. */
+  readyMs: number;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when the process has exited, with its code and signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Sends SIGINT (Ctrl-C) and waits for the exit; SIGKILL after `timeoutMs` as a last resort. */
+  stop(timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; forced: boolean }>;
+}
+
+export interface StartDevOptions {
+  /** An emulator the preview should use (`--endpoint-url`); without it `dev` starts its own. */
+  endpointUrl?: string;
+  port?: number;
+  timeoutMs?: number;
+}
+
+const READY = /Preview ready at (http:\/\/\S+)/;
+
+export async function startDev(project: DevProject, options: StartDevOptions = {}): Promise<DevServer> {
+  const port = options.port ?? (await freePort());
+  const args = [BIN, 'dev', '--port', String(port)];
+  if (options.endpointUrl) args.push('--endpoint-url', options.endpointUrl);
+  const env: NodeJS.ProcessEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  // commander reads AWS_ENDPOINT_URL as --endpoint-url: without the flag, dev must start its own emulator.
+  delete env.AWS_ENDPOINT_URL;
+  delete env.AWS_PROFILE;
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { cwd: project.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  // A crashed test run must not leave a preview (and its emulator) behind: SIGTERM runs dev's cleanup.
+  const killOnExit = (): void => {
+    child.kill('SIGTERM');
+  };
+  process.once('exit', killOnExit);
+  void exited.then(() => process.removeListener('exit', killOnExit));
+
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`resume-infra dev printed no "Preview ready at" within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, timeoutMs);
+    const onData = (): void => {
+      const match = READY.exec(stdout);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        child.stdout.off('data', onData);
+        resolve(match[1]);
+      }
+    };
+    child.stdout.on('data', onData);
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`resume-infra dev exited (code ${code}, signal ${signal}) before it was ready\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    });
+  });
+  const readyMs = performance.now() - started;
+
+  return {
+    url,
+    port,
+    child,
+    readyMs,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exited,
+    async stop(stopTimeoutMs = 15_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return { ...(await exited), forced: false };
+      child.kill('SIGINT');
+      let forced = false;
+      const timer = setTimeout(() => {
+        forced = true;
+        child.kill('SIGKILL');
+      }, stopTimeoutMs);
+      const result = await exited;
+      clearTimeout(timer);
+      return { ...result, forced };
+    },
+  };
+}
+
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  /** R, S, Z, … from /proc/<pid>/stat. */
+  state: string;
+  command: string;
+}
+
+/** One process from /proc, or undefined when it no longer exists. */
+export function processInfo(pid: number): ProcessInfo | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name in parentheses may itself hold spaces or parentheses: split after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const command = existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim() : '';
+    return { pid, ppid: Number(fields[1]), state: fields[0] ?? '?', command };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every live descendant of `root` (children, grandchildren, …), read from /proc. */
+export function descendants(root: number): ProcessInfo[] {
+  const all: ProcessInfo[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const info = processInfo(Number(entry));
+    if (info) all.push(info);
+  }
+  const found: ProcessInfo[] = [];
+  let frontier = [root];
+  while (frontier.length > 0) {
+    const children = all.filter((info) => frontier.includes(info.ppid));
+    found.push(...children);
+    frontier = children.map((info) => info.pid);
+  }
+  return found;
+}
+
+/**
+ * Still running: present in /proc and not a zombie. A zombie has exited and only waits for its
+ * parent to reap it; children orphaned by a process that exited are reparented to PID 1, and this
+ * sandbox's PID 1 (not a real init) never reaps them.
+ */
+export function isRunning(pid: number): boolean {
+  const info = processInfo(pid);
+  return info !== undefined && info.state !== 'Z';
+}
+
+/** Polls `check` every 100 ms until it returns a value or `timeoutMs` passes. */
+export async function pollUntil<T>(check: () => Promise<T | undefined>, timeoutMs: number): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
