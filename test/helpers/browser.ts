@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+// Debian's Chromium by default; GitHub's Ubuntu runners set CHROMIUM_PATH to their preinstalled Chrome.
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** The flags that work in this headless, GPU-less, sandbox-less container and on CI. */
 const CHROMIUM_ARGS = [
