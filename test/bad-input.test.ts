@@ -2,7 +2,7 @@
 import { test, describe, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { useEmulator, ACCOUNT } from './helpers/emulator.ts';
 import { makeProject, resourceMutations, runCli, type CliRun } from './helpers/cli.ts';
@@ -71,6 +71,8 @@ describe('bad input', () => {
       assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
       assert.deepEqual(resourceMutations(result.calls).map((call) => call.operation), []);
       assert.deepEqual((await dynamodb.send(new ListTablesCommand({}))).TableNames ?? [], []);
+      const lockLeft = await s3.send(new HeadObjectCommand({ Bucket: STATE_BUCKET, Key: 'jane-resume/state.json.lock' })).then(() => true, () => false);
+      assert.equal(lockLeft, false, 'a run that fails releases its lock');
     });
   }
 });
