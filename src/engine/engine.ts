@@ -37,9 +37,6 @@ export interface EngineOptions {
   onProgress?: (event: ProgressEvent) => void;
 }
 
-function verb(action: Action): string {
-  return { create: 'creating', update: 'updating', delete: 'deleting', noop: 'checking' }[action];
-}
 
 /** Throws one error naming every resource that failed. */
 function raiseFailures(failed: Map<string, unknown>, skipped: string[], resources: readonly Resource[]): void {

@@ -4,6 +4,7 @@ import {
   CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient,
   paginateListAttachedRolePolicies, paginateListRolePolicies, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
+import type { Aws } from '../aws/clients.ts';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { errorName } from '../errors.ts';
 import { changedTags, hasChange, tagChanges, tagList, tagRecord } from './tags.ts';
@@ -83,8 +84,19 @@ export function canonicalPolicy(document: unknown): string {
   return JSON.stringify({ ...(canonicalValue(rest) as object), Statement: statements.sort().map((text) => JSON.parse(text) as unknown) });
 }
 
-async function findRole(ctx: ResourceContext, name: string): Promise<RoleActual | undefined> {
-  const iam = ctx.aws.globalClient(IAMClient);
+/** A role as IAM reports it, policies parsed; undefined when it does not exist. Shared with the CI deploy role. */
+export interface DescribedRole {
+  arn: string;
+  trustPolicy: unknown;
+  /** Inline policies by name, parsed. */
+  inlinePolicies: Record<string, unknown>;
+  managedPolicyArns: string[];
+  maxSessionDuration: number | undefined;
+  tags: Record<string, string>;
+}
+
+export async function describeRole(aws: Aws, name: string): Promise<DescribedRole | undefined> {
+  const iam = aws.globalClient(IAMClient);
   let role;
   try {
     role = (await iam.send(new GetRoleCommand({ RoleName: name }))).Role;
@@ -105,14 +117,27 @@ async function findRole(ctx: ResourceContext, name: string): Promise<RoleActual 
     inlinePolicies[policyName] = decodePolicyDocument(policy.PolicyDocument ?? '{}');
   }));
   return {
-    id: name,
     arn: role.Arn,
-    outputs: { roleName: name, roleArn: role.Arn },
-    name,
     trustPolicy: decodePolicyDocument(role.AssumeRolePolicyDocument ?? '{}'),
     inlinePolicies,
     managedPolicyArns: managedPolicyArns.sort(),
+    maxSessionDuration: role.MaxSessionDuration,
     tags: tagRecord(role.Tags),
+  };
+}
+
+async function findRole(ctx: ResourceContext, name: string): Promise<RoleActual | undefined> {
+  const role = await describeRole(ctx.aws, name);
+  if (!role) return undefined;
+  return {
+    id: name,
+    arn: role.arn,
+    outputs: { roleName: name, roleArn: role.arn },
+    name,
+    trustPolicy: role.trustPolicy,
+    inlinePolicies: role.inlinePolicies,
+    managedPolicyArns: role.managedPolicyArns,
+    tags: role.tags,
   };
 }
 

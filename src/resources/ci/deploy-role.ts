@@ -1,16 +1,15 @@
 // The role GitHub Actions assumes through OIDC to run `up`: trusted only by one repository's pushes
 // to one branch, for at most an hour, with one inline policy scoped to this project (deploy-policy.ts).
 import {
-  CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient,
-  paginateListAttachedRolePolicies, paginateListRolePolicies, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand,
+  CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, IAMClient, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
 } from '@aws-sdk/client-iam';
 import type { Aws } from '../../aws/clients.ts';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../../engine/types.ts';
 import { UserError } from '../../errors.ts';
 import { findHostedZone } from '../hosted-zone.ts';
-import { canonicalPolicy, decodePolicyDocument, type PolicyDocument } from '../role.ts';
-import { changedTags, hasChange, tagChanges, tagList, tagRecord } from '../tags.ts';
+import { canonicalPolicy, describeRole, type PolicyDocument } from '../role.ts';
+import { changedTags, hasChange, tagChanges, tagList } from '../tags.ts';
 import { deployPolicy, INLINE_ROLE_POLICY_LIMIT, policySize } from './deploy-policy.ts';
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, githubOidcProvider, githubProviderArn, isEntityAlreadyExists, isNoSuchEntity } from './oidc-provider.ts';
 
@@ -80,39 +79,20 @@ interface DeployRoleActual extends Observed {
 
 /** The deploy role as IAM reports it; undefined when it does not exist. */
 export async function findDeployRole(aws: Aws, name: string): Promise<DeployRoleActual | undefined> {
-  const iam = aws.globalClient(IAMClient);
-  let role;
-  try {
-    role = (await iam.send(new GetRoleCommand({ RoleName: name }))).Role;
-  } catch (error) {
-    if (isNoSuchEntity(error)) return undefined;
-    throw error;
-  }
-  if (!role?.Arn) return undefined;
-  const policyNames: string[] = [];
-  for await (const page of paginateListRolePolicies({ client: iam }, { RoleName: name })) policyNames.push(...(page.PolicyNames ?? []));
-  const managedPolicyArns: string[] = [];
-  for await (const page of paginateListAttachedRolePolicies({ client: iam }, { RoleName: name })) {
-    for (const policy of page.AttachedPolicies ?? []) if (policy.PolicyArn) managedPolicyArns.push(policy.PolicyArn);
-  }
-  const inlinePolicies: Record<string, unknown> = {};
-  await Promise.all(policyNames.map(async (policyName) => {
-    const policy = await iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: policyName }));
-    inlinePolicies[policyName] = decodePolicyDocument(policy.PolicyDocument ?? '{}');
-  }));
-  const trustPolicy = decodePolicyDocument(role.AssumeRolePolicyDocument ?? '{}');
-  const target = targetFromTrustPolicy(trustPolicy);
+  const role = await describeRole(aws, name);
+  if (!role) return undefined;
+  const target = targetFromTrustPolicy(role.trustPolicy);
   return {
     id: name,
-    arn: role.Arn,
+    arn: role.arn,
     // The repository and branch it trusts now: what `plan` compares against after ci-setup recorded them.
-    outputs: { roleName: name, roleArn: role.Arn, repo: target?.repo ?? '', branch: target?.branch ?? '' },
+    outputs: { roleName: name, roleArn: role.arn, repo: target?.repo ?? '', branch: target?.branch ?? '' },
     name,
-    trustPolicy,
-    inlinePolicies,
-    managedPolicyArns: managedPolicyArns.sort(),
-    maxSessionDuration: role.MaxSessionDuration,
-    tags: tagRecord(role.Tags),
+    trustPolicy: role.trustPolicy,
+    inlinePolicies: role.inlinePolicies,
+    managedPolicyArns: role.managedPolicyArns,
+    maxSessionDuration: role.maxSessionDuration,
+    tags: role.tags,
   };
 }
 
