@@ -113,15 +113,30 @@ export class Engine {
     raiseFailures(failures, [], this.options.resources);
   }
 
+  /**
+   * Starts every resource's `read` at once: reads need only names and recorded ids, never a
+   * dependency's outputs, so only `desired` and the changes wait for the graph.
+   */
+  private startReads(resources: readonly Resource[], mode: Mode, recorded: (name: string) => RecordedResource | undefined): Map<string, Promise<Observed | undefined>> {
+    const reads = new Map<string, Promise<Observed | undefined>>();
+    for (const resource of resources) {
+      const read = resource.read(this.contextFor(resource, mode, () => 'noop', () => 0), recorded(resource.name));
+      read.catch(() => undefined); // awaited (and its error raised) by the resource's own step
+      reads.set(resource.name, read);
+    }
+    return reads;
+  }
+
   /** Reads everything and reports what `apply` would do. Calls only read-only operations. */
   async plan(): Promise<PlannedChange[]> {
+    const reads = this.startReads(this.options.resources, 'plan', this.options.recorded);
     await this.check('plan');
     const planned: PlannedChange[] = [];
     const enabled = this.enabledResources();
     const result = await walkGraph(enabled, async (resource) => {
       const ctx = this.contextFor(resource, 'plan', () => 'noop', () => 0);
       const recorded = this.options.recorded(resource.name);
-      const actual = await resource.read(ctx, recorded);
+      const actual = await reads.get(resource.name);
       this.observed.set(resource.name, actual);
       const label = resource.label(ctx, actual);
       const adopted = actual !== undefined && recorded?.id !== actual.id;
@@ -136,7 +151,7 @@ export class Engine {
     raiseFailures(result.failed, result.skipped, enabled);
     for (const resource of this.disabledResources()) {
       const ctx = this.contextFor(resource, 'plan', () => 'delete', () => 0);
-      const actual = await resource.read(ctx, this.options.recorded(resource.name));
+      const actual = await reads.get(resource.name);
       if (actual) planned.push({ resource: resource.name, title: resource.title, label: resource.label(ctx, actual), action: 'delete', changes: [], adopted: false });
     }
     const order = this.options.resources.map((resource) => resource.name);
@@ -145,15 +160,16 @@ export class Engine {
 
   /** Converges every enabled resource, recording each change in the state as soon as it is made. */
   async apply(state: StateSession): Promise<PlannedChange[]> {
+    const enabled = this.enabledResources();
+    const reads = this.startReads(enabled, 'apply', (name) => state.recorded(name));
     await this.check('apply');
     const performed: PlannedChange[] = [];
-    const enabled = this.enabledResources();
     const result = await walkGraph(enabled, async (resource) => {
       let action: Action = 'noop';
       const started = performance.now();
       const ctx = this.contextFor(resource, 'apply', () => action, () => started);
       const recorded = state.recorded(resource.name);
-      const actual = await resource.read(ctx, recorded);
+      const actual = await reads.get(resource.name);
       const desired = await resource.desired(ctx);
       const changes = actual ? resource.diff(desired, actual) : [];
       action = !actual ? 'create' : changes.length > 0 ? 'update' : 'noop';
