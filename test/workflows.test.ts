@@ -168,7 +168,7 @@ describe('ci workflow', () => {
     const script = await read('.ci/run');
     // The commands .ci/run runs unconditionally (its install of the emulator is a fallback).
     const local = script.split('\n').map((line) => line.trim()).filter((line) => /^npm /.test(line));
-    assert.deepEqual(local, ['npm ci --no-audit --no-fund', 'npm test'], 'the .ci/run this test was written against');
+    assert.deepEqual(local, ['npm ci --no-audit --no-fund', 'npm test', 'npm run test:crash'], 'the .ci/run this test was written against');
     const runs = steps(ci).map((step) => step.run?.trim()).filter((run): run is string => run !== undefined);
     assert.deepEqual(runs.filter((run) => run.startsWith('npm ')), local);
     assert.ok(script.includes('pip install "moto[server]"'));

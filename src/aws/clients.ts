@@ -3,6 +3,7 @@
 // `--help` from loading the SDK.
 import type { HandlerExecutionContext, MetadataBearer, MiddlewareStack } from '@smithy/types';
 import { CallLog, type CallLogEntry } from './call-log.ts';
+import { ThrottlingTolerantRetryStrategy } from './retry.ts';
 import { testHooks } from './test-hooks.ts';
 
 export interface AwsOptions {
@@ -21,7 +22,7 @@ interface SharedClientConfig {
   endpoint?: string;
   profile?: string;
   maxAttempts: number;
-  retryMode: string;
+  retryStrategy: ThrottlingTolerantRetryStrategy;
   forcePathStyle?: boolean;
 }
 
@@ -83,10 +84,12 @@ export class Aws {
     const cached = this.clients.get(key);
     if (cached) return cached as C;
     const endpoint = this.endpointUrl;
+    const maxAttempts = overrides.maxAttempts ?? this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     const config: SharedClientConfig = {
       region,
-      maxAttempts: overrides.maxAttempts ?? this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-      retryMode: 'standard',
+      maxAttempts,
+      // maxAttempts bounds outages and bad endpoints; throttling is retried longer (retry.ts).
+      retryStrategy: new ThrottlingTolerantRetryStrategy(maxAttempts),
       ...(endpoint ? { endpoint } : {}),
       ...(this.options.profile ? { profile: this.options.profile } : {}),
       // Path-style keeps bucket names out of the host name, which `localhost` endpoints need.
@@ -120,7 +123,7 @@ export class Aws {
           return result;
         } catch (error) {
           const attempts = (error as MetadataBearer).$metadata?.attempts;
-          finish(error instanceof Error ? error.name : 'Error', attempts);
+          testHooks.afterCall(finish(error instanceof Error ? error.name : 'Error', attempts));
           throw error;
         }
       },

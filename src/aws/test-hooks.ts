@@ -23,7 +23,10 @@ class InjectedThrottlingError extends Error {
 }
 
 export const testHooks = {
-  /** SIGKILL right after the k-th mutating call has been answered, before the tool does anything else. */
+  /**
+   * SIGKILL right after the k-th mutating call has been answered (successfully or not, as the call
+   * log counts them), before the tool does anything else.
+   */
   afterCall(entry: CallLogEntry): void {
     const limit = crashAfterMutation();
     if (limit === undefined || !entry.mutating) return;

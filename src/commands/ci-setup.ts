@@ -63,7 +63,9 @@ export async function ciSetup(flags: CiSetupFlags, options: GlobalOptions, io: I
   const started = performance.now();
   const project = await openProject(options, io);
   const reporter = reporterFor(io, options);
-  if (await project.store.ensureBucket(project.region)) reporter.info(`created state bucket ${project.store.bucket}`);
+  const stateBucket = await project.store.ensureBucket(project.region);
+  if (stateBucket === 'created') reporter.info(`created state bucket ${project.store.bucket}`);
+  if (stateBucket === 'completed') reporter.info(`finished setting up state bucket ${project.store.bucket} (versioning, encryption, private access)`);
   const result = await withLockedState(project, 'ci-setup', io, async (state) => {
     const engine = engineFor(project, (name) => state.recorded(name), reporter, ciStack(target));
     try {

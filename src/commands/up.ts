@@ -11,7 +11,9 @@ export async function up(options: GlobalOptions, io: Io): Promise<number> {
   const project = await openProject(options, io);
   await assertSiteDir(project);
   const reporter = reporterFor(io, options);
-  if (await project.store.ensureBucket(project.region)) reporter.info(`created state bucket ${project.store.bucket}`);
+  const stateBucket = await project.store.ensureBucket(project.region);
+  if (stateBucket === 'created') reporter.info(`created state bucket ${project.store.bucket}`);
+  if (stateBucket === 'completed') reporter.info(`finished setting up state bucket ${project.store.bucket} (versioning, encryption, private access)`);
   const result = await withLockedState(project, 'up', io, async (state) => {
     const engine = engineFor(project, (name) => state.recorded(name), reporter);
     try {

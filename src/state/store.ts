@@ -2,7 +2,8 @@
 import { hostname, userInfo } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import {
-  CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, PutBucketEncryptionCommand,
+  CreateBucketCommand, DeleteObjectCommand, GetBucketEncryptionCommand, GetBucketOwnershipControlsCommand, GetBucketTaggingCommand,
+  GetBucketVersioningCommand, GetObjectCommand, GetPublicAccessBlockCommand, HeadBucketCommand, ListObjectsV2Command, PutBucketEncryptionCommand,
   PutBucketOwnershipControlsCommand, PutBucketTaggingCommand, PutBucketVersioningCommand, PutObjectCommand,
   PutPublicAccessBlockCommand, S3Client, type BucketLocationConstraint,
 } from '@aws-sdk/client-s3';
@@ -18,6 +19,9 @@ export interface LockInfo {
   createdAt: string;
   pid: number;
 }
+
+/** What ensureBucket did: made the bucket, finished the setup a killed run left half done, or nothing. */
+export type StateBucketSetup = 'created' | 'completed' | 'ready';
 
 export interface LoadedState {
   document: StateDocument;
@@ -64,9 +68,19 @@ export class StateStore {
     }
   }
 
-  /** Creates the state bucket when missing: versioned, encrypted, private, owner-enforced, tagged. Returns whether it was created. */
-  async ensureBucket(region: string): Promise<boolean> {
-    if (await this.bucketExists()) return false;
+  /**
+   * Creates the state bucket when missing: private, owner-enforced, encrypted, tagged, and then
+   * versioned. Versioning goes last and marks a finished setup: a run killed in between leaves an
+   * unversioned, empty bucket (the lock is written only after this), and the next run completes
+   * it, setting only what is not configured at all. A bucket that already holds objects is the
+   * user's own and is left as it is.
+   */
+  async ensureBucket(region: string): Promise<StateBucketSetup> {
+    if (await this.bucketExists()) {
+      if ((await this.versioningEnabled()) || !(await this.isEmpty())) return 'ready';
+      await this.configureBucket(false);
+      return 'completed';
+    }
     const Bucket = this.bucket;
     try {
       await this.s3.send(new CreateBucketCommand({
@@ -83,18 +97,55 @@ export class StateStore {
         throw error;
       }
     }
-    await this.s3.send(new PutPublicAccessBlockCommand({
-      Bucket,
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
-    }));
-    await this.s3.send(new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } }));
+    await this.configureBucket(true);
+    return 'created';
+  }
+
+  private async isEmpty(): Promise<boolean> {
+    return ((await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, MaxKeys: 1 }))).KeyCount ?? 0) === 0;
+  }
+
+  private async versioningEnabled(): Promise<boolean> {
+    return (await this.s3.send(new GetBucketVersioningCommand({ Bucket: this.bucket }))).Status === 'Enabled';
+  }
+
+  /** Applies the state bucket's settings; unless `fresh`, only those not configured at all (a user may have set their own). Versioning last. */
+  private async configureBucket(fresh: boolean): Promise<void> {
+    const Bucket = this.bucket;
+    const configured = async (read: () => Promise<boolean>, notConfigured: string): Promise<boolean> => {
+      if (fresh) return false;
+      try {
+        return await read();
+      } catch (error) {
+        if (errorName(error) === notConfigured) return false;
+        throw error;
+      }
+    };
+    const answers = (call: () => Promise<unknown>) => async () => {
+      await call();
+      return true;
+    };
+    if (!(await configured(answers(() => this.s3.send(new GetPublicAccessBlockCommand({ Bucket }))), 'NoSuchPublicAccessBlockConfiguration'))) {
+      await this.s3.send(new PutPublicAccessBlockCommand({
+        Bucket,
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
+      }));
+    }
+    if (!(await configured(answers(() => this.s3.send(new GetBucketOwnershipControlsCommand({ Bucket }))), 'OwnershipControlsNotFoundError'))) {
+      await this.s3.send(new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } }));
+    }
+    if (!(await configured(answers(() => this.s3.send(new GetBucketEncryptionCommand({ Bucket }))), 'ServerSideEncryptionConfigurationNotFoundError'))) {
+      await this.s3.send(new PutBucketEncryptionCommand({
+        Bucket,
+        ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }] },
+      }));
+    }
+    // PutBucketTagging replaces the whole set, so tags are written only where there are none.
+    const tagged = async () => ((await this.s3.send(new GetBucketTaggingCommand({ Bucket }))).TagSet ?? []).length > 0;
+    if (!(await configured(tagged, 'NoSuchTagSet'))) {
+      await this.s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: Object.entries(this.tags).map(([Key, Value]) => ({ Key, Value })) } }));
+    }
     await this.s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
-    await this.s3.send(new PutBucketEncryptionCommand({
-      Bucket,
-      ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }] },
-    }));
-    await this.s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: Object.entries(this.tags).map(([Key, Value]) => ({ Key, Value })) } }));
-    return true;
   }
 
   async read(project: string): Promise<LoadedState | undefined> {

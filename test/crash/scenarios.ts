@@ -1,0 +1,260 @@
+// The crash-safety scenarios shared by test/crash.test.ts (a sample of crash points, in `npm test`)
+// and test/crash/*-every-step.test.ts (every crash point, in `npm run test:crash`): kill `up` or
+// `destroy` with SIGKILL right after its k-th mutating AWS call, recover the way a user would, and
+// count what exists in every service. No node:test imports here.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Emulator } from '../../src/emulator.ts';
+import { BIN, makeProject, type CliRun, type TestProject } from '../helpers/cli.ts';
+import { censusMismatches, takeCensus, type Census, type CensusTarget } from '../helpers/census.ts';
+import { ACCOUNT } from '../helpers/emulator.ts';
+
+export const PROJECT = 'crash-resume';
+export const REGION = 'eu-west-1';
+export const ZONE = 'example.com';
+export const DOMAIN = `resume.${ZONE}`;
+export const CONFIG = { project: PROJECT, region: REGION, domain: DOMAIN };
+export const STATE_BUCKET = `resume-infra-state-${ACCOUNT}-${REGION}`;
+export const STATE_KEY = `${PROJECT}/state.json`;
+export const LOCK_KEY = `${STATE_KEY}.lock`;
+export const CRASH_ENV = 'RESUME_INFRA_TEST_CRASH_AFTER_MUTATION';
+export const THROTTLE_ENV = 'RESUME_INFRA_TEST_THROTTLE_RATE';
+
+/** `unlock <id>` as the locked-out run prints it. */
+const UNLOCK_ADVICE = /is locked by \S+ running `(up|destroy)` since \S+ \(lock id ([0-9a-f-]{36})\); wait for it to finish, or if no run is active, run `npx resume-infra unlock ([0-9a-f-]{36})`/;
+
+interface StoredState {
+  serial?: number;
+  resources?: Record<string, { outputs?: Record<string, string> }>;
+  outputs?: Record<string, string>;
+}
+
+export interface SpawnedRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export class CrashLab {
+  readonly s3: S3Client;
+  private readonly route53: Route53Client;
+  private testProject: TestProject | undefined;
+  /** The state's shape after a clean `up` (see stateShape), once measureMutations ran. */
+  private cleanStateShape: string[] | undefined;
+
+  constructor(readonly emulator: Emulator) {
+    const base = { endpoint: emulator.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 };
+    this.s3 = new S3Client({ ...base, region: REGION, forcePathStyle: true });
+    this.route53 = new Route53Client({ ...base, region: 'us-east-1' });
+  }
+
+  /** The project directory (config and site), made by the first freshAccount(). */
+  get project(): TestProject {
+    if (!this.testProject) throw new Error('CrashLab.freshAccount() must run before the project is used');
+    return this.testProject;
+  }
+
+  get target(): CensusTarget {
+    return { endpoint: this.emulator.endpoint, project: PROJECT, region: REGION, account: ACCOUNT, domain: DOMAIN, stateBucket: STATE_BUCKET, stateKey: STATE_KEY };
+  }
+
+  /** An empty account holding only the hosted zone (the one thing the user makes by hand). */
+  async freshAccount(): Promise<void> {
+    await this.emulator.reset();
+    await this.route53.send(new CreateHostedZoneCommand({ Name: ZONE, CallerReference: `${ZONE}-${Date.now()}-${Math.random()}` }));
+    this.testProject ??= await makeProject(this.emulator.endpoint, CONFIG);
+  }
+
+  /** The real binary in its own process, so that SIGKILL takes only it. */
+  spawn(args: string[], env: Record<string, string> = {}): Promise<SpawnedRun> {
+    const argv = [BIN, '-c', this.project.configPath, '--endpoint-url', this.emulator.endpoint, ...args];
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      child.once('error', reject);
+      child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    });
+  }
+
+  async objectExists(Key: string): Promise<boolean> {
+    try {
+      await this.s3.send(new HeadObjectCommand({ Bucket: STATE_BUCKET, Key }));
+      return true;
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 404) return false;
+      throw error;
+    }
+  }
+
+  lockExists(): Promise<boolean> {
+    return this.objectExists(LOCK_KEY);
+  }
+
+  async lockId(): Promise<string> {
+    const body = await (await this.s3.send(new GetObjectCommand({ Bucket: STATE_BUCKET, Key: LOCK_KEY }))).Body?.transformToString();
+    return (JSON.parse(body ?? '{}') as { id?: string }).id ?? '';
+  }
+
+  async stateDocument(): Promise<StoredState> {
+    const body = await (await this.s3.send(new GetObjectCommand({ Bucket: STATE_BUCKET, Key: STATE_KEY }))).Body?.transformToString();
+    return JSON.parse(body ?? '{}') as StoredState;
+  }
+
+  async stateSerial(): Promise<number> {
+    return (await this.stateDocument()).serial ?? -1;
+  }
+
+  /** What the state records, without ids and times: which resources, and which output keys each has. */
+  async stateShape(): Promise<string[]> {
+    const document = await this.stateDocument();
+    const resources = Object.entries(document.resources ?? {}).map(([name, recorded]) => `${name}: ${Object.keys(recorded.outputs ?? {}).sort().join(',')}`);
+    return [...resources, `outputs: ${Object.keys(document.outputs ?? {}).sort().join(',')}`].sort();
+  }
+
+  /** How many times the state object was written: its versions in the versioned state bucket. */
+  async stateVersions(): Promise<number> {
+    const listed = await this.s3.send(new ListObjectVersionsCommand({ Bucket: STATE_BUCKET, Prefix: STATE_KEY }));
+    return (listed.Versions ?? []).filter((version) => version.Key === STATE_KEY).length;
+  }
+
+  census(): Promise<Census> {
+    return takeCensus(this.target);
+  }
+
+  /**
+   * Runs `args` in-process the way a user recovers from a crash: when the crash left the lock, the
+   * first attempt must refuse with the holder and the exact `unlock` command, which is then run.
+   * Returns whether a lock had to be removed.
+   */
+  async recover(args: string[], lockLeft: boolean, context: string): Promise<boolean> {
+    if (lockLeft) {
+      const id = await this.lockId();
+      const refused = await this.project.run(...args);
+      assert.equal(refused.code, 1, `${context}: ${args.join(' ')} ran over a stale lock\n${tail(refused)}`);
+      const match = UNLOCK_ADVICE.exec(refused.stderr);
+      assert.ok(match, `${context}: the refusal names no lock holder and unlock command:\n${tail(refused)}`);
+      assert.equal(match[3], id, `${context}: the unlock command names another lock id than the one in S3`);
+      const unlocked = await this.project.run('unlock', match[3] ?? '');
+      assert.equal(unlocked.code, 0, `${context}: unlock ${id} failed\n${tail(unlocked)}`);
+      assert.equal(await this.lockExists(), false, `${context}: unlock left the lock object`);
+    }
+    const run = await this.project.run(...args);
+    assert.equal(run.code, 0, `${context}: ${args.join(' ')} after the crash failed\n${tail(run)}`);
+    return lockLeft;
+  }
+
+  /** Every kind exactly once, the state bucket complete, the state written and unlocked, and `plan` clean. */
+  async assertConverged(context: string): Promise<void> {
+    const census = await this.census();
+    assert.deepEqual(censusMismatches(census, 1), [], `${context}: not exactly one of each: ${JSON.stringify(census.counts)}`);
+    assert.equal(census.stateBucket, true, `${context}: no state bucket`);
+    assert.deepEqual(census.stateBucketMissing, [], `${context}: the state bucket's bootstrap is incomplete`);
+    assert.equal(census.stateObject, true, `${context}: no state object`);
+    if (this.cleanStateShape) assert.deepEqual(await this.stateShape(), this.cleanStateShape, `${context}: the state records other resources or outputs than after a clean up`);
+    assert.equal(census.lock, false, `${context}: the lock is still held after a successful run`);
+    const plan = await this.project.run('plan');
+    assert.equal(plan.code, 0, `${context}: plan after recovery wants changes (exit ${plan.code})\n${plan.stdout}${plan.stderr.slice(-2000)}`);
+  }
+
+  /** Nothing of the project left in any service; the state bucket stays, without state or lock. */
+  async assertDestroyed(context: string): Promise<void> {
+    const census = await this.census();
+    assert.deepEqual(censusMismatches(census, 0), [], `${context}: left behind: ${JSON.stringify(census.counts)}`);
+    assert.deepEqual(census.tagged, [], `${context}: still tagged for the project`);
+    assert.equal(census.stateBucket, true, `${context}: the state bucket is deleted, but destroy keeps it by design`);
+    assert.equal(census.stateObject, false, `${context}: the state object survived destroy`);
+    assert.equal(census.lock, false, `${context}: the lock survived destroy`);
+  }
+
+  /** A clean `up` of a fresh account, in-process, with its call log. */
+  async cleanUp(): Promise<CliRun> {
+    await this.freshAccount();
+    const run = await this.project.run('up');
+    assert.equal(run.code, 0, `a clean up failed\n${tail(run)}`);
+    return run;
+  }
+
+  /** Kills a spawned `command` right after its k-th mutating call; asserts it died by SIGKILL. */
+  async crash(command: string[], k: number, context: string): Promise<void> {
+    const crashed = await this.spawn(command, { [CRASH_ENV]: String(k) });
+    assert.equal(crashed.signal, 'SIGKILL', `${context}: the run was not killed (exit ${crashed.code})\n${crashed.stderr.slice(-2000)}`);
+  }
+
+  /** Fresh account, `up` killed after mutating call k, then `up` again (after unlock when needed) must converge. */
+  async upKilledAt(k: number, n: number): Promise<{ lockLeft: boolean }> {
+    const context = `up killed after mutating call ${k} of ${n}`;
+    await this.freshAccount();
+    await this.crash(['up'], k, context);
+    const lockLeft = await this.lockExists();
+    await this.recover(['up'], lockLeft, context);
+    await this.assertConverged(context);
+    return { lockLeft };
+  }
+
+  /** A full `up`, `destroy` killed after mutating call k, then `destroy --yes` again must leave nothing. */
+  async destroyKilledAt(k: number, n: number): Promise<{ lockLeft: boolean }> {
+    const context = `destroy killed after mutating call ${k} of ${n}`;
+    await this.cleanUp();
+    await this.crash(['destroy', '--yes'], k, context);
+    const lockLeft = await this.lockExists();
+    await this.recover(['destroy', '--yes'], lockLeft, context);
+    await this.assertDestroyed(context);
+    return { lockLeft };
+  }
+
+  /** The number of mutating calls of a clean `up` and of the `destroy` after it. */
+  async measureMutations(): Promise<{ up: number; destroy: number; upSerial: number }> {
+    const up = await this.cleanUp();
+    const upSerial = await this.stateSerial();
+    this.cleanStateShape = await this.stateShape();
+    const destroy = await this.project.run('destroy', '--yes');
+    assert.equal(destroy.code, 0, `a clean destroy failed\n${tail(destroy)}`);
+    return { up: mutations(up), destroy: mutations(destroy), upSerial };
+  }
+}
+
+export function mutations(run: CliRun): number {
+  return run.calls.filter((call) => call.mutating).length;
+}
+
+/** k = 1, every `step`-th after it, and the last. */
+export function sampledPoints(n: number, step: number): number[] {
+  const points: number[] = [];
+  for (let k = 1; k <= n; k += step) points.push(k);
+  if (points.at(-1) !== n) points.push(n);
+  return points;
+}
+
+export function everyPoint(n: number): number[] {
+  return Array.from({ length: n }, (_, index) => index + 1);
+}
+
+/** Set to e.g. `1,5,20-25` to rerun only those crash points while debugging one. */
+export const POINTS_ENV = 'RESUME_INFRA_TEST_CRASH_POINTS';
+
+/** The crash points `POINTS_ENV` names (within 1..n), else `fallback`. */
+export function chosenPoints(n: number, fallback: number[]): number[] {
+  const raw = process.env[POINTS_ENV];
+  if (!raw) return fallback;
+  const chosen = raw.split(',').flatMap((part) => {
+    const [from, to] = part.split('-').map(Number);
+    if (from === undefined || !Number.isInteger(from)) throw new Error(`${POINTS_ENV}: "${part}" is not a crash point or range`);
+    return everyPoint(n).filter((k) => k >= from && k <= (to ?? from));
+  });
+  return [...new Set(chosen)].sort((a, b) => a - b);
+}
+
+export function tail(run: { code: number | null; stdout: string; stderr: string }): string {
+  return `exit ${run.code}\nstdout: ${run.stdout.slice(-1500)}\nstderr: ${run.stderr.slice(-3000)}`;
+}
