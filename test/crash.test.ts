@@ -70,7 +70,7 @@ describe('throttling', () => {
 
   test('a throttled call is retried well past maxAttempts, while other retryable errors stop at maxAttempts', async () => {
     const strategy = new ThrottlingTolerantRetryStrategy(8);
-    const retries = async (errorType: 'THROTTLING' | 'TRANSIENT' | 'CLIENT_ERROR'): Promise<{ attempts: number; maxDelay: number }> => {
+    const retries = async (errorType: 'THROTTLING' | 'TRANSIENT' | 'SERVER_ERROR' | 'CLIENT_ERROR'): Promise<{ attempts: number; maxDelay: number }> => {
       let token = await strategy.acquireInitialRetryToken();
       let maxDelay = 0;
       for (;;) {
@@ -86,6 +86,7 @@ describe('throttling', () => {
     assert.ok(THROTTLING_MAX_ATTEMPTS > 8);
     assert.ok((await retries('THROTTLING')).maxDelay <= 20_000, 'a backoff delay exceeds the 20 s cap');
     assert.equal((await retries('TRANSIENT')).attempts, 8);
+    assert.equal((await retries('SERVER_ERROR')).attempts, 8, 'a 5xx is retried like the SDK does');
     assert.equal((await retries('CLIENT_ERROR')).attempts, 1);
   });
 });

@@ -1,5 +1,5 @@
-// The retry policy of every SDK client: the SDK's standard one (retry throttling and transient
-// errors only, exponential backoff with full jitter, 20 s cap), except that throttling gets far
+// The retry policy of every SDK client: the SDK's standard one (retry throttling, transient and
+// server errors only, exponential backoff with full jitter, 20 s cap), except that throttling gets far
 // more attempts than other errors. AWS control planes allow a few requests per second per account
 // (Route 53 five, CloudFront and IAM not many more), so a deploy next to a teammate's or a CI job
 // can be throttled for a while; giving up after the SDK's 8 attempts then fails a run that would
@@ -39,7 +39,8 @@ export class ThrottlingTolerantRetryStrategy implements RetryStrategyV2 {
 
   async refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
     const throttled = errorInfo.errorType === 'THROTTLING';
-    const retryable = throttled || errorInfo.errorType === 'TRANSIENT';
+    // As the SDK's standard strategy: throttling, transient (timeouts, resets) and 5xx server errors.
+    const retryable = throttled || errorInfo.errorType === 'TRANSIENT' || errorInfo.errorType === 'SERVER_ERROR';
     const attempts = token.getRetryCount() + 1;
     const limit = throttled ? Math.max(this.maxAttempts, THROTTLING_MAX_ATTEMPTS) : this.maxAttempts;
     // The SDK's retry middleware rethrows the call's own error when this throws.
