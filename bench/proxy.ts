@@ -1,0 +1,161 @@
+// A recording HTTP proxy in front of the emulator. Both tools in a benchmark are pointed at its
+// URL, so their AWS requests are counted the same way: by service (the SigV4 credential scope)
+// and operation (X-Amz-Target, the query protocol's Action, or the REST route), each classified
+// as read-only or mutating.
+//
+// Bodies are streamed through untouched (chunked and aws-chunked uploads included); only a
+// form-encoded body (the query protocol: IAM, STS) is buffered, to read its Action. Client
+// connections are kept alive, and so are the connections to the emulator.
+import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { classifyOperation, isMutating, type Classified } from './operations.ts';
+
+export interface OperationCount {
+  service: string;
+  operation: string;
+  mutating: boolean;
+  count: number;
+  /** Requests answered with an HTTP status of 400 or more. */
+  errors: number;
+  /** Sum of the times from request to the emulator's response headers, in ms. */
+  ms: number;
+}
+
+export interface Counts {
+  total: number;
+  mutating: number;
+  read: number;
+  errors: number;
+  /** PutObject and UploadPart requests: object bodies sent to S3. */
+  s3ObjectPuts: number;
+  /** The same, by bucket. */
+  s3ObjectPutsByBucket: Record<string, number>;
+  operations: OperationCount[];
+}
+
+export interface RecordingProxy {
+  url: string;
+  counts(): Counts;
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+// Hop-by-hop headers belong to one connection and are not forwarded. `expect` is answered by
+// this server (Node sends the 100 Continue itself), so the emulator never sees it.
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade', 'expect']);
+
+function forwardedHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const forwarded: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name)) forwarded[name] = value;
+  }
+  return forwarded;
+}
+
+function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function isFormBody(headers: IncomingHttpHeaders): boolean {
+  return (headerValue(headers, 'content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Starts the proxy on a free loopback port, forwarding to `target` (e.g. http://127.0.0.1:5000). */
+export async function start(target: string): Promise<RecordingProxy> {
+  const upstream = new URL(target);
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const table = new Map<string, OperationCount>();
+  const objectPuts = new Map<string, number>();
+
+  const record = (classified: Classified, status: number, ms: number): void => {
+    const key = `${classified.service}\u0000${classified.operation}`;
+    let entry = table.get(key);
+    if (!entry) {
+      entry = { service: classified.service, operation: classified.operation, mutating: isMutating(classified), count: 0, errors: 0, ms: 0 };
+      table.set(key, entry);
+    }
+    entry.count++;
+    if (classified.bucket !== undefined && (classified.operation === 'PutObject' || classified.operation === 'UploadPart')) {
+      objectPuts.set(classified.bucket, (objectPuts.get(classified.bucket) ?? 0) + 1);
+    }
+    entry.ms += ms;
+    if (status >= 400) entry.errors++;
+  };
+
+  const server = createServer(async (req, res) => {
+    const started = performance.now();
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    try {
+      const form = isFormBody(req.headers) ? await readBody(req) : undefined;
+      const classified = classifyOperation({ method, url, headers: req.headers, formBody: form?.toString('utf8') });
+      const headers = forwardedHeaders(req.headers);
+      if (form !== undefined) {
+        delete headers['transfer-encoding'];
+        headers['content-length'] = String(form.length);
+      }
+      const proxied = request({ protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method, path: url, headers, agent }, (response) => {
+        const responseHeaders = forwardedHeaders(response.headers);
+        // Recorded when the answer starts, before the client can have it: a count read right
+        // after a client process exits always includes that process's last request.
+        record(classified, response.statusCode ?? 502, performance.now() - started);
+        res.writeHead(response.statusCode ?? 502, response.statusMessage, responseHeaders);
+        response.pipe(res);
+      });
+      proxied.once('error', (error) => {
+        record(classified, 502, performance.now() - started);
+        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(`bench proxy: forwarding to the emulator failed: ${error.message}`);
+      });
+      if (form !== undefined) proxied.end(form);
+      else req.pipe(proxied);
+    } catch (error) {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(`bench proxy: ${(error as Error).message}`);
+    }
+  });
+  // Clients (Go's and botocore's pools, the SDK's agent) reuse idle connections for a while;
+  // Node's 5 s default would close them under a client about to send on them.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 70_000;
+  server.requestTimeout = 0;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    counts() {
+      const operations = [...table.values()].map((entry) => ({ ...entry })).sort((a, b) => b.count - a.count || a.service.localeCompare(b.service) || a.operation.localeCompare(b.operation));
+      const sum = (entries: OperationCount[]) => entries.reduce((total, entry) => total + entry.count, 0);
+      return {
+        total: sum(operations),
+        mutating: sum(operations.filter((entry) => entry.mutating)),
+        read: sum(operations.filter((entry) => !entry.mutating)),
+        errors: operations.reduce((total, entry) => total + entry.errors, 0),
+        s3ObjectPuts: [...objectPuts.values()].reduce((total, count) => total + count, 0),
+        s3ObjectPutsByBucket: Object.fromEntries(objectPuts),
+        operations,
+      };
+    },
+    reset() {
+      table.clear();
+      objectPuts.clear();
+    },
+    async stop() {
+      agent.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,629 @@
+// The side-by-side benchmark (issue 7): resume-infra against Terraform and `aws s3 sync`, on one
+// local emulator, every AWS request counted by the same recording proxy for every tool.
+//
+//   npx tsx bench/run.ts [--reps 5] [--only stack|sync|startup|counter] [--domain] [--write]
+//
+// --domain runs the stack lifecycle with a domain (ACM certificate, validation and alias records
+// in a hosted zone the harness makes after each reset); without it, the stack has no domain,
+// the path most new users take first, and the one that fits the time budget.
+// The tools alternate (which goes first flips every repetition) and each figure is the median
+// of the repetitions. A full run writes bench/RESULTS.md; a partial one (--only) prints its
+// tables and writes RESULTS.md only with --write. Scratch files go to bench/.work/ (git-ignored).
+import { existsSync } from 'node:fs';
+import { appendFile, cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { CreateBucketCommand, DeleteObjectsCommand, ListBucketsCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
+import { startEmulator, type Emulator } from '../src/emulator.ts';
+import { killAll, run, type RunResult } from './exec.ts';
+import { start, type RecordingProxy } from './proxy.ts';
+import { notesOf, operationsSection, seconds, stackTable, startupTable, syncTable, type Pair } from './report.ts';
+import { cloneSite, generateSiteRepo, SITE_FILES, type GeneratedSite } from './sitegen.ts';
+import { median, medianOf, okRuns, type Measurement } from './stats.ts';
+import { prepareTerraform, PROVIDER_MIRROR, resourceSeconds, STATE_BUCKET, type Terraform } from './terraform.ts';
+
+const SECTIONS = ['stack', 'sync', 'startup', 'counter'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const WORK = join(REPO, 'bench', '.work');
+const LOGS = join(WORK, 'logs');
+const BIN = join(REPO, 'cli', 'bin.mjs');
+const REGION = 'us-east-1';
+const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+const STACK_PROJECT = 'bench-resume';
+const TF_PROJECT = 'bench-tf';
+const SYNC_PROJECT = 'bench-sync';
+const AWS_SYNC_BUCKET = 'bench-sync-aws';
+const LIBRARY_SYNC_BUCKET = 'bench-sync-resume';
+const STEP_TIMEOUT_MS = 10 * 60_000;
+const STACK_DOMAIN = { name: 'resume.bench-example.com', hostedZone: 'bench-example.com' };
+
+const { values: flags } = parseArgs({
+  options: { reps: { type: 'string', default: '5' }, only: { type: 'string' }, domain: { type: 'boolean', default: false }, write: { type: 'boolean', default: false } },
+});
+const reps = Number(flags.reps);
+if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps ${flags.reps} is not a positive whole number`);
+const only = flags.only;
+if (only !== undefined && !(SECTIONS as readonly string[]).includes(only)) throw new Error(`--only ${only}: use one of ${SECTIONS.join(', ')}`);
+const sections: Section[] = only ? [only as Section] : [...SECTIONS];
+const withDomain = flags.domain === true;
+
+const startedAt = Date.now();
+function progress(message: string): void {
+  const elapsed = Math.round((Date.now() - startedAt) / 1000);
+  process.stderr.write(`[bench +${Math.floor(elapsed / 60)}m${String(elapsed % 60).padStart(2, '0')}s] ${message}\n`);
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split('\n').filter((line) => line.trim() !== '');
+  return (lines[lines.length - 1] ?? '').slice(0, 300);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The emulator, the proxy, and how each tool is run.
+
+interface Bench {
+  emulator: Emulator;
+  proxy: RecordingProxy;
+  /** An S3 client straight to the emulator, for set-up that must not be counted. */
+  s3: S3Client;
+  lambdaZip: string;
+  stackSite: string;
+  terraform?: Terraform;
+  tfInit?: RunResult;
+  syncSite?: GeneratedSite;
+  /** The config of a stack that is up, for `status`. */
+  deployedConfig?: string;
+}
+
+const toolEnv: NodeJS.ProcessEnv = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  AWS_REGION: REGION,
+  AWS_DEFAULT_REGION: REGION,
+  AWS_EC2_METADATA_DISABLED: 'true',
+};
+
+/** `resume-infra <args>` as a user runs it: a new node process, every AWS call to the proxy. */
+function resumeInfra(bench: Bench, args: string[], config: string | undefined, log: string): Promise<RunResult> {
+  const options = config ? ['-c', config, '--endpoint-url', bench.proxy.url] : [];
+  return run(process.execPath, [BIN, ...args, ...options], { cwd: REPO, env: toolEnv, logFile: join(LOGS, log), timeoutMs: STEP_TIMEOUT_MS });
+}
+
+/** Runs one step with the proxy's counts reset before it and read after it. */
+async function measure(bench: Bench, step: () => Promise<RunResult>, judge: (result: RunResult) => { ok: boolean; note?: string }): Promise<Measurement & { result: RunResult }> {
+  bench.proxy.reset();
+  const result = await step();
+  const counts = bench.proxy.counts();
+  const verdict = judge(result);
+  return { ms: result.ms, ok: verdict.ok, ...(verdict.note ? { note: verdict.note } : {}), counts, result };
+}
+
+const exitZero = (result: RunResult) => (result.code === 0 ? { ok: true } : { ok: false, note: `exit ${result.code}: ${lastLine(result.stderr || result.stdout)}` });
+
+async function emptyBucket(s3: S3Client, bucket: string): Promise<void> {
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket })) {
+    const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
+    if (keys.length > 0) await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+  }
+}
+
+async function resetEmulator(bench: Bench): Promise<void> {
+  await bench.emulator.reset();
+  bench.deployedConfig = undefined;
+}
+
+async function writeConfig(name: string, project: string, siteDir: string, domain?: { name: string; hostedZone: string }): Promise<string> {
+  const path = join(WORK, name, 'resume-infra.json');
+  await mkdir(join(WORK, name), { recursive: true });
+  const config = { project, region: REGION, siteDir, ...(domain ? { domain: domain.name, hostedZone: domain.hostedZone } : {}) };
+  await writeFile(path, `${JSON.stringify(config, null, 2)}\n`);
+  return path;
+}
+
+/** The hosted zone a domain stack needs; it exists before either tool runs, as the design requires. */
+async function createHostedZone(bench: Bench): Promise<void> {
+  if (!withDomain) return;
+  const { Route53Client, CreateHostedZoneCommand } = await import('@aws-sdk/client-route-53');
+  const route53 = new Route53Client({ endpoint: bench.emulator.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+  await route53.send(new CreateHostedZoneCommand({ Name: STACK_DOMAIN.hostedZone, CallerReference: `bench-${Date.now()}` }));
+}
+
+/** Loads each service the stack uses once, so no tool pays the emulator's first-call cost. */
+async function warmUp(endpoint: string): Promise<void> {
+  const config = { endpoint, region: REGION, credentials: TEST_CREDENTIALS, forcePathStyle: true, maxAttempts: 1 };
+  const [dynamodb, ssm, iam, lambda, apigateway, cloudfront, logs, sts, route53, acm] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'), import('@aws-sdk/client-ssm'), import('@aws-sdk/client-iam'), import('@aws-sdk/client-lambda'),
+    import('@aws-sdk/client-api-gateway'), import('@aws-sdk/client-cloudfront'), import('@aws-sdk/client-cloudwatch-logs'),
+    import('@aws-sdk/client-sts'), import('@aws-sdk/client-route-53'), import('@aws-sdk/client-acm'),
+  ]);
+  await Promise.all([
+    new S3Client(config).send(new ListBucketsCommand({})),
+    new dynamodb.DynamoDBClient(config).send(new dynamodb.ListTablesCommand({})),
+    new ssm.SSMClient(config).send(new ssm.DescribeParametersCommand({})),
+    new iam.IAMClient(config).send(new iam.ListRolesCommand({})),
+    new lambda.LambdaClient(config).send(new lambda.ListFunctionsCommand({})),
+    new apigateway.APIGatewayClient(config).send(new apigateway.GetRestApisCommand({})),
+    new cloudfront.CloudFrontClient(config).send(new cloudfront.ListDistributionsCommand({})),
+    new logs.CloudWatchLogsClient(config).send(new logs.DescribeLogGroupsCommand({})),
+    new sts.STSClient(config).send(new sts.GetCallerIdentityCommand({})),
+    new route53.Route53Client(config).send(new route53.ListHostedZonesCommand({})),
+    new acm.ACMClient(config).send(new acm.ListCertificatesCommand({})),
+  ]);
+}
+
+async function buildLambdaZip(path: string): Promise<string> {
+  try {
+    const bundle = (await import('../src/lambda/bundle.ts')) as { buildLambdaZip: () => Promise<{ zip: Buffer }> };
+    await writeFile(path, (await bundle.buildLambdaZip()).zip);
+    return 'the counter zip built by src/lambda/bundle.ts';
+  } catch (error) {
+    const { default: AdmZip } = await import('adm-zip');
+    const zip = new AdmZip();
+    zip.addFile('index.mjs', Buffer.from('export const handler = async () => ({ statusCode: 200, body: "{}" });\n'));
+    await writeFile(path, zip.toBuffer());
+    return `a stand-in zip (src/lambda/bundle.ts failed: ${(error as Error).message})`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// (a) Stack lifecycle: resume-infra against Terraform.
+
+const STACK_STEPS = [
+  { key: 'fresh', label: 'fresh `up` / `terraform apply`' },
+  { key: 'noop', label: 'no-change `up` / `terraform apply`' },
+  { key: 'plan', label: '`plan` / `terraform plan` (no changes)' },
+  { key: 'destroy', label: '`destroy --yes` / `terraform destroy`' },
+] as const;
+type StackStep = (typeof STACK_STEPS)[number]['key'];
+
+interface StackResults {
+  runs: Record<StackStep, { ours: Measurement[]; theirs: Measurement[] }>;
+}
+
+function planJudge(result: RunResult): { ok: boolean; note?: string } {
+  if (result.code === 0) return { ok: true };
+  if (result.code === 2) return { ok: true, note: 'plan found changes right after apply (exit 2)' };
+  return exitZero(result);
+}
+
+async function resumeInfraLifecycle(bench: Bench, config: string, rep: number, into: StackResults): Promise<void> {
+  await resetEmulator(bench);
+  await createHostedZone(bench);
+  const log = `stack-resume-infra-${rep}.log`;
+  const steps: Record<StackStep, () => Promise<RunResult>> = {
+    fresh: () => resumeInfra(bench, ['up'], config, log),
+    noop: () => resumeInfra(bench, ['up'], config, log),
+    plan: () => resumeInfra(bench, ['plan'], config, log),
+    destroy: () => resumeInfra(bench, ['destroy', '--yes'], config, log),
+  };
+  for (const { key } of STACK_STEPS) {
+    const { result, ...measurement } = await measure(bench, steps[key], key === 'plan' ? planJudge : exitZero);
+    into.runs[key].ours.push(measurement);
+    progress(`stack rep ${rep}/${reps} resume-infra ${key}: ${seconds(result.ms)}, ${measurement.counts?.total ?? 0} requests${measurement.note ? ` — ${measurement.note}` : ''}`);
+  }
+}
+
+async function terraformLifecycle(bench: Bench, terraform: Terraform, rep: number, into: StackResults): Promise<void> {
+  await resetEmulator(bench);
+  await createHostedZone(bench);
+  await bench.s3.send(new CreateBucketCommand({ Bucket: STATE_BUCKET }));
+  const noChange = (result: RunResult) => {
+    const verdict = exitZero(result);
+    if (verdict.ok && !/Resources: 0 added, 0 changed, 0 destroyed/.test(result.stdout)) return { ok: true, note: `the second apply changed something: ${lastLine(result.stdout)}` };
+    return verdict;
+  };
+  const steps: Record<StackStep, [() => Promise<RunResult>, (result: RunResult) => { ok: boolean; note?: string }]> = {
+    fresh: [terraform.apply, exitZero],
+    noop: [terraform.apply, noChange],
+    plan: [terraform.plan, planJudge],
+    destroy: [terraform.destroy, exitZero],
+  };
+  for (const { key } of STACK_STEPS) {
+    const [step, judge] = steps[key];
+    const { result, ...measurement } = await measure(bench, step, judge);
+    into.runs[key].theirs.push({ ...measurement, resourceSeconds: resourceSeconds(result.stdout) });
+    progress(`stack rep ${rep}/${reps} terraform ${key}: ${seconds(result.ms)}, ${measurement.counts?.total ?? 0} requests${measurement.note ? ` — ${measurement.note}` : ''}`);
+  }
+}
+
+async function stackBench(bench: Bench): Promise<StackResults> {
+  const terraform = bench.terraform;
+  if (!terraform) throw new Error('terraform was not prepared');
+  const config = await writeConfig('stack', STACK_PROJECT, bench.stackSite, withDomain ? STACK_DOMAIN : undefined);
+  const results: StackResults = { runs: { fresh: { ours: [], theirs: [] }, noop: { ours: [], theirs: [] }, plan: { ours: [], theirs: [] }, destroy: { ours: [], theirs: [] } } };
+  for (let rep = 1; rep <= reps; rep++) {
+    const order = rep % 2 === 1 ? ['resume-infra', 'terraform'] : ['terraform', 'resume-infra'];
+    for (const tool of order) {
+      if (tool === 'resume-infra') await resumeInfraLifecycle(bench, config, rep, results);
+      else await terraformLifecycle(bench, terraform, rep, results);
+    }
+  }
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------
+// (b) Site sync: resume-infra against `aws s3 sync`.
+
+const SYNC_CASES = [
+  { key: 'cold', label: 'cold upload (empty bucket)' },
+  { key: 'noop', label: 'no changes' },
+  { key: 'clone', label: 'no changes, fresh `git clone` (every mtime new)' },
+  { key: 'one', label: 'one file changed' },
+] as const;
+type SyncCase = (typeof SYNC_CASES)[number]['key'];
+
+interface SyncResults {
+  mode: string;
+  site: GeneratedSite;
+  runs: Record<SyncCase, { ours: Measurement[]; theirs: Measurement[] }>;
+}
+
+interface Syncer {
+  bucket: string;
+  sync(log: string): Promise<RunResult>;
+}
+
+/** `resume-infra deploy-site` on a stack made for the generated site, when the CLI has the command. */
+async function cliSyncer(bench: Bench, siteDir: string): Promise<Syncer | string> {
+  const help = await resumeInfra(bench, ['--help'], undefined, 'sync-setup.log');
+  if (!/^\s+deploy-site\b/m.test(help.stdout)) return 'the CLI has no deploy-site command';
+  const config = await writeConfig('sync', SYNC_PROJECT, siteDir);
+  const up = await resumeInfra(bench, ['up'], config, 'sync-setup.log');
+  if (up.code !== 0) return `\`up\` of the sync stack failed (exit ${up.code}: ${lastLine(up.stderr)})`;
+  const buckets = await bench.s3.send(new ListBucketsCommand({}));
+  const bucket = (buckets.Buckets ?? []).map((entry) => entry.Name ?? '').find((name) => name.startsWith(`${SYNC_PROJECT}-site`));
+  if (!bucket) return `no bucket named ${SYNC_PROJECT}-site… after \`up\``;
+  bench.deployedConfig = config;
+  return { bucket, sync: (log) => resumeInfra(bench, ['deploy-site'], config, log) };
+}
+
+/** The sync library called in-process (no CLI start-up, no invalidation), until `deploy-site` exists. */
+async function librarySyncer(bench: Bench, siteDir: string): Promise<Syncer> {
+  const site = (await import('../src/site/index.ts')) as { syncSite: (options: { s3: S3Client; bucket: string; siteDir: string }) => Promise<unknown> };
+  await bench.s3.send(new CreateBucketCommand({ Bucket: LIBRARY_SYNC_BUCKET }));
+  const s3 = new S3Client({ endpoint: bench.proxy.url, region: REGION, credentials: TEST_CREDENTIALS, forcePathStyle: true });
+  return {
+    bucket: LIBRARY_SYNC_BUCKET,
+    async sync() {
+      const started = performance.now();
+      try {
+        await site.syncSite({ s3, bucket: LIBRARY_SYNC_BUCKET, siteDir });
+        return { ms: performance.now() - started, code: 0, stdout: '', stderr: '' };
+      } catch (error) {
+        return { ms: performance.now() - started, code: 1, stdout: '', stderr: String(error) };
+      }
+    },
+  };
+}
+
+function awsSyncer(bench: Bench, siteDir: string): Syncer {
+  return {
+    bucket: AWS_SYNC_BUCKET,
+    sync: (log) => run('aws', ['--endpoint-url', bench.proxy.url, 's3', 'sync', siteDir, `s3://${AWS_SYNC_BUCKET}`, '--delete', '--only-show-errors'], {
+      env: toolEnv, logFile: join(LOGS, log), timeoutMs: STEP_TIMEOUT_MS,
+    }),
+  };
+}
+
+async function syncBench(bench: Bench): Promise<SyncResults> {
+  const repoDir = join(WORK, 'sync-repo');
+  const siteDir = join(WORK, 'sync-site');
+  progress(`generating the ${SITE_FILES}-file site`);
+  const site = await generateSiteRepo(repoDir);
+  bench.syncSite = site;
+  await cloneSite(repoDir, siteDir);
+  await resetEmulator(bench);
+  const cli = await cliSyncer(bench, siteDir);
+  const ours = typeof cli === 'string' ? await librarySyncer(bench, siteDir) : cli;
+  const mode = typeof cli === 'string'
+    ? `syncSite() from src/site called in-process (no CLI start-up, no invalidation), because ${cli}`
+    : '`resume-infra deploy-site` (a new CLI process, with its state lock and CloudFront invalidation)';
+  progress(`site sync with ${mode}`);
+  const theirs = awsSyncer(bench, siteDir);
+  await bench.s3.send(new CreateBucketCommand({ Bucket: AWS_SYNC_BUCKET }));
+  const editable = site.files.find((file) => file.path.startsWith('pages/'))?.path ?? 'index.html';
+  const results: SyncResults = { mode, site, runs: { cold: { ours: [], theirs: [] }, noop: { ours: [], theirs: [] }, clone: { ours: [], theirs: [] }, one: { ours: [], theirs: [] } } };
+
+  for (let rep = 1; rep <= reps; rep++) {
+    await cloneSite(repoDir, siteDir);
+    await emptyBucket(bench.s3, ours.bucket);
+    await emptyBucket(bench.s3, AWS_SYNC_BUCKET);
+    const order: Array<[Syncer, 'ours' | 'theirs']> = rep % 2 === 1 ? [[ours, 'ours'], [theirs, 'theirs']] : [[theirs, 'theirs'], [ours, 'ours']];
+    for (const { key } of SYNC_CASES) {
+      if (key === 'clone') await cloneSite(repoDir, siteDir);
+      if (key === 'one') await appendFile(join(siteDir, editable), `\n<!-- edited in repetition ${rep} -->\n`);
+      for (const [syncer, side] of order) {
+        const name = side === 'ours' ? 'resume-infra' : 'aws s3 sync';
+        const { result, ...measurement } = await measure(bench, () => syncer.sync(`sync-${side}-${rep}.log`), exitZero);
+        const sitePuts = measurement.counts?.s3ObjectPutsByBucket[syncer.bucket] ?? 0;
+        results.runs[key][side].push({ ...measurement, sitePuts });
+        progress(`sync rep ${rep}/${reps} ${key} ${name}: ${seconds(result.ms)}, ${sitePuts} PUTs${measurement.note ? ` — ${measurement.note}` : ''}`);
+      }
+    }
+  }
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------
+// (c) Start-up.
+
+interface StartupResults {
+  rows: Array<{ label: string; runs: Measurement[] }>;
+  note?: string;
+}
+
+async function startupBench(bench: Bench): Promise<StartupResults> {
+  const count = Math.max(10, reps * 2);
+  let note: string | undefined;
+  if (!bench.deployedConfig) {
+    await resetEmulator(bench);
+    const config = await writeConfig('startup', STACK_PROJECT, bench.stackSite);
+    const up = await resumeInfra(bench, ['up'], config, 'startup-setup.log');
+    if (up.code === 0) bench.deployedConfig = config;
+    else note = `\`up\` failed before the status runs (exit ${up.code}: ${lastLine(up.stderr)}); status ran against an empty account`;
+    bench.deployedConfig ??= config;
+  }
+  const deployed = bench.deployedConfig;
+  const terraform = bench.terraform;
+  const commands: Array<[string, () => Promise<RunResult>]> = [
+    ['`resume-infra --help`', () => resumeInfra(bench, ['--help'], undefined, 'startup.log')],
+    ['`resume-infra status` (deployed stack)', () => resumeInfra(bench, ['status'], deployed, 'startup.log')],
+    ...(terraform ? [['`terraform version`', () => terraform.version()] as [string, () => Promise<RunResult>]] : []),
+    ['`aws --version`', () => run('aws', ['--version'], { env: toolEnv, logFile: join(LOGS, 'startup.log') })],
+  ];
+  const rows: StartupResults['rows'] = [];
+  for (const [label, command] of commands) {
+    await command(); // warm-up: the tsx cache, the page cache
+    const runs: Measurement[] = [];
+    for (let index = 0; index < count; index++) {
+      const { result: _result, ...measurement } = await measure(bench, command, exitZero);
+      runs.push(measurement);
+    }
+    rows.push({ label, runs });
+    progress(`startup ${label}: median ${median(okRuns(runs).map((run) => run.ms))?.toFixed(0) ?? '–'} ms`);
+  }
+  return { rows, ...(note ? { note } : {}) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// (d) Counter: bench/counter.ts, when it exists, prints its own table.
+
+async function counterBench(): Promise<string | undefined> {
+  const script = join(REPO, 'bench', 'counter.ts');
+  if (!existsSync(script)) return undefined;
+  progress('running bench/counter.ts');
+  const result = await run(process.execPath, ['--import', 'tsx', script], { cwd: REPO, env: { ...process.env, ...toolEnv }, logFile: join(LOGS, 'counter.log'), timeoutMs: STEP_TIMEOUT_MS });
+  if (result.code === 0) return result.stdout.trim();
+  return `${result.stdout.trim()}\n\n(bench/counter.ts exited ${result.code}${result.stderr.trim() ? `: ${lastLine(result.stderr)}` : ''})`.trim();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report.
+
+async function mirroredProviderVersions(): Promise<string[]> {
+  try {
+    return await readdir(join(PROVIDER_MIRROR, 'registry.terraform.io', 'hashicorp', 'aws'));
+  } catch {
+    return ['unknown'];
+  }
+}
+
+async function versions(bench: Bench | undefined): Promise<string[]> {
+  const tryRun = async (command: string, args: string[], pick: (text: string) => string | undefined) => {
+    try {
+      const result = await run(command, args, { env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+      return pick(`${result.stdout}\n${result.stderr}`) ?? 'unknown';
+    } catch {
+      return 'unknown';
+    }
+  };
+  const tfVersion = bench?.terraform ? await bench.terraform.version() : undefined;
+  const tfText = tfVersion ? tfVersion.stdout : '';
+  const packageJson = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { version: string };
+  return [
+    `resume-infra ${packageJson.version} (commit ${await tryRun('git', ['-C', REPO, 'rev-parse', '--short', 'HEAD'], (text) => text.trim().split('\n')[0])})`,
+    `node ${process.version}`,
+    `terraform ${/Terraform v(\S+)/.exec(tfText)?.[1] ?? (await tryRun('terraform', ['version'], (text) => /Terraform v(\S+)/.exec(text)?.[1]))}`,
+    `hashicorp/aws provider ${/hashicorp\/aws v(\S+)/.exec(tfText)?.[1] ?? (await mirroredProviderVersions()).join(', ')} (from ${PROVIDER_MIRROR})`,
+    `aws-cli ${await tryRun('aws', ['--version'], (text) => /aws-cli\/(\S+)/.exec(text)?.[1])}`,
+    `moto ${await tryRun('python3', ['-c', 'import moto; print(moto.__version__)'], (text) => text.trim().split('\n')[0])} (moto_server)`,
+  ];
+}
+
+const DISTRIBUTION = 'aws_cloudfront_distribution.site';
+const FUNCTION = 'aws_lambda_function.counter';
+
+function terraformWaitNote(stack: StackResults): string | undefined {
+  const waited = (step: StackStep, address: string) => medianOf(okRuns(stack.runs[step].theirs), (run) => run.resourceSeconds?.[address]);
+  const slowest = (step: StackStep) => {
+    const addresses = new Set(okRuns(stack.runs[step].theirs).flatMap((run) => Object.keys(run.resourceSeconds ?? {})));
+    return [...addresses]
+      .map((address) => [address, waited(step, address) ?? 0] as const)
+      .filter(([, value]) => value >= 5)
+      .sort((a, b) => b[1] - a[1])
+      .map(([address, value]) => `${address} ${value} s`);
+  };
+  const created = slowest('fresh');
+  const destroyed = slowest('destroy');
+  if (created.length === 0 && destroyed.length === 0) return undefined;
+  const lines = [
+    `Terraform's slowest resources (median seconds from its "complete after" lines): created ${created.join(', ') || 'none over 5 s'}; destroyed ${destroyed.join(', ') || 'none over 5 s'}. `
+      + `The emulator answers at once (a distribution is Deployed on the first read${withDomain ? ', a Route 53 change INSYNC' : ''}), so these are the provider's own polling delays: `
+      + 'its distribution waiter sleeps 30 s before the first status check. Against AWS, where a distribution takes minutes to deploy, both tools wait for that.',
+  ];
+  const time = (step: StackStep, side: 'ours' | 'theirs') => medianOf(okRuns(stack.runs[step][side]), (run) => run.ms);
+  const without = (step: StackStep, waitSeconds: number) => {
+    const theirs = time(step, 'theirs');
+    const ours = time(step, 'ours');
+    if (theirs === undefined || ours === undefined || ours <= 0) return '–';
+    const rest = theirs - waitSeconds * 1000;
+    return `${(rest / 1000).toFixed(1)} s (${(rest / ours).toFixed(1)}× resume-infra's)`;
+  };
+  // Without a domain, the distribution and then the function are on Terraform's critical path
+  // one after the other, so their waits add up; with a domain, DNS waits overlap them.
+  if (!withDomain) {
+    lines.push(`Without the distribution's and the function's waits, Terraform's fresh apply would take ${without('fresh', (waited('fresh', DISTRIBUTION) ?? 0) + (waited('fresh', FUNCTION) ?? 0))}, `
+      + `and its destroy without the distribution's ${without('destroy', waited('destroy', DISTRIBUTION) ?? 0)}.`);
+  }
+  return lines.join(' ');
+}
+
+interface Results {
+  stack?: StackResults;
+  sync?: SyncResults;
+  startup?: StartupResults;
+  counter?: string;
+}
+
+async function render(bench: Bench | undefined, results: Results): Promise<string> {
+  const cpu = cpus();
+  const parts: string[] = [
+    '# Benchmark results',
+    '',
+    `Generated by \`npm run bench\` (\`npx tsx bench/run.ts --reps ${reps}${only ? ` --only ${only}` : ''}${withDomain ? ' --domain' : ''}\`) on ${new Date().toISOString()}. `
+      + `Every figure is the median of ${reps} repetitions; the tools alternate which goes first. `
+      + 'Both tools talk to the same local emulator through the same recording proxy (bench/proxy.ts), which counts every AWS request by service and operation; '
+      + 'a request is *mutating* unless its operation is a Get/List/Describe/Head (or a GET/HEAD of a REST API).',
+    '',
+    '## Machine',
+    '',
+    `- ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB memory; load average at the end ${loadavg().map((value) => value.toFixed(1)).join(' / ')}`,
+    ...(await versions(bench)).map((line) => `- ${line}`),
+    '',
+  ];
+  const { stack, sync } = results;
+  if (stack) {
+    const pairs: Pair[] = STACK_STEPS.map(({ key, label }) => ({ label, ...stack.runs[key] }));
+    parts.push(
+      '## Stack lifecycle: resume-infra vs Terraform',
+      '',
+      `The same stack both ways, ${withDomain ? `with a domain (${STACK_DOMAIN.name}: ACM certificate, DNS validation and A/AAAA alias records in a hosted zone made before each run)` : 'without a domain'}: site bucket, OAC, CloudFront distribution, bucket policy, DynamoDB table, SSM SecureString, IAM role and policy, log group, Lambda function, REST API with stage and permission, and the site's files (bench/terraform/ for Terraform, with its state in S3 and \`use_lockfile\`). `
+        + 'The emulator is reset before each tool\'s fresh run, so each starts from an empty account; Terraform\'s state bucket is made beforehand and not counted, while resume-infra bootstraps its own state bucket inside its fresh `up` (counted). '
+        + 'resume-infra runs as `node cli/bin.mjs <command> -c <config> --endpoint-url <proxy>`; Terraform as `terraform apply -auto-approve` etc. with the provider from /opt/tf-plugins.',
+      '',
+      stackTable(pairs),
+      '',
+    );
+    const waitNote = terraformWaitNote(stack);
+    if (waitNote) parts.push(waitNote, '');
+    if (bench?.tfInit) parts.push(`\`terraform init\` (once per checkout, not in the table): ${seconds(bench.tfInit.ms)}.`, '');
+    const notes = notesOf(pairs, ['resume-infra', 'terraform']);
+    if (notes.length > 0) parts.push('Notes from the runs:', '', ...notes.map((note) => `- ${note}`), '');
+  }
+  if (sync) {
+    const pairs: Pair[] = SYNC_CASES.map(({ key, label }) => ({ label, ...sync.runs[key] }));
+    const megabytes = (sync.site.bytes / 1024 ** 2).toFixed(1);
+    parts.push(
+      '## Site sync: resume-infra vs `aws s3 sync`',
+      '',
+      `A generated site of ${sync.site.files.length} files (${megabytes} MiB; HTML, CSS, JS, JSON, SVG, images and fonts; 1 KB–200 KB, log-uniform; seeded, so the same bytes every run), committed to a local git repository. `
+        + 'Every repetition starts from a fresh `git clone` and empty buckets. "Fresh `git clone`" is a real `git clone` of that repository over the site directory: the same content, every mtime new. '
+        + `"One file changed" appends a line to one HTML page. resume-infra: ${sync.mode}. aws: \`aws s3 sync <dir> s3://<bucket> --delete --only-show-errors\` (aws-cli v1, default concurrency). `
+        + 'Site PUTs count object uploads to the site\'s bucket only (not resume-infra\'s state and lock objects); resume-infra\'s include the `config.json` it generates, so its cold upload is one file more.',
+      '',
+      syncTable(pairs),
+      '',
+    );
+    const rate = (runs: Measurement[]) => {
+      const ok = okRuns(runs);
+      const perSecond = median(ok.map((run) => ((run.sitePuts ?? 0) * 1000) / run.ms));
+      return perSecond === undefined ? '–' : perSecond.toFixed(0);
+    };
+    parts.push(`Upload rate in the cold case (site PUTs per second of wall time): resume-infra ${rate(sync.runs.cold.ours)}, aws s3 sync ${rate(sync.runs.cold.theirs)}. `
+      + 'Both push one emulator process, so the cold case measures the emulator\'s PutObject throughput as much as either tool.', '');
+    const notes = notesOf(pairs, ['resume-infra', 'aws s3 sync']);
+    if (notes.length > 0) parts.push('Notes from the runs:', '', ...notes.map((note) => `- ${note}`), '');
+  }
+  if (results.startup) {
+    parts.push('## Start-up', '', `Median and minimum of ${results.startup.rows[0]?.runs.length ?? 0} runs each, after one warm-up run.`, '', startupTable(results.startup.rows), '');
+    if (results.startup.note) parts.push(results.startup.note, '');
+  }
+  if (results.counter !== undefined) {
+    // Its own output as printed: a markdown table as is, anything else as preformatted text.
+    const isTable = results.counter.split('\n').some((line) => line.trimStart().startsWith('|'));
+    parts.push('## Counter', '', 'From `npx tsx bench/counter.ts` (the handler called directly against the emulator\'s DynamoDB and SSM):', '', isTable ? results.counter : `\`\`\`text\n${results.counter}\n\`\`\``, '');
+  }
+  const operationParts: string[] = [];
+  if (stack) operationParts.push(operationsSection(STACK_STEPS.map(({ key, label }) => ({ label, ...stack.runs[key] })), ['resume-infra', 'terraform']));
+  if (sync) operationParts.push(operationsSection(SYNC_CASES.map(({ key, label }) => ({ label, ...sync.runs[key] })), ['resume-infra', 'aws s3 sync']));
+  if (operationParts.length > 0) {
+    parts.push('## Requests by operation', '', 'The most frequent operations of each run (median count, and the median total time the emulator took to answer them); * marks a mutating operation.', '', ...operationParts, '');
+  }
+  return parts.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  await rm(LOGS, { recursive: true, force: true });
+  await mkdir(LOGS, { recursive: true });
+  let emulator: Emulator | undefined;
+  let proxy: RecordingProxy | undefined;
+  let stopping = false;
+  const cleanUp = async () => {
+    await killAll();
+    await proxy?.stop();
+    await emulator?.stop();
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`\n${signal}: stopping the benchmark's processes\n`);
+    void cleanUp().finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    progress(`sections: ${sections.join(', ')}; ${reps} repetitions`);
+    emulator = await startEmulator();
+    proxy = await start(emulator.endpoint);
+    const s3 = new S3Client({ endpoint: emulator.endpoint, region: REGION, credentials: TEST_CREDENTIALS, forcePathStyle: true, maxAttempts: 1 });
+    await warmUp(emulator.endpoint);
+    const lambdaZip = join(WORK, 'counter.zip');
+    const stackSite = join(WORK, 'stack-site');
+    // A copy, so that edits to site/ during a run cannot change what either tool uploads.
+    await rm(stackSite, { recursive: true, force: true });
+    await cp(join(REPO, 'site'), stackSite, { recursive: true });
+    const bench: Bench = { emulator, proxy, s3, lambdaZip, stackSite };
+    const zipSource = await buildLambdaZip(lambdaZip);
+    progress(`lambda zip for Terraform: ${zipSource}`);
+    if (sections.includes('stack') || sections.includes('startup')) {
+      bench.terraform = await prepareTerraform({
+        workDir: join(WORK, 'terraform'), endpoint: proxy.url, project: TF_PROJECT, region: REGION, lambdaZip, siteDir: stackSite,
+        ...(withDomain ? { domain: STACK_DOMAIN } : {}), logFile: join(LOGS, 'terraform.log'),
+      });
+      await s3.send(new CreateBucketCommand({ Bucket: STATE_BUCKET }));
+      bench.tfInit = await bench.terraform.init();
+      if (bench.tfInit.code !== 0) throw new Error(`terraform init failed: ${lastLine(bench.tfInit.stderr)} (see ${join(LOGS, 'terraform.log')})`);
+      progress(`terraform init: ${seconds(bench.tfInit.ms)}`);
+      // One untimed resume-infra run first, so tsx's compile cache is warm for the timed ones.
+      await resumeInfra(bench, ['plan'], await writeConfig('warm-up', STACK_PROJECT, stackSite), 'warm-up.log');
+    }
+
+    const results: Results = {};
+    if (sections.includes('stack')) results.stack = await stackBench(bench);
+    if (sections.includes('sync')) results.sync = await syncBench(bench);
+    if (sections.includes('startup')) results.startup = await startupBench(bench);
+    if (sections.includes('counter')) results.counter = await counterBench();
+
+    const markdown = await render(bench, results);
+    process.stdout.write(`${markdown}\n`);
+    if (!only || flags.write) {
+      await writeFile(join(REPO, 'bench', 'RESULTS.md'), `${markdown}\n`);
+      progress('wrote bench/RESULTS.md');
+    } else {
+      await writeFile(join(WORK, `RESULTS-${only}.md`), `${markdown}\n`);
+      progress(`wrote bench/.work/RESULTS-${only}.md (bench/RESULTS.md only on a full run or with --write)`);
+    }
+  } finally {
+    await cleanUp();
+  }
+}
+
+await main();
