@@ -3,11 +3,10 @@
 // `destroy` with SIGKILL right after its k-th mutating AWS call, recover the way a user would, and
 // count what exists in every service. No node:test imports here.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Emulator } from '../../src/emulator.ts';
-import { BIN, makeProject, type CliRun, type TestProject } from '../helpers/cli.ts';
+import { makeProject, type CliRun, type TestProject } from '../helpers/cli.ts';
 import { censusMismatches, takeCensus, type Census, type CensusTarget } from '../helpers/census.ts';
 import { ACCOUNT } from '../helpers/emulator.ts';
 
@@ -31,12 +30,7 @@ interface StoredState {
   outputs?: Record<string, string>;
 }
 
-export interface SpawnedRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+export type SpawnedRun = CliRun;
 
 export class CrashLab {
   readonly s3: S3Client;
@@ -70,20 +64,7 @@ export class CrashLab {
 
   /** The real binary in its own process, so that SIGKILL takes only it. */
   spawn(args: string[], env: Record<string, string> = {}): Promise<SpawnedRun> {
-    const argv = [BIN, '-c', this.project.configPath, '--endpoint-url', this.emulator.endpoint, ...args];
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-      });
-      child.once('error', reject);
-      child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    });
+    return this.project.spawn(args, env);
   }
 
   async objectExists(Key: string): Promise<boolean> {

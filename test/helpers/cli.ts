@@ -8,6 +8,8 @@ import type { CallLogEntry } from '../../src/aws/call-log.ts';
 
 export interface CliRun {
   code: number;
+  /** The signal that ended a spawned run, if one did. */
+  signal?: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
   calls: CallLogEntry[];
@@ -81,7 +83,7 @@ export function spawnCli(args: string[], env: Record<string, string> = {}): Prom
       stderr += chunk.toString();
     });
     child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, calls: [] }));
+    child.once('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), signal, stdout, stderr, calls: [] }));
   });
 }
 
