@@ -62,7 +62,7 @@ export async function ciSetup(flags: CiSetupFlags, options: GlobalOptions, io: I
   const target = parseGitHubTarget(flags);
   const started = performance.now();
   const project = await openProject(options, io);
-  const reporter = reporterFor(io, options);
+  const reporter = reporterFor(io);
   const stateBucket = await project.store.ensureBucket(project.region);
   if (stateBucket === 'created') reporter.info(`created state bucket ${project.store.bucket}`);
   if (stateBucket === 'completed') reporter.info(`finished setting up state bucket ${project.store.bucket} (versioning, encryption, private access)`);

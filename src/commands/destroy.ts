@@ -18,7 +18,7 @@ async function confirmDestroy(options: GlobalOptions, io: Io, project: Project, 
 
 export async function destroy(options: GlobalOptions, io: Io): Promise<number> {
   const project = await openProject(options, io);
-  const reporter = reporterFor(io, options);
+  const reporter = reporterFor(io);
   const run = async (state: StateSession, deleteState: boolean) => {
     const engine: Engine = engineFor(project, (name) => state.recorded(name), reporter);
     const found = await engine.discover((name) => state.recorded(name));

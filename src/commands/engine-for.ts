@@ -3,7 +3,7 @@ import { ProgressReporter } from '../engine/progress.ts';
 import { stack } from '../resources/index.ts';
 import type { Resource } from '../engine/types.ts';
 import type { RecordedResource } from '../state/document.ts';
-import type { GlobalOptions, Io } from './io.ts';
+import type { Io } from './io.ts';
 import type { Project } from './project.ts';
 
 /** An engine over the main stack, or over `resources` (e.g. the CI stack of ci-setup). */
@@ -21,6 +21,6 @@ export function engineFor(
   });
 }
 
-export function reporterFor(io: Io, _options: GlobalOptions): ProgressReporter {
+export function reporterFor(io: Io): ProgressReporter {
   return new ProgressReporter({ write: (text) => io.err(text), isTTY: io.errIsTTY });
 }

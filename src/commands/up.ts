@@ -10,7 +10,7 @@ export async function up(options: GlobalOptions, io: Io): Promise<number> {
   const started = performance.now();
   const project = await openProject(options, io);
   await assertSiteDir(project);
-  const reporter = reporterFor(io, options);
+  const reporter = reporterFor(io);
   const stateBucket = await project.store.ensureBucket(project.region);
   if (stateBucket === 'created') reporter.info(`created state bucket ${project.store.bucket}`);
   if (stateBucket === 'completed') reporter.info(`finished setting up state bucket ${project.store.bucket} (versioning, encryption, private access)`);
