@@ -126,6 +126,22 @@ export async function describeRole(aws: Aws, name: string): Promise<DescribedRol
   };
 }
 
+/**
+ * Drift of a role that must hold exactly one inline policy and nothing else: any other inline
+ * or managed policy widens it beyond least privilege.
+ */
+export function soleInlinePolicyChanges(actual: Pick<DescribedRole, 'inlinePolicies' | 'managedPolicyArns'>, policyName: string, policy: PolicyDocument): Change[] {
+  const changes: Change[] = [];
+  const current = actual.inlinePolicies[policyName];
+  if (current === undefined || canonicalPolicy(current) !== canonicalPolicy(policy)) {
+    changes.push({ field: `inlinePolicy.${policyName}`, from: current, to: policy });
+  }
+  const extra = Object.keys(actual.inlinePolicies).filter((name) => name !== policyName).sort();
+  if (extra.length > 0) changes.push({ field: 'otherInlinePolicies', from: extra, to: [] });
+  if (actual.managedPolicyArns.length > 0) changes.push({ field: 'managedPolicies', from: actual.managedPolicyArns, to: [] });
+  return changes;
+}
+
 async function findRole(ctx: ResourceContext, name: string): Promise<RoleActual | undefined> {
   const role = await describeRole(ctx.aws, name);
   if (!role) return undefined;
@@ -167,14 +183,7 @@ export const role: ResourceKind<RoleDesired, RoleActual> = {
     if (canonicalPolicy(actual.trustPolicy) !== canonicalPolicy(desired.trustPolicy)) {
       changes.push({ field: 'trustPolicy', from: actual.trustPolicy, to: desired.trustPolicy });
     }
-    const current = actual.inlinePolicies[desired.policyName];
-    if (current === undefined || canonicalPolicy(current) !== canonicalPolicy(desired.policy)) {
-      changes.push({ field: `inlinePolicy.${desired.policyName}`, from: current, to: desired.policy });
-    }
-    // Anything else on the role widens it beyond least privilege.
-    const extra = Object.keys(actual.inlinePolicies).filter((name) => name !== desired.policyName).sort();
-    if (extra.length > 0) changes.push({ field: 'otherInlinePolicies', from: extra, to: [] });
-    if (actual.managedPolicyArns.length > 0) changes.push({ field: 'managedPolicies', from: actual.managedPolicyArns, to: [] });
+    changes.push(...soleInlinePolicyChanges(actual, desired.policyName, desired.policy));
     return [...changes, ...tagChanges(desired.tags, actual.tags)];
   },
 

@@ -8,7 +8,7 @@ import type { Aws } from '../../aws/clients.ts';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../../engine/types.ts';
 import { UserError } from '../../errors.ts';
 import { findHostedZone } from '../hosted-zone.ts';
-import { canonicalPolicy, describeRole, type PolicyDocument } from '../role.ts';
+import { canonicalPolicy, describeRole, soleInlinePolicyChanges, type PolicyDocument } from '../role.ts';
 import { changedTags, hasChange, tagChanges, tagList } from '../tags.ts';
 import { deployPolicy, INLINE_ROLE_POLICY_LIMIT, policySize } from './deploy-policy.ts';
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, githubOidcProvider, githubProviderArn, isEntityAlreadyExists, isNoSuchEntity } from './oidc-provider.ts';
@@ -139,14 +139,7 @@ export function deployRole(target: GitHubTarget | undefined): ResourceKind<Deplo
         changes.push({ field: 'trustPolicy', from: actual.trustPolicy, to: desired.trustPolicy });
       }
       if (actual.maxSessionDuration !== MAX_SESSION_SECONDS) changes.push({ field: 'maxSessionDuration', from: actual.maxSessionDuration, to: MAX_SESSION_SECONDS });
-      const current = actual.inlinePolicies[desired.policyName];
-      if (current === undefined || canonicalPolicy(current) !== canonicalPolicy(desired.policy)) {
-        changes.push({ field: `inlinePolicy.${desired.policyName}`, from: current, to: desired.policy });
-      }
-      // Anything else on the role widens what a workflow run may do.
-      const extra = Object.keys(actual.inlinePolicies).filter((name) => name !== desired.policyName).sort();
-      if (extra.length > 0) changes.push({ field: 'otherInlinePolicies', from: extra, to: [] });
-      if (actual.managedPolicyArns.length > 0) changes.push({ field: 'managedPolicies', from: actual.managedPolicyArns, to: [] });
+      changes.push(...soleInlinePolicyChanges(actual, desired.policyName, desired.policy));
       return [...changes, ...tagChanges(desired.tags, actual.tags)];
     },
 
