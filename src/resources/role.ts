@@ -161,6 +161,25 @@ function ignoreNoSuchEntity(error: unknown): void {
   if (errorName(error) !== 'NoSuchEntityException') throw error;
 }
 
+/** Deletes every inline policy but `keep` and detaches every managed policy. */
+export async function removeOtherPolicies(aws: Aws, roleName: string, role: Pick<DescribedRole, 'inlinePolicies' | 'managedPolicyArns'>, keep: string | undefined): Promise<void> {
+  const iam = aws.globalClient(IAMClient);
+  for (const policyName of Object.keys(role.inlinePolicies).filter((name) => name !== keep)) {
+    await iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })).catch(ignoreNoSuchEntity);
+  }
+  for (const policyArn of role.managedPolicyArns) {
+    await iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn })).catch(ignoreNoSuchEntity);
+  }
+}
+
+/** Deletes a role and, first, its policies: IAM refuses (DeleteConflict) a role that still has any. Gone already is fine. */
+export async function deleteRole(aws: Aws, roleName: string): Promise<void> {
+  const current = await describeRole(aws, roleName);
+  if (!current) return;
+  await removeOtherPolicies(aws, roleName, current, undefined);
+  await aws.globalClient(IAMClient).send(new DeleteRoleCommand({ RoleName: roleName })).catch(ignoreNoSuchEntity);
+}
+
 export const role: ResourceKind<RoleDesired, RoleActual> = {
   name: 'role',
   title: 'IAM role',
@@ -213,12 +232,7 @@ export const role: ResourceKind<RoleDesired, RoleActual> = {
     if (hasChange(changes, 'inlinePolicy')) {
       await iam.send(new PutRolePolicyCommand({ RoleName: actual.name, PolicyName: desired.policyName, PolicyDocument: JSON.stringify(desired.policy) }));
     }
-    for (const policyName of Object.keys(actual.inlinePolicies).filter((name) => name !== desired.policyName)) {
-      await iam.send(new DeleteRolePolicyCommand({ RoleName: actual.name, PolicyName: policyName })).catch(ignoreNoSuchEntity);
-    }
-    for (const policyArn of actual.managedPolicyArns) {
-      await iam.send(new DetachRolePolicyCommand({ RoleName: actual.name, PolicyArn: policyArn })).catch(ignoreNoSuchEntity);
-    }
+    await removeOtherPolicies(ctx.aws, actual.name, actual, desired.policyName);
     if (hasChange(changes, 'tags')) {
       await iam.send(new TagRoleCommand({ RoleName: actual.name, Tags: tagList(changedTags(desired.tags, changes)) }));
     }
@@ -227,17 +241,5 @@ export const role: ResourceKind<RoleDesired, RoleActual> = {
     return updated;
   },
 
-  async delete(ctx, actual) {
-    const iam = ctx.aws.globalClient(IAMClient);
-    // IAM refuses (DeleteConflict) to delete a role that still has policies.
-    const current = await findRole(ctx, actual.name);
-    if (!current) return;
-    for (const policyName of Object.keys(current.inlinePolicies)) {
-      await iam.send(new DeleteRolePolicyCommand({ RoleName: actual.name, PolicyName: policyName })).catch(ignoreNoSuchEntity);
-    }
-    for (const policyArn of current.managedPolicyArns) {
-      await iam.send(new DetachRolePolicyCommand({ RoleName: actual.name, PolicyArn: policyArn })).catch(ignoreNoSuchEntity);
-    }
-    await iam.send(new DeleteRoleCommand({ RoleName: actual.name })).catch(ignoreNoSuchEntity);
-  },
+  delete: (ctx, actual) => deleteRole(ctx.aws, actual.name),
 };

@@ -1,17 +1,17 @@
 // The role GitHub Actions assumes through OIDC to run `up`: trusted only by one repository's pushes
 // to one branch, for at most an hour, with one inline policy scoped to this project (deploy-policy.ts).
 import {
-  CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, IAMClient, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand,
+  CreateRoleCommand, IAMClient, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand,
   UpdateRoleCommand,
 } from '@aws-sdk/client-iam';
 import type { Aws } from '../../aws/clients.ts';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../../engine/types.ts';
 import { UserError } from '../../errors.ts';
 import { findHostedZone } from '../hosted-zone.ts';
-import { canonicalPolicy, describeRole, soleInlinePolicyChanges, type PolicyDocument } from '../role.ts';
+import { canonicalPolicy, deleteRole, describeRole, removeOtherPolicies, soleInlinePolicyChanges, type PolicyDocument } from '../role.ts';
 import { changedTags, hasChange, tagChanges, tagList } from '../tags.ts';
 import { deployPolicy, INLINE_ROLE_POLICY_LIMIT, policySize } from './deploy-policy.ts';
-import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, githubOidcProvider, githubProviderArn, isEntityAlreadyExists, isNoSuchEntity } from './oidc-provider.ts';
+import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, githubOidcProvider, githubProviderArn, isEntityAlreadyExists } from './oidc-provider.ts';
 
 /** The repository and branch whose workflow runs may assume the role. */
 export interface GitHubTarget {
@@ -169,20 +169,14 @@ export function deployRole(target: GitHubTarget | undefined): ResourceKind<Deplo
       if (hasChange(changes, 'inlinePolicy')) {
         await iam.send(new PutRolePolicyCommand({ RoleName: actual.name, PolicyName: desired.policyName, PolicyDocument: JSON.stringify(desired.policy) }));
       }
-      await removeOtherPolicies(ctx, actual, desired.policyName);
+      await removeOtherPolicies(ctx.aws, actual.name, actual, desired.policyName);
       if (hasChange(changes, 'tags')) await iam.send(new TagRoleCommand({ RoleName: actual.name, Tags: tagList(changedTags(desired.tags, changes)) }));
       const updated = await findDeployRole(ctx.aws, actual.name);
       if (!updated) throw new Error(`updating IAM role (${actual.name}): it vanished during the update`);
       return updated;
     },
 
-    async delete(ctx, actual) {
-      // IAM refuses (DeleteConflict) to delete a role that still has policies.
-      const current = await findDeployRole(ctx.aws, actual.name);
-      if (!current) return;
-      await removeOtherPolicies(ctx, current, undefined);
-      await ctx.aws.globalClient(IAMClient).send(new DeleteRoleCommand({ RoleName: actual.name })).catch(ignoreNoSuchEntity);
-    },
+    delete: (ctx, actual) => deleteRole(ctx.aws, actual.name),
   };
 
   async function converge(ctx: ResourceContext, desired: DeployRoleDesired): Promise<DeployRoleActual> {
@@ -195,17 +189,3 @@ export function deployRole(target: GitHubTarget | undefined): ResourceKind<Deplo
   return kind;
 }
 
-function ignoreNoSuchEntity(error: unknown): void {
-  if (!isNoSuchEntity(error)) throw error;
-}
-
-/** Deletes every inline policy but `keep` and detaches every managed policy. */
-async function removeOtherPolicies(ctx: ResourceContext, actual: DeployRoleActual, keep: string | undefined): Promise<void> {
-  const iam = ctx.aws.globalClient(IAMClient);
-  for (const policyName of Object.keys(actual.inlinePolicies).filter((name) => name !== keep)) {
-    await iam.send(new DeleteRolePolicyCommand({ RoleName: actual.name, PolicyName: policyName })).catch(ignoreNoSuchEntity);
-  }
-  for (const policyArn of actual.managedPolicyArns) {
-    await iam.send(new DetachRolePolicyCommand({ RoleName: actual.name, PolicyArn: policyArn })).catch(ignoreNoSuchEntity);
-  }
-}
