@@ -9,8 +9,11 @@ import {
 import { DescribeParametersCommand, GetParameterCommand, ListTagsForResourceCommand, SSMClient } from '@aws-sdk/client-ssm';
 import {
   DeleteObjectCommand, GetBucketEncryptionCommand, GetBucketTaggingCommand, GetBucketVersioningCommand, GetObjectCommand,
-  GetPublicAccessBlockCommand, GetBucketOwnershipControlsCommand, HeadObjectCommand, PutObjectCommand, S3Client,
+  GetPublicAccessBlockCommand, GetBucketOwnershipControlsCommand, HeadObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
+import { Aws } from '../src/aws/clients.ts';
+import { deriveNames, loadConfig, projectTags } from '../src/config.ts';
+import { StateStore } from '../src/state/store.ts';
 import { useEmulator, ACCOUNT } from './helpers/emulator.ts';
 import { makeProject, resourceMutations, type TestProject } from './helpers/cli.ts';
 
@@ -45,6 +48,12 @@ async function objectExists(key: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The project's state store as the CLI opens it, for driving the lock and writes directly. */
+async function openStore(): Promise<StateStore> {
+  const config = await loadConfig(project.configPath);
+  return new StateStore(new Aws({ region, endpointUrl: emulator.endpoint, maxAttempts: 1 }), deriveNames(config, ACCOUNT, region), projectTags(config));
 }
 
 function planned(stdout: string): { create: string[]; update: string[] } {
@@ -238,13 +247,36 @@ describe('locking', () => {
     assert.equal((await project.run('up')).code, 0);
   });
 
+  test('a run whose lock was force-unlocked and taken by another run leaves that run\'s lock when it finishes', async () => {
+    assert.equal((await project.run('up')).code, 0);
+    const [slow, other] = [await openStore(), await openStore()];
+    const stuck = await slow.acquireLock('up');
+    await other.forceUnlock(stuck.id);
+    const taken = await other.acquireLock('deploy-site');
+
+    await slow.releaseLock(stuck);
+    const holder = JSON.parse((await (await s3.send(new GetObjectCommand({ Bucket: STATE_BUCKET, Key: `${STATE_KEY}.lock` }))).Body?.transformToString()) ?? '{}') as { id: string };
+    assert.equal(holder.id, taken.id, 'the other run still holds the lock');
+
+    await other.releaseLock(taken);
+    assert.equal(await objectExists(`${STATE_KEY}.lock`), false);
+    await other.releaseLock(taken); // already gone: nothing to do, no error
+  });
+
+  test('deploy-site and deploy-lambda before up fail with one line saying to run up, and create nothing', async () => {
+    for (const command of ['deploy-site', 'deploy-lambda']) {
+      const result = await project.run(command);
+      assert.equal(result.code, 1, command);
+      assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+      assert.match(result.stderr, /^error: jane-resume is not deployed \(no state bucket resume-infra-state-\d+-eu-west-1\); run `npx resume-infra up` first\n$/, command);
+      assert.deepEqual(resourceMutations(result.calls), [], command);
+      assert.equal((await s3.send(new ListBucketsCommand({}))).Buckets?.length ?? 0, 0, command);
+    }
+  });
+
   test('a state write over a version someone else changed is an error, never a silent overwrite', async () => {
     assert.equal((await project.run('up')).code, 0);
-    const { Aws } = await import('../src/aws/clients.ts');
-    const { StateStore } = await import('../src/state/store.ts');
-    const { deriveNames, loadConfig, projectTags } = await import('../src/config.ts');
-    const config = await loadConfig(project.configPath);
-    const store = new StateStore(new Aws({ region, endpointUrl: emulator.endpoint, maxAttempts: 1 }), deriveNames(config, ACCOUNT, region), projectTags(config));
+    const store = await openStore();
     const loaded = await store.read('jane-resume');
     assert.ok(loaded);
     const theirs = { ...loaded.document, serial: loaded.document.serial + 1 };

@@ -13,7 +13,6 @@ export async function deployLambda(options: GlobalOptions, io: Io): Promise<numb
   const [project, zip] = await Promise.all([openProject(options, io), lambdaZip()]);
   const functionName = project.names.function;
   const notDeployed = () => new UserError(`function ${functionName} does not exist in ${project.account} ${project.region}; run \`npx resume-infra up\` first`);
-  if (!(await project.store.bucketExists())) throw notDeployed();
   const result = await withLockedState(project, 'deploy-lambda', io, async (state) => {
     const current = await findFunction(project.aws, functionName);
     if (!current) throw notDeployed();

@@ -6,7 +6,7 @@ import { deriveNames, loadConfig, projectTags, type Config, type Names } from '.
 import { describeError, errorName, UserError } from '../errors.ts';
 import { emptyState } from '../state/document.ts';
 import { StateSession } from '../state/session.ts';
-import { StateStore, type LockInfo } from '../state/store.ts';
+import { StateStore, type HeldLock } from '../state/store.ts';
 import type { GlobalOptions, Io } from './io.ts';
 
 export interface Project {
@@ -56,7 +56,11 @@ async function resolveRegion(flag: string | undefined, config: Config, profile: 
 
 const REGION_FLAG = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
-export async function openProject(options: GlobalOptions, io: Io): Promise<Project> {
+/**
+ * Loads the config, resolves the region and asks STS for the account. `withConfig` runs as soon
+ * as the config is loaded, for local work that can overlap the first AWS round trips.
+ */
+export async function openProject(options: GlobalOptions, io: Io, withConfig?: (config: Config) => void): Promise<Project> {
   if (options.region !== undefined && !REGION_FLAG.test(options.region)) {
     throw new UserError(`--region "${options.region}" is not an AWS region name; use one like eu-west-1`);
   }
@@ -64,6 +68,7 @@ export async function openProject(options: GlobalOptions, io: Io): Promise<Proje
     throw new UserError(`--endpoint-url "${options.endpointUrl}" is not a URL; use one like http://127.0.0.1:5000`);
   }
   const config = await loadConfig(options.config);
+  withConfig?.(config);
   const region = await resolveRegion(options.region, config, options.profile);
   const aws = new Aws({
     region,
@@ -92,7 +97,7 @@ export async function openProject(options: GlobalOptions, io: Io): Promise<Proje
  * Runs `work` holding the state lock, and releases it on success, on error and on Ctrl-C.
  * The state is read after the lock is taken, so no other run can change it underneath.
  */
-export async function withLockedState<T>(project: Project, command: string, io: Io, work: (state: StateSession, lock: LockInfo) => Promise<T>): Promise<T> {
+export async function withLockedState<T>(project: Project, command: string, io: Io, work: (state: StateSession, lock: HeldLock) => Promise<T>): Promise<T> {
   const lock = await project.store.acquireLock(command);
   const release = async () => {
     try {

@@ -1,9 +1,8 @@
 // The site step of `up` and `deploy-site`: sync the files, then invalidate what changed.
 import { stat } from 'node:fs/promises';
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { S3Client } from '@aws-sdk/client-s3';
 import { UserError } from '../errors.ts';
-import { createInvalidation, invalidationPaths, planSiteSync, siteConfigJson, syncSite } from '../site/index.ts';
+import { createInvalidation, invalidationPaths, planSiteSync, siteConfigJson, syncSite, type LocalFile } from '../site/index.ts';
 import type { Project } from './project.ts';
 
 export interface SiteTarget {
@@ -36,16 +35,22 @@ export function siteTarget(project: Project, outputs: (name: string) => Record<s
   return { bucket, distributionId, apiUrl: outputs('api')?.apiUrl };
 }
 
-export async function publishSite(project: Project, target: SiteTarget): Promise<SitePublishResult> {
+/** `scanned`: the site directory's files when the caller started scanning it already. */
+export async function publishSite(project: Project, target: SiteTarget, scanned?: Promise<LocalFile[]>): Promise<SitePublishResult> {
   const result = await syncSite({
     s3: project.aws.client(S3Client),
     bucket: target.bucket,
     siteDir: project.config.siteDir,
+    ...(scanned ? { scanned } : {}),
     generated: [siteConfigJson(target.apiUrl)],
     cacheControl: project.config.cacheControl,
   });
   const paths = invalidationPaths(result.changedKeys, project.config.cdn.invalidationThreshold);
-  const invalidationId = paths.length > 0 ? await createInvalidation(project.aws.globalClient(CloudFrontClient), target.distributionId, paths) : undefined;
+  let invalidationId: string | undefined;
+  if (paths.length > 0) {
+    const { CloudFrontClient } = await import('@aws-sdk/client-cloudfront');
+    invalidationId = await createInvalidation(project.aws.globalClient(CloudFrontClient), target.distributionId, paths);
+  }
   return {
     uploaded: result.uploaded,
     deleted: result.deleted,

@@ -8,7 +8,12 @@
 // - Every PutObject carries Content-Type, Cache-Control and Content-MD5, so S3 rejects a body that
 //   does not match the hash the plan was made from (e.g. a file edited during the sync).
 // - Bodies up to `STREAM_THRESHOLD_BYTES` are read into memory, which lets the SDK retry them;
-//   larger ones are streamed from disk, so memory stays under concurrency × threshold.
+//   larger ones are streamed from disk, so memory stays under concurrency × threshold (128 MiB
+//   at worst, with every one of 32 uploads in flight just under 4 MiB; a resume site's files are
+//   mostly a few KB).
+// - 32 uploads in flight: S3 answers a PutObject in tens of ms and takes thousands a second per
+//   prefix, so a cold upload is bound by round trips and gains from each request kept in flight
+//   (aws s3 sync keeps 10). It stays under the SDK's 50 sockets per host.
 // - Deleting from a bucket that should hold only this site: every key without a local file goes.
 // - An empty site directory is refused rather than treated as "delete the whole site".
 import { createReadStream } from 'node:fs';
@@ -20,9 +25,9 @@ import { mapBounded } from './concurrency.ts';
 import { contentTypeFor, isHtml } from './content-type.ts';
 import type { GeneratedFile } from './generate.ts';
 import { listRemote, planSync, type SourceFile, type SyncPlan } from './plan.ts';
-import { md5Hex, scanSite } from './scan.ts';
+import { md5Hex, scanSite, type LocalFile } from './scan.ts';
 
-export const DEFAULT_CONCURRENCY = 16;
+export const DEFAULT_CONCURRENCY = 32;
 export const STREAM_THRESHOLD_BYTES = 4 * 1024 * 1024;
 // S3's limit for a single PutObject; larger files would need a multipart upload.
 const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
@@ -33,6 +38,8 @@ export interface SyncOptions {
   s3: S3Client;
   bucket: string;
   siteDir: string;
+  /** The site directory already being scanned (see deploy-site), instead of scanning it here. */
+  scanned?: Promise<LocalFile[]>;
   /** Files the tool writes at deploy time, such as `config.json`; they replace a scanned file with the same key. */
   generated?: readonly GeneratedFile[];
   /** The config's `cacheControl` globs. */
@@ -60,8 +67,8 @@ function generatedSource(file: GeneratedFile): SourceFile {
 }
 
 /** The local files (scanned and generated) and what the bucket holds, compared. Changes nothing. */
-export async function planSiteSync(options: Pick<SyncOptions, 's3' | 'bucket' | 'siteDir' | 'generated'>): Promise<SyncPlan> {
-  const [scanned, remote] = await Promise.all([scanSite(options.siteDir), listRemote(options.s3, options.bucket)]);
+export async function planSiteSync(options: Pick<SyncOptions, 's3' | 'bucket' | 'siteDir' | 'generated' | 'scanned'>): Promise<SyncPlan> {
+  const [scanned, remote] = await Promise.all([options.scanned ?? scanSite(options.siteDir), listRemote(options.s3, options.bucket)]);
   if (scanned.length === 0) {
     throw new UserError(`site directory "${options.siteDir}" has no files; add the site's files or fix "siteDir" (syncing it would delete the whole site)`);
   }

@@ -20,6 +20,11 @@ export interface LockInfo {
   pid: number;
 }
 
+/** A lock this run holds: what it wrote, and the ETag S3 gave it, for the conditional release. */
+export interface HeldLock extends LockInfo {
+  etag: string | undefined;
+}
+
 /** What ensureBucket did: made the bucket, finished the setup a killed run left half done, or nothing. */
 export type StateBucketSetup = 'created' | 'completed' | 'ready';
 
@@ -43,9 +48,11 @@ export class StateStore {
   readonly bucket: string;
   readonly key: string;
   readonly lockKey: string;
+  private readonly project: string;
 
   constructor(aws: Aws, names: Names, private readonly tags: Record<string, string>) {
     this.s3 = aws.client(S3Client);
+    this.project = names.project;
     this.bucket = names.stateBucket;
     this.key = names.stateKey;
     this.lockKey = names.lockKey;
@@ -55,15 +62,17 @@ export class StateStore {
     return `s3://${this.bucket}/${this.key}`;
   }
 
+  private foreignBucket(): UserError {
+    return new UserError(`state bucket ${this.bucket} belongs to another account or denies access; set "state": {"bucket": "<a bucket you own>"} in the config`);
+  }
+
   async bucketExists(): Promise<boolean> {
     try {
       await this.s3.send(new HeadBucketCommand({ Bucket: this.bucket }));
       return true;
     } catch (error) {
       if (isMissing(error)) return false;
-      if (httpStatus(error) === 403) {
-        throw new UserError(`state bucket ${this.bucket} belongs to another account or denies access; set "state": {"bucket": "<a bucket you own>"} in the config`);
-      }
+      if (httpStatus(error) === 403) throw this.foreignBucket();
       throw error;
     }
   }
@@ -194,19 +203,27 @@ export class StateStore {
     }
   }
 
-  /** Takes the lock or fails at once naming its holder. */
-  async acquireLock(command: string): Promise<LockInfo> {
+  /**
+   * Takes the lock or fails at once naming its holder. Commands that need a deployed stack call
+   * this without checking the bucket first: a missing state bucket fails the PutObject itself and
+   * is reported as "not deployed" (one request fewer than a HeadBucket before it).
+   */
+  async acquireLock(command: string): Promise<HeldLock> {
     const lock: LockInfo = { id: randomUUID(), who: `${userInfo().username}@${hostname()}`, command, createdAt: new Date().toISOString(), pid: process.pid };
     try {
-      await this.s3.send(new PutObjectCommand({
+      const response = await this.s3.send(new PutObjectCommand({
         Bucket: this.bucket,
         Key: this.lockKey,
         Body: JSON.stringify(lock),
         ContentType: 'application/json',
         IfNoneMatch: '*',
       }));
-      return lock;
+      return { ...lock, etag: response.ETag };
     } catch (error) {
+      if (errorName(error) === 'NoSuchBucket') {
+        throw new UserError(`${this.project} is not deployed (no state bucket ${this.bucket}); run \`npx resume-infra up\` first`);
+      }
+      if (httpStatus(error) === 403) throw this.foreignBucket();
       if (!isPreconditionFailed(error)) throw error;
       const holder = await this.readLock();
       if (!holder) throw new LockedError(`state ${this.location} was locked and released while this run started; run the command again`);
@@ -216,11 +233,25 @@ export class StateStore {
     }
   }
 
-  /** Releases our own lock; leaves another run's lock alone. */
-  async releaseLock(lock: LockInfo): Promise<void> {
-    const current = await this.readLock();
-    if (!current || current.id !== lock.id) return;
-    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.lockKey }));
+  /**
+   * Releases our own lock and leaves another run's alone, in one request: a DeleteObject that
+   * S3 carries out only while the lock object still has the ETag our PutObject got. A lock that
+   * was force-unlocked and taken by another run fails the condition (412); one already gone is a
+   * 404. Without an ETag (S3 always sends one), it reads the lock and compares ids first.
+   */
+  async releaseLock(lock: HeldLock): Promise<void> {
+    if (lock.etag === undefined) {
+      const current = await this.readLock();
+      if (!current || current.id !== lock.id) return;
+      await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.lockKey }));
+      return;
+    }
+    try {
+      await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.lockKey, IfMatch: lock.etag }));
+    } catch (error) {
+      if (isPreconditionFailed(error) || isMissing(error)) return;
+      throw error;
+    }
   }
 
   /** Removes a stale lock after checking that its id is the one given. */
