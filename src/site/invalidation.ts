@@ -9,7 +9,9 @@
 // and each path beyond 1,000 a month costs money.
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CreateInvalidationCommand, GetInvalidationCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+// Only types at load time: the CloudFront SDK (about 45 ms to load) is imported when an
+// invalidation is made, so a sync that changed nothing never loads it.
+import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { UserError } from '../errors.ts';
 
 export const DEFAULT_INVALIDATION_THRESHOLD = 15;
@@ -76,6 +78,7 @@ export function callerReference(paths: readonly string[], now: Date): string {
 /** Starts an invalidation and returns its id. */
 export async function createInvalidation(cloudfront: CloudFrontClient, distributionId: string, paths: readonly string[], now = new Date()): Promise<string> {
   validateInvalidationPaths(paths);
+  const { CreateInvalidationCommand } = await import('@aws-sdk/client-cloudfront');
   const response = await cloudfront.send(new CreateInvalidationCommand({
     DistributionId: distributionId,
     InvalidationBatch: { CallerReference: callerReference(paths, now), Paths: { Quantity: paths.length, Items: [...paths] } },
@@ -100,6 +103,7 @@ export async function waitForInvalidation(cloudfront: CloudFrontClient, distribu
   const timeoutMs = options.timeoutMs ?? 15 * 60_000;
   const intervalMs = options.intervalMs ?? 5_000;
   const deadline = Date.now() + timeoutMs;
+  const { GetInvalidationCommand } = await import('@aws-sdk/client-cloudfront');
   for (;;) {
     const response = await cloudfront.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: invalidationId }));
     const status = response.Invalidation?.Status ?? 'unknown';
