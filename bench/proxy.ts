@@ -37,6 +37,12 @@ export interface RecordingProxy {
   url: string;
   counts(): Counts;
   reset(): void;
+  /**
+   * Holds every answer back this many ms before the client gets it (0, the default: none). This
+   * stands in for the network round trip and the service's own time that a real S3 endpoint
+   * adds to each request and the emulator on loopback does not.
+   */
+  setLatency(ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -73,6 +79,7 @@ export async function start(target: string): Promise<RecordingProxy> {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const table = new Map<string, OperationCount>();
   const objectPuts = new Map<string, number>();
+  let latencyMs = 0;
 
   const record = (classified: Classified, status: number, ms: number): void => {
     const key = `${classified.service}\u0000${classified.operation}`;
@@ -101,13 +108,21 @@ export async function start(target: string): Promise<RecordingProxy> {
         delete headers['transfer-encoding'];
         headers['content-length'] = String(form.length);
       }
-      const proxied = request({ protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method, path: url, headers, agent }, (response) => {
+      const answer = (response: IncomingMessage): void => {
         const responseHeaders = forwardedHeaders(response.headers);
         // Recorded when the answer starts, before the client can have it: a count read right
         // after a client process exits always includes that process's last request.
         record(classified, response.statusCode ?? 502, performance.now() - started);
         res.writeHead(response.statusCode ?? 502, response.statusMessage, responseHeaders);
         response.pipe(res);
+      };
+      const proxied = request({ protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method, path: url, headers, agent }, (response) => {
+        if (latencyMs > 0) {
+          response.pause();
+          setTimeout(() => answer(response), latencyMs);
+        } else {
+          answer(response);
+        }
       });
       proxied.once('error', (error) => {
         record(classified, 502, performance.now() - started);
@@ -151,6 +166,9 @@ export async function start(target: string): Promise<RecordingProxy> {
     reset() {
       table.clear();
       objectPuts.clear();
+    },
+    setLatency(ms: number) {
+      latencyMs = ms;
     },
     async stop() {
       agent.destroy();

@@ -1,8 +1,12 @@
 // The side-by-side benchmark (issue 7): resume-infra against Terraform and `aws s3 sync`, on one
 // local emulator, every AWS request counted by the same recording proxy for every tool.
 //
-//   npx tsx bench/run.ts [--reps 5] [--only stack|sync|startup|counter] [--domain] [--write]
+//   npx tsx bench/run.ts [--reps 5] [--only stack|sync|sync-latency|startup|counter] [--domain] [--latency 50] [--write]
 //
+// sync-latency is the site sync again with --latency ms (50 unless given) added by the proxy to
+// every answer: the emulator on loopback answers in about a millisecond and takes one request at
+// a time, while a real S3 endpoint takes tens of ms per request and many at once, which is where
+// a client's concurrency shows.
 // --domain runs the stack lifecycle with a domain (ACM certificate, validation and alias records
 // in a hosted zone the harness makes after each reset); without it, the stack has no domain,
 // the path most new users take first, and the one that fits the time budget.
@@ -24,7 +28,7 @@ import { cloneSite, generateSiteRepo, SITE_FILES, type GeneratedSite } from './s
 import { median, medianOf, okRuns, type Measurement } from './stats.ts';
 import { prepareTerraform, PROVIDER_MIRROR, resourceSeconds, STATE_BUCKET, type Terraform } from './terraform.ts';
 
-const SECTIONS = ['stack', 'sync', 'startup', 'counter'] as const;
+const SECTIONS = ['stack', 'sync', 'sync-latency', 'startup', 'counter'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -42,8 +46,13 @@ const STEP_TIMEOUT_MS = 10 * 60_000;
 const STACK_DOMAIN = { name: 'resume.bench-example.com', hostedZone: 'bench-example.com' };
 
 const { values: flags } = parseArgs({
-  options: { reps: { type: 'string', default: '5' }, only: { type: 'string' }, domain: { type: 'boolean', default: false }, write: { type: 'boolean', default: false } },
+  options: {
+    reps: { type: 'string', default: '5' }, only: { type: 'string' }, domain: { type: 'boolean', default: false }, write: { type: 'boolean', default: false },
+    latency: { type: 'string', default: '50' },
+  },
 });
+const latencyMs = Number(flags.latency);
+if (!Number.isInteger(latencyMs) || latencyMs < 1) throw new Error(`--latency ${flags.latency} is not a positive whole number of milliseconds`);
 const reps = Number(flags.reps);
 if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps ${flags.reps} is not a positive whole number`);
 const only = flags.only;
@@ -260,6 +269,8 @@ type SyncCase = (typeof SYNC_CASES)[number]['key'];
 
 interface SyncResults {
   mode: string;
+  /** Added by the proxy to every answer during the timed runs (0: none). */
+  latencyMs: number;
   site: GeneratedSite;
   runs: Record<SyncCase, { ours: Measurement[]; theirs: Measurement[] }>;
 }
@@ -311,7 +322,7 @@ function awsSyncer(bench: Bench, siteDir: string): Syncer {
   };
 }
 
-async function syncBench(bench: Bench): Promise<SyncResults> {
+async function syncBench(bench: Bench, latency: number): Promise<SyncResults> {
   const repoDir = join(WORK, 'sync-repo');
   const siteDir = join(WORK, 'sync-site');
   progress(`generating the ${SITE_FILES}-file site`);
@@ -328,26 +339,35 @@ async function syncBench(bench: Bench): Promise<SyncResults> {
   const theirs = awsSyncer(bench, siteDir);
   await bench.s3.send(new CreateBucketCommand({ Bucket: AWS_SYNC_BUCKET }));
   const editable = site.files.find((file) => file.path.startsWith('pages/'))?.path ?? 'index.html';
-  const results: SyncResults = { mode, site, runs: { cold: { ours: [], theirs: [] }, noop: { ours: [], theirs: [] }, clone: { ours: [], theirs: [] }, one: { ours: [], theirs: [] } } };
+  const results: SyncResults = { mode, latencyMs: latency, site, runs: { cold: { ours: [], theirs: [] }, noop: { ours: [], theirs: [] }, clone: { ours: [], theirs: [] }, one: { ours: [], theirs: [] } } };
 
-  for (let rep = 1; rep <= reps; rep++) {
-    await cloneSite(repoDir, siteDir);
-    await emptyBucket(bench.s3, ours.bucket);
-    await emptyBucket(bench.s3, AWS_SYNC_BUCKET);
-    const order: Array<[Syncer, 'ours' | 'theirs']> = rep % 2 === 1 ? [[ours, 'ours'], [theirs, 'theirs']] : [[theirs, 'theirs'], [ours, 'ours']];
-    for (const { key } of SYNC_CASES) {
-      if (key === 'clone') await cloneSite(repoDir, siteDir);
-      if (key === 'one') await appendFile(join(siteDir, editable), `\n<!-- edited in repetition ${rep} -->\n`);
-      for (const [syncer, side] of order) {
-        const name = side === 'ours' ? 'resume-infra' : 'aws s3 sync';
-        const { result, ...measurement } = await measure(bench, () => syncer.sync(`sync-${side}-${rep}.log`), exitZero);
-        const sitePuts = measurement.counts?.s3ObjectPutsByBucket[syncer.bucket] ?? 0;
-        results.runs[key][side].push({ ...measurement, sitePuts });
-        progress(`sync rep ${rep}/${reps} ${key} ${name}: ${seconds(result.ms)}, ${sitePuts} PUTs${measurement.note ? ` — ${measurement.note}` : ''}`);
-      }
-    }
+  bench.proxy.setLatency(latency);
+  try {
+    for (let rep = 1; rep <= reps; rep++) await syncRepetition(bench, rep, { repoDir, siteDir, editable, ours, theirs, results });
+  } finally {
+    bench.proxy.setLatency(0);
   }
   return results;
+}
+
+async function syncRepetition(bench: Bench, rep: number, context: { repoDir: string; siteDir: string; editable: string; ours: Syncer; theirs: Syncer; results: SyncResults }): Promise<void> {
+  const { repoDir, siteDir, editable, ours, theirs, results } = context;
+  const tag = results.latencyMs > 0 ? ` (+${results.latencyMs} ms)` : '';
+  await cloneSite(repoDir, siteDir);
+  await emptyBucket(bench.s3, ours.bucket);
+  await emptyBucket(bench.s3, AWS_SYNC_BUCKET);
+  const order: Array<[Syncer, 'ours' | 'theirs']> = rep % 2 === 1 ? [[ours, 'ours'], [theirs, 'theirs']] : [[theirs, 'theirs'], [ours, 'ours']];
+  for (const { key } of SYNC_CASES) {
+    if (key === 'clone') await cloneSite(repoDir, siteDir);
+    if (key === 'one') await appendFile(join(siteDir, editable), `\n<!-- edited in repetition ${rep} -->\n`);
+    for (const [syncer, side] of order) {
+      const name = side === 'ours' ? 'resume-infra' : 'aws s3 sync';
+      const { result, ...measurement } = await measure(bench, () => syncer.sync(`sync${results.latencyMs > 0 ? '-latency' : ''}-${side}-${rep}.log`), exitZero);
+      const sitePuts = measurement.counts?.s3ObjectPutsByBucket[syncer.bucket] ?? 0;
+      results.runs[key][side].push({ ...measurement, sitePuts });
+      progress(`sync${tag} rep ${rep}/${reps} ${key} ${name}: ${seconds(result.ms)}, ${sitePuts} PUTs${measurement.note ? ` — ${measurement.note}` : ''}`);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -477,8 +497,47 @@ function terraformWaitNote(stack: StackResults): string | undefined {
 interface Results {
   stack?: StackResults;
   sync?: SyncResults;
+  syncLatency?: SyncResults;
   startup?: StartupResults;
   counter?: string;
+}
+
+function syncSection(results: SyncResults): string[] {
+  const parts: string[] = [];
+  const pairs: Pair[] = SYNC_CASES.map(({ key, label }) => ({ label, ...results.runs[key] }));
+  const megabytes = (results.site.bytes / 1024 ** 2).toFixed(1);
+  const latency = results.latencyMs;
+  if (latency > 0) {
+    parts.push(
+      `## Site sync with ${latency} ms a request: resume-infra vs \`aws s3 sync\``,
+      '',
+      `The same runs as above, but the proxy holds every answer back ${latency} ms (\`--latency ${latency}\`), standing in for the network and S3's own time per request, which the emulator on loopback does not have: `
+        + 'there each request costs the emulator\'s CPU, and it answers one at a time, so no client can upload faster than it answers. '
+        + 'With a per-request delay and an emulator that is no longer the limit, what shows is how many requests each tool keeps in flight.',
+      '',
+    );
+  } else {
+    parts.push('## Site sync: resume-infra vs `aws s3 sync`', '');
+  }
+  parts.push(
+    `A generated site of ${results.site.files.length} files (${megabytes} MiB; HTML, CSS, JS, JSON, SVG, images and fonts; 1 KB–200 KB, log-uniform; seeded, so the same bytes every run), committed to a local git repository. `
+      + 'Every repetition starts from a fresh `git clone` and empty buckets. "Fresh `git clone`" is a real `git clone` of that repository over the site directory: the same content, every mtime new. '
+      + `"One file changed" appends a line to one HTML page. resume-infra: ${results.mode}. aws: \`aws s3 sync <dir> s3://<bucket> --delete --only-show-errors\` (aws-cli v1, default concurrency). `
+      + 'Site PUTs count object uploads to the site\'s bucket only (not resume-infra\'s state and lock objects); resume-infra\'s include the `config.json` it generates, so its cold upload is one file more.',
+    '',
+    syncTable(pairs),
+    '',
+  );
+  const rate = (runs: Measurement[]) => {
+    const ok = okRuns(runs);
+    const perSecond = median(ok.map((run) => ((run.sitePuts ?? 0) * 1000) / run.ms));
+    return perSecond === undefined ? '–' : perSecond.toFixed(0);
+  };
+  parts.push(`Upload rate in the cold case (site PUTs per second of wall time): resume-infra ${rate(results.runs.cold.ours)}, aws s3 sync ${rate(results.runs.cold.theirs)}.${latency > 0 ? '' : ' '
+    + 'Both push one emulator process, so the cold case measures the emulator\'s PutObject throughput as much as either tool.'}`, '');
+  const notes = notesOf(pairs, ['resume-infra', 'aws s3 sync']);
+  if (notes.length > 0) parts.push('Notes from the runs:', '', ...notes.map((note) => `- ${note}`), '');
+  return parts;
 }
 
 async function render(bench: Bench | undefined, results: Results): Promise<string> {
@@ -516,30 +575,8 @@ async function render(bench: Bench | undefined, results: Results): Promise<strin
     const notes = notesOf(pairs, ['resume-infra', 'terraform']);
     if (notes.length > 0) parts.push('Notes from the runs:', '', ...notes.map((note) => `- ${note}`), '');
   }
-  if (sync) {
-    const pairs: Pair[] = SYNC_CASES.map(({ key, label }) => ({ label, ...sync.runs[key] }));
-    const megabytes = (sync.site.bytes / 1024 ** 2).toFixed(1);
-    parts.push(
-      '## Site sync: resume-infra vs `aws s3 sync`',
-      '',
-      `A generated site of ${sync.site.files.length} files (${megabytes} MiB; HTML, CSS, JS, JSON, SVG, images and fonts; 1 KB–200 KB, log-uniform; seeded, so the same bytes every run), committed to a local git repository. `
-        + 'Every repetition starts from a fresh `git clone` and empty buckets. "Fresh `git clone`" is a real `git clone` of that repository over the site directory: the same content, every mtime new. '
-        + `"One file changed" appends a line to one HTML page. resume-infra: ${sync.mode}. aws: \`aws s3 sync <dir> s3://<bucket> --delete --only-show-errors\` (aws-cli v1, default concurrency). `
-        + 'Site PUTs count object uploads to the site\'s bucket only (not resume-infra\'s state and lock objects); resume-infra\'s include the `config.json` it generates, so its cold upload is one file more.',
-      '',
-      syncTable(pairs),
-      '',
-    );
-    const rate = (runs: Measurement[]) => {
-      const ok = okRuns(runs);
-      const perSecond = median(ok.map((run) => ((run.sitePuts ?? 0) * 1000) / run.ms));
-      return perSecond === undefined ? '–' : perSecond.toFixed(0);
-    };
-    parts.push(`Upload rate in the cold case (site PUTs per second of wall time): resume-infra ${rate(sync.runs.cold.ours)}, aws s3 sync ${rate(sync.runs.cold.theirs)}. `
-      + 'Both push one emulator process, so the cold case measures the emulator\'s PutObject throughput as much as either tool.', '');
-    const notes = notesOf(pairs, ['resume-infra', 'aws s3 sync']);
-    if (notes.length > 0) parts.push('Notes from the runs:', '', ...notes.map((note) => `- ${note}`), '');
-  }
+  if (sync) parts.push(...syncSection(sync));
+  if (results.syncLatency) parts.push(...syncSection(results.syncLatency));
   if (results.startup) {
     parts.push('## Start-up', '', `Median and minimum of ${results.startup.rows[0]?.runs.length ?? 0} runs each, after one warm-up run.`, '', startupTable(results.startup.rows), '');
     if (results.startup.note) parts.push(results.startup.note, '');
@@ -551,7 +588,9 @@ async function render(bench: Bench | undefined, results: Results): Promise<strin
   }
   const operationParts: string[] = [];
   if (stack) operationParts.push(operationsSection(STACK_STEPS.map(({ key, label }) => ({ label, ...stack.runs[key] })), ['resume-infra', 'terraform']));
-  if (sync) operationParts.push(operationsSection(SYNC_CASES.map(({ key, label }) => ({ label, ...sync.runs[key] })), ['resume-infra', 'aws s3 sync']));
+  for (const synced of [sync, results.syncLatency]) {
+    if (synced) operationParts.push(operationsSection(SYNC_CASES.map(({ key, label }) => ({ label: `${label}${synced.latencyMs > 0 ? `, +${synced.latencyMs} ms a request` : ''}`, ...synced.runs[key] })), ['resume-infra', 'aws s3 sync']));
+  }
   if (operationParts.length > 0) {
     parts.push('## Requests by operation', '', 'The most frequent operations of each run (median count, and the median total time the emulator took to answer them); * marks a mutating operation.', '', ...operationParts, '');
   }
@@ -608,7 +647,8 @@ async function main(): Promise<void> {
 
     const results: Results = {};
     if (sections.includes('stack')) results.stack = await stackBench(bench);
-    if (sections.includes('sync')) results.sync = await syncBench(bench);
+    if (sections.includes('sync')) results.sync = await syncBench(bench, 0);
+    if (sections.includes('sync-latency')) results.syncLatency = await syncBench(bench, latencyMs);
     if (sections.includes('startup')) results.startup = await startupBench(bench);
     if (sections.includes('counter')) results.counter = await counterBench();
 
