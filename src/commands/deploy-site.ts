@@ -1,6 +1,6 @@
 // `deploy-site`: upload changed files, delete removed ones, invalidate the changed paths.
 import { UserError } from '../errors.ts';
-import { scanSite, type LocalFile } from '../site/index.ts';
+import { scanSite, type LocalFile } from '../site/scan.ts';
 import { EXIT_OK, type GlobalOptions, type Io } from './io.ts';
 import { openProject, withLockedState } from './project.ts';
 import { jsonDocument } from './render.ts';

@@ -2,7 +2,12 @@
 import { stat } from 'node:fs/promises';
 import { S3Client } from '@aws-sdk/client-s3';
 import { UserError } from '../errors.ts';
-import { createInvalidation, invalidationPaths, planSiteSync, siteConfigJson, syncSite, type LocalFile } from '../site/index.ts';
+// Not ../site/index.ts: that also loads the CloudFront client, which is only needed (and
+// imported below) when there is something to invalidate.
+import { siteConfigJson } from '../site/generate.ts';
+import { invalidationPaths } from '../site/invalidation-paths.ts';
+import type { LocalFile } from '../site/scan.ts';
+import { planSiteSync, syncSite } from '../site/sync.ts';
 import type { Project } from './project.ts';
 
 export interface SiteTarget {
@@ -48,7 +53,7 @@ export async function publishSite(project: Project, target: SiteTarget, scanned?
   const paths = invalidationPaths(result.changedKeys, project.config.cdn.invalidationThreshold);
   let invalidationId: string | undefined;
   if (paths.length > 0) {
-    const { CloudFrontClient } = await import('@aws-sdk/client-cloudfront');
+    const { CloudFrontClient, createInvalidation } = await import('../site/invalidation.ts');
     invalidationId = await createInvalidation(project.aws.globalClient(CloudFrontClient), target.distributionId, paths);
   }
   return {
