@@ -1,17 +1,16 @@
 // The commander program: parse, call one command, map errors to exit codes. Commands are
 // imported lazily so `--help` and `--version` never load the AWS SDK.
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { UserError } from '../src/errors.ts';
+import { PACKAGE_VERSION } from '../src/paths.ts';
 import { EXIT_ERROR, type GlobalOptions, type Io } from '../src/commands/io.ts';
 
-const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('resume-infra')
     .description('Stand up and maintain a personal resume site on AWS with plain SDK calls')
-    .version(packageJson.version, '-V, --version')
+    .version(PACKAGE_VERSION, '-V, --version')
     .option('-c, --config <file>', 'config file', './resume-infra.json')
     .option('--region <region>', 'AWS region (default: the config, then the SDK chain)')
     .option('--profile <name>', 'AWS profile from ~/.aws/config')

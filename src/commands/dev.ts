@@ -10,6 +10,7 @@ import AdmZip from 'adm-zip';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { startEmulator, type Emulator } from '../emulator.ts';
+import { PACKAGE_ROOT } from '../paths.ts';
 import { UserError } from '../errors.ts';
 import { buildLambdaZip, LAMBDA_SOURCE_DIR, ZIP_ENTRY_NAME } from '../lambda/bundle.ts';
 import { startPreviewServer, type ProxyHandler } from '../dev/server.ts';
@@ -23,7 +24,7 @@ export interface DevOptions {
   port?: string;
 }
 
-const REPO_ROOT = resolve(LAMBDA_SOURCE_DIR, '..', '..');
+const REPO_ROOT = PACKAGE_ROOT;
 const DEFAULT_PORT = 8080;
 
 function parsePort(raw: string | undefined): number {

@@ -12,10 +12,10 @@
 //   build inside the Node that runs the tool, and a developer's laptop and CI need not agree on
 //   that. The bundle is a few kilobytes; compression would save almost nothing.
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import archiver from 'archiver';
 import { build } from 'esbuild';
+import { PACKAGE_ROOT } from '../paths.ts';
 
 export interface LambdaZip {
   zip: Buffer;
@@ -28,9 +28,8 @@ export interface LambdaZip {
 }
 
 /** The handler's source file; `dev` watches it (and `LAMBDA_SOURCE_DIR`) to rebuild. */
-export const HANDLER_SOURCE = fileURLToPath(new URL('./handler.ts', import.meta.url));
-export const LAMBDA_SOURCE_DIR = fileURLToPath(new URL('.', import.meta.url));
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const LAMBDA_SOURCE_DIR = join(PACKAGE_ROOT, 'src', 'lambda');
+export const HANDLER_SOURCE = join(LAMBDA_SOURCE_DIR, 'handler.ts');
 
 export const ZIP_ENTRY_NAME = 'index.mjs';
 /** The Lambda `Handler` setting for this zip. */
@@ -48,7 +47,7 @@ interface ZipSource {
 async function bundleHandler(): Promise<{ files: ZipSource[]; inputs: string[] }> {
   const result = await build({
     entryPoints: [HANDLER_SOURCE],
-    absWorkingDir: REPO_ROOT,
+    absWorkingDir: PACKAGE_ROOT,
     outfile: ZIP_ENTRY_NAME,
     bundle: true,
     format: 'esm',
@@ -63,7 +62,7 @@ async function bundleHandler(): Promise<{ files: ZipSource[]; inputs: string[] }
     logLevel: 'silent',
   });
   const files = result.outputFiles.map((file) => ({ name: basename(file.path), contents: file.contents }));
-  const inputs = Object.keys(result.metafile.inputs).map((input) => resolve(REPO_ROOT, input)).sort();
+  const inputs = Object.keys(result.metafile.inputs).map((input) => resolve(PACKAGE_ROOT, input)).sort();
   return { files, inputs };
 }
 
