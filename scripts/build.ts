@@ -1,0 +1,65 @@
+// Builds dist/: the CLI and everything it imports bundled by esbuild, split per command so that
+// `--help` loads no AWS SDK code. `cli/bin.mjs` runs it when it is current (cli/bundle-check.mjs)
+// and the TypeScript sources through tsx otherwise. Run by `npm run build`, and by `npm ci` /
+// `npm install` through "prepare".
+//
+//   npx tsx scripts/build.ts
+//
+// Kept out of the bundle: esbuild (a native binary, used at run time to bundle the Lambda
+// handler), and archiver and adm-zip (they load files relative to their own package).
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { BUILD_INFO } from '../cli/bundle-check.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const EXTERNAL = ['esbuild', 'archiver', 'adm-zip'];
+// The files besides the sources whose change must invalidate the bundle.
+const MANIFESTS = ['package.json', 'package-lock.json'];
+
+export interface BuildResult {
+  files: number;
+  bytes: number;
+  inputs: string[];
+  ms: number;
+}
+
+export async function buildCli(root = ROOT): Promise<BuildResult> {
+  const started = performance.now();
+  const outdir = join(root, 'dist');
+  await rm(outdir, { recursive: true, force: true });
+  await mkdir(outdir, { recursive: true });
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: [join(root, 'cli', 'main.ts')],
+    outdir,
+    entryNames: '[name]',
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: EXTERNAL,
+    // The SDK is CommonJS; a bundled `require` of a Node built-in needs a real require in ESM.
+    banner: { js: "import { createRequire as __resumeInfraRequire } from 'node:module'; const require = __resumeInfraRequire(import.meta.url);" },
+    // Class names stay as written: the clients are told apart by name (src/aws/clients.ts).
+    keepNames: true,
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const own = Object.keys(result.metafile.inputs)
+    .map((input) => relative(root, resolve(root, input)).split('\\').join('/'))
+    .filter((input) => !input.startsWith('node_modules/') && !input.startsWith('..'));
+  const inputs = [...new Set([...own, ...MANIFESTS])].sort();
+  // Written last: without it the bundle is never used, so a build that fails halfway is harmless.
+  await writeFile(join(root, BUILD_INFO), `${JSON.stringify({ inputs }, null, 2)}\n`);
+  const outputs = Object.values(result.metafile.outputs);
+  return { files: outputs.length, bytes: outputs.reduce((total, output) => total + output.bytes, 0), inputs, ms: performance.now() - started };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const built = await buildCli();
+  process.stdout.write(`dist/: ${built.files} files, ${(built.bytes / 1024 ** 2).toFixed(1)} MiB from ${built.inputs.length} source files in ${Math.round(built.ms)} ms\n`);
+}
