@@ -20,6 +20,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CreateBucketCommand, DeleteObjectsCommand, ListBucketsCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
+import { currentBundle } from '../cli/bundle-check.mjs';
+import { buildCli } from '../scripts/build.ts';
 import { startEmulator, type Emulator } from '../src/emulator.ts';
 import { killAll, run, type RunResult } from './exec.ts';
 import { start, type RecordingProxy } from './proxy.ts';
@@ -447,7 +449,8 @@ async function versions(bench: Bench | undefined): Promise<string[]> {
   const tfText = tfVersion ? tfVersion.stdout : '';
   const packageJson = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { version: string };
   return [
-    `resume-infra ${packageJson.version} (commit ${await tryRun('git', ['-C', REPO, 'rev-parse', '--short', 'HEAD'], (text) => text.trim().split('\n')[0])})`,
+    `resume-infra ${packageJson.version} (commit ${await tryRun('git', ['-C', REPO, 'rev-parse', '--short', 'HEAD'], (text) => text.trim().split('\n')[0])}), `
+      + (currentBundle(REPO) ? 'run from the bundle in dist/ (`npm run build`)' : 'run from its TypeScript sources through tsx (dist/ missing or out of date)'),
     `node ${process.version}`,
     `terraform ${/Terraform v(\S+)/.exec(tfText)?.[1] ?? (await tryRun('terraform', ['version'], (text) => /Terraform v(\S+)/.exec(text)?.[1]))}`,
     `hashicorp/aws provider ${/hashicorp\/aws v(\S+)/.exec(tfText)?.[1] ?? (await mirroredProviderVersions()).join(', ')} (from ${PROVIDER_MIRROR})`,
@@ -620,6 +623,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
   try {
     progress(`sections: ${sections.join(', ')}; ${reps} repetitions`);
+    // Users run the bundle `npm ci` builds; measure that, built from the code being measured.
+    if (!currentBundle(REPO)) {
+      const built = await buildCli();
+      progress(`built dist/ (${built.files} files) in ${seconds(built.ms)}`);
+    }
     emulator = await startEmulator();
     proxy = await start(emulator.endpoint);
     const s3 = new S3Client({ endpoint: emulator.endpoint, region: REGION, credentials: TEST_CREDENTIALS, forcePathStyle: true, maxAttempts: 1 });
