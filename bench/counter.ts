@@ -10,6 +10,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { startEmulator } from '../src/emulator.ts';
 import { buildLambdaZip } from '../src/lambda/bundle.ts';
 import { createHandler, type CounterHandler } from '../src/lambda/handler.ts';
+import { percentile } from './stats.ts';
 
 const BUILDS = 7;
 const REQUESTS = 1000;
@@ -23,10 +24,9 @@ process.env.AWS_ACCESS_KEY_ID = 'test';
 process.env.AWS_SECRET_ACCESS_KEY = 'test';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-function percentile(samples: readonly number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] ?? Number.NaN;
+/** A percentile of the samples in ms, to one decimal. */
+function ms(samples: readonly number[], p: number): string {
+  return (percentile(samples, p) ?? Number.NaN).toFixed(1);
 }
 
 function postEvent(sourceIp: string): APIGatewayProxyEvent {
@@ -71,7 +71,7 @@ async function measureBuilds(): Promise<{ bytes: number; first: number; median: 
     bytes = built.bytes;
   }
   if (hashes.size !== 1) throw new Error(`${BUILDS} builds gave ${hashes.size} different zips`);
-  return { bytes, first: times[0] ?? Number.NaN, median: percentile(times, 50), sha256: [...hashes][0] ?? '' };
+  return { bytes, first: times[0] ?? Number.NaN, median: percentile(times, 50) ?? Number.NaN, sha256: [...hashes][0] ?? '' };
 }
 
 async function main(): Promise<void> {
@@ -129,8 +129,8 @@ async function main(): Promise<void> {
       ['zip CodeSha256', builds.sha256],
       [`build time (median of ${BUILDS})`, `${builds.median} ms (first build ${builds.first} ms)`],
       ['cold POST (reads the SSM secret)', `${coldMs.toFixed(1)} ms`],
-      [`sequential POST, ${REQUESTS} requests`, `median ${percentile(sequential, 50).toFixed(1)} ms, p95 ${percentile(sequential, 95).toFixed(1)} ms`],
-      [`concurrent POST, ${REQUESTS} requests, ${CONCURRENCY} in flight`, `${(REQUESTS / concurrentSeconds).toFixed(0)} req/s (median ${percentile(concurrent, 50).toFixed(1)} ms, p95 ${percentile(concurrent, 95).toFixed(1)} ms)`],
+      [`sequential POST, ${REQUESTS} requests`, `median ${ms(sequential, 50)} ms, p95 ${ms(sequential, 95)} ms`],
+      [`concurrent POST, ${REQUESTS} requests, ${CONCURRENCY} in flight`, `${(REQUESTS / concurrentSeconds).toFixed(0)} req/s (median ${ms(concurrent, 50)} ms, p95 ${ms(concurrent, 95)} ms)`],
       ['DynamoDB calls per POST', perPost.toFixed(2)],
       ['SSM GetParameter calls in total', String(ssmCalls)],
       ['totals after the sequential run', `views ${afterSequential.views}, visitors ${afterSequential.visitors} (${sequentialExact ? 'exact' : `expected ${REQUESTS + 1} and ${DISTINCT_IPS}`})`],

@@ -6,19 +6,15 @@
 import { rm } from 'node:fs/promises';
 import { freePort } from '../src/emulator.ts';
 import { launchChromium, measurePageWeight, PAGE_WEIGHT_LIMIT_BYTES } from '../test/helpers/browser.ts';
-import { makeDevProject, median, startDev, type DevProject, type DevServer } from '../test/helpers/dev.ts';
+import { makeDevProject, startDev, type DevProject, type DevServer } from '../test/helpers/dev.ts';
+import { median, percentile } from './stats.ts';
 
 const runs = Math.max(Number(process.argv[2] ?? 5), 1);
 const COUNT_REQUESTS = 200;
 const COUNT_WARMUP = 20;
 
 function summary(values: readonly number[]): string {
-  return `${median(values).toFixed(1)} | ${Math.min(...values).toFixed(1)} | ${Math.max(...values).toFixed(1)}`;
-}
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+  return `${(median(values) ?? 0).toFixed(1)} | ${Math.min(...values).toFixed(1)} | ${Math.max(...values).toFixed(1)}`;
 }
 
 /** Spawns dev and polls GET / until it answers 200; returns the preview and the milliseconds it took. */
@@ -97,7 +93,7 @@ console.log('| measure | median | min | max |\n|---|---:|---:|---:|');
 console.log(`| spawn → first page served (GET / 200), ms | ${summary(firstPage)} |`);
 console.log(`| spawn → "Preview ready" printed, ms | ${summary(ready)} |`);
 console.log(`| SIGINT → exited, ms | ${summary(stop)} |`);
-console.log(`| POST /count round trip, ms (p95 ${percentile(counterTimes, 95).toFixed(1)}) | ${summary(counterTimes)} |`);
+console.log(`| POST /count round trip, ms (p95 ${(percentile(counterTimes, 95) ?? 0).toFixed(1)}) | ${summary(counterTimes)} |`);
 if (weight) {
   console.log(`\npage weight: ${weight.total} bytes (${(weight.total / 1024).toFixed(1)} KiB) of ${PAGE_WEIGHT_LIMIT_BYTES} allowed, decoded bodies of every response:`);
   for (const resource of weight.resources) console.log(`  ${new URL(resource.url).pathname.padEnd(16)} ${String(resource.bytes).padStart(6)} bytes`);

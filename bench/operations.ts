@@ -34,7 +34,7 @@ export function isMutating(request: Classified): boolean {
   return true;
 }
 
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }

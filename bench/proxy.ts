@@ -8,7 +8,7 @@
 // connections are kept alive, and so are the connections to the emulator.
 import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { classifyOperation, isMutating, type Classified } from './operations.ts';
+import { classifyOperation, header, isMutating, type Classified } from './operations.ts';
 
 export interface OperationCount {
   service: string;
@@ -58,13 +58,8 @@ function forwardedHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
   return forwarded;
 }
 
-function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 function isFormBody(headers: IncomingHttpHeaders): boolean {
-  return (headerValue(headers, 'content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
+  return (header(headers, 'content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -13,7 +13,6 @@
 // The tools alternate (which goes first flips every repetition) and each figure is the median
 // of the repetitions. A full run writes bench/RESULTS.md; a partial one (--only) prints its
 // tables and writes RESULTS.md only with --write. Scratch files go to bench/.work/ (git-ignored).
-import { existsSync } from 'node:fs';
 import { appendFile, cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +22,7 @@ import { CreateBucketCommand, DeleteObjectsCommand, ListBucketsCommand, paginate
 import { currentBundle } from '../cli/bundle-check.mjs';
 import { buildCli } from '../scripts/build.ts';
 import { startEmulator, type Emulator } from '../src/emulator.ts';
+import { buildLambdaZip } from '../src/lambda/bundle.ts';
 import { killAll, run, type RunResult } from './exec.ts';
 import { start, type RecordingProxy } from './proxy.ts';
 import { notesOf, operationsSection, seconds, stackTable, startupTable, syncTable, type Pair } from './report.ts';
@@ -43,7 +43,6 @@ const STACK_PROJECT = 'bench-resume';
 const TF_PROJECT = 'bench-tf';
 const SYNC_PROJECT = 'bench-sync';
 const AWS_SYNC_BUCKET = 'bench-sync-aws';
-const LIBRARY_SYNC_BUCKET = 'bench-sync-resume';
 const STEP_TIMEOUT_MS = 10 * 60_000;
 const STACK_DOMAIN = { name: 'resume.bench-example.com', hostedZone: 'bench-example.com' };
 
@@ -81,11 +80,9 @@ interface Bench {
   proxy: RecordingProxy;
   /** An S3 client straight to the emulator, for set-up that must not be counted. */
   s3: S3Client;
-  lambdaZip: string;
   stackSite: string;
   terraform?: Terraform;
   tfInit?: RunResult;
-  syncSite?: GeneratedSite;
   /** The config of a stack that is up, for `status`. */
   deployedConfig?: string;
 }
@@ -168,22 +165,19 @@ async function warmUp(endpoint: string): Promise<void> {
   ]);
 }
 
-async function buildLambdaZip(path: string): Promise<string> {
-  try {
-    const bundle = (await import('../src/lambda/bundle.ts')) as { buildLambdaZip: () => Promise<{ zip: Buffer }> };
-    await writeFile(path, (await bundle.buildLambdaZip()).zip);
-    return 'the counter zip built by src/lambda/bundle.ts';
-  } catch (error) {
-    const { default: AdmZip } = await import('adm-zip');
-    const zip = new AdmZip();
-    zip.addFile('index.mjs', Buffer.from('export const handler = async () => ({ statusCode: 200, body: "{}" });\n'));
-    await writeFile(path, zip.toBuffer());
-    return `a stand-in zip (src/lambda/bundle.ts failed: ${(error as Error).message})`;
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // (a) Stack lifecycle: resume-infra against Terraform.
+
+/** Each tool's runs of one case. */
+interface Sides {
+  ours: Measurement[];
+  theirs: Measurement[];
+}
+
+/** An empty record of runs for each case of a list (STACK_STEPS, SYNC_CASES). */
+function emptyRuns<K extends string>(cases: ReadonlyArray<{ key: K }>): Record<K, Sides> {
+  return Object.fromEntries(cases.map(({ key }): [K, Sides] => [key, { ours: [], theirs: [] }])) as Record<K, Sides>;
+}
 
 const STACK_STEPS = [
   { key: 'fresh', label: 'fresh `up` / `terraform apply`' },
@@ -194,7 +188,7 @@ const STACK_STEPS = [
 type StackStep = (typeof STACK_STEPS)[number]['key'];
 
 interface StackResults {
-  runs: Record<StackStep, { ours: Measurement[]; theirs: Measurement[] }>;
+  runs: Record<StackStep, Sides>;
 }
 
 function planJudge(result: RunResult): { ok: boolean; note?: string } {
@@ -247,7 +241,7 @@ async function stackBench(bench: Bench): Promise<StackResults> {
   const terraform = bench.terraform;
   if (!terraform) throw new Error('terraform was not prepared');
   const config = await writeConfig('stack', STACK_PROJECT, bench.stackSite, withDomain ? STACK_DOMAIN : undefined);
-  const results: StackResults = { runs: { fresh: { ours: [], theirs: [] }, noop: { ours: [], theirs: [] }, plan: { ours: [], theirs: [] }, destroy: { ours: [], theirs: [] } } };
+  const results: StackResults = { runs: emptyRuns(STACK_STEPS) };
   for (let rep = 1; rep <= reps; rep++) {
     const order = rep % 2 === 1 ? ['resume-infra', 'terraform'] : ['terraform', 'resume-infra'];
     for (const tool of order) {
@@ -270,49 +264,29 @@ const SYNC_CASES = [
 type SyncCase = (typeof SYNC_CASES)[number]['key'];
 
 interface SyncResults {
-  mode: string;
   /** Added by the proxy to every answer during the timed runs (0: none). */
   latencyMs: number;
   site: GeneratedSite;
-  runs: Record<SyncCase, { ours: Measurement[]; theirs: Measurement[] }>;
+  runs: Record<SyncCase, Sides>;
 }
+
+const SYNC_MODE = '`resume-infra deploy-site` (a new CLI process, with its state lock and CloudFront invalidation)';
 
 interface Syncer {
   bucket: string;
   sync(log: string): Promise<RunResult>;
 }
 
-/** `resume-infra deploy-site` on a stack made for the generated site, when the CLI has the command. */
-async function cliSyncer(bench: Bench, siteDir: string): Promise<Syncer | string> {
-  const help = await resumeInfra(bench, ['--help'], undefined, 'sync-setup.log');
-  if (!/^\s+deploy-site\b/m.test(help.stdout)) return 'the CLI has no deploy-site command';
+/** `resume-infra deploy-site` on a stack made for the generated site. */
+async function cliSyncer(bench: Bench, siteDir: string): Promise<Syncer> {
   const config = await writeConfig('sync', SYNC_PROJECT, siteDir);
   const up = await resumeInfra(bench, ['up'], config, 'sync-setup.log');
-  if (up.code !== 0) return `\`up\` of the sync stack failed (exit ${up.code}: ${lastLine(up.stderr)})`;
+  if (up.code !== 0) throw new Error(`\`up\` of the sync stack failed (exit ${up.code}: ${lastLine(up.stderr)})`);
   const buckets = await bench.s3.send(new ListBucketsCommand({}));
   const bucket = (buckets.Buckets ?? []).map((entry) => entry.Name ?? '').find((name) => name.startsWith(`${SYNC_PROJECT}-site`));
-  if (!bucket) return `no bucket named ${SYNC_PROJECT}-site… after \`up\``;
+  if (!bucket) throw new Error(`no bucket named ${SYNC_PROJECT}-site… after \`up\``);
   bench.deployedConfig = config;
   return { bucket, sync: (log) => resumeInfra(bench, ['deploy-site'], config, log) };
-}
-
-/** The sync library called in-process (no CLI start-up, no invalidation), until `deploy-site` exists. */
-async function librarySyncer(bench: Bench, siteDir: string): Promise<Syncer> {
-  const site = (await import('../src/site/index.ts')) as { syncSite: (options: { s3: S3Client; bucket: string; siteDir: string }) => Promise<unknown> };
-  await bench.s3.send(new CreateBucketCommand({ Bucket: LIBRARY_SYNC_BUCKET }));
-  const s3 = new S3Client({ endpoint: bench.proxy.url, region: REGION, credentials: TEST_CREDENTIALS, forcePathStyle: true });
-  return {
-    bucket: LIBRARY_SYNC_BUCKET,
-    async sync() {
-      const started = performance.now();
-      try {
-        await site.syncSite({ s3, bucket: LIBRARY_SYNC_BUCKET, siteDir });
-        return { ms: performance.now() - started, code: 0, stdout: '', stderr: '' };
-      } catch (error) {
-        return { ms: performance.now() - started, code: 1, stdout: '', stderr: String(error) };
-      }
-    },
-  };
 }
 
 function awsSyncer(bench: Bench, siteDir: string): Syncer {
@@ -329,19 +303,14 @@ async function syncBench(bench: Bench, latency: number): Promise<SyncResults> {
   const siteDir = join(WORK, 'sync-site');
   progress(`generating the ${SITE_FILES}-file site`);
   const site = await generateSiteRepo(repoDir);
-  bench.syncSite = site;
   await cloneSite(repoDir, siteDir);
   await resetEmulator(bench);
-  const cli = await cliSyncer(bench, siteDir);
-  const ours = typeof cli === 'string' ? await librarySyncer(bench, siteDir) : cli;
-  const mode = typeof cli === 'string'
-    ? `syncSite() from src/site called in-process (no CLI start-up, no invalidation), because ${cli}`
-    : '`resume-infra deploy-site` (a new CLI process, with its state lock and CloudFront invalidation)';
-  progress(`site sync with ${mode}`);
+  const ours = await cliSyncer(bench, siteDir);
+  progress(`site sync with ${SYNC_MODE}`);
   const theirs = awsSyncer(bench, siteDir);
   await bench.s3.send(new CreateBucketCommand({ Bucket: AWS_SYNC_BUCKET }));
   const editable = site.files.find((file) => file.path.startsWith('pages/'))?.path ?? 'index.html';
-  const results: SyncResults = { mode, latencyMs: latency, site, runs: { cold: { ours: [], theirs: [] }, noop: { ours: [], theirs: [] }, clone: { ours: [], theirs: [] }, one: { ours: [], theirs: [] } } };
+  const results: SyncResults = { latencyMs: latency, site, runs: emptyRuns(SYNC_CASES) };
 
   bench.proxy.setLatency(latency);
   try {
@@ -383,15 +352,14 @@ interface StartupResults {
 async function startupBench(bench: Bench): Promise<StartupResults> {
   const count = Math.max(10, reps * 2);
   let note: string | undefined;
-  if (!bench.deployedConfig) {
+  let deployed = bench.deployedConfig;
+  if (!deployed) {
     await resetEmulator(bench);
-    const config = await writeConfig('startup', STACK_PROJECT, bench.stackSite);
-    const up = await resumeInfra(bench, ['up'], config, 'startup-setup.log');
-    if (up.code === 0) bench.deployedConfig = config;
-    else note = `\`up\` failed before the status runs (exit ${up.code}: ${lastLine(up.stderr)}); status ran against an empty account`;
-    bench.deployedConfig ??= config;
+    deployed = await writeConfig('startup', STACK_PROJECT, bench.stackSite);
+    const up = await resumeInfra(bench, ['up'], deployed, 'startup-setup.log');
+    if (up.code !== 0) note = `\`up\` failed before the status runs (exit ${up.code}: ${lastLine(up.stderr)}); status ran against an empty account`;
+    bench.deployedConfig = deployed;
   }
-  const deployed = bench.deployedConfig;
   const terraform = bench.terraform;
   const commands: Array<[string, () => Promise<RunResult>]> = [
     ['`resume-infra --help`', () => resumeInfra(bench, ['--help'], undefined, 'startup.log')],
@@ -401,7 +369,7 @@ async function startupBench(bench: Bench): Promise<StartupResults> {
   ];
   const rows: StartupResults['rows'] = [];
   for (const [label, command] of commands) {
-    await command(); // warm-up: the tsx cache, the page cache
+    await command(); // warm-up: the page cache (and, for status, the emulator)
     const runs: Measurement[] = [];
     for (let index = 0; index < count; index++) {
       const { result: _result, ...measurement } = await measure(bench, command, exitZero);
@@ -414,11 +382,10 @@ async function startupBench(bench: Bench): Promise<StartupResults> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// (d) Counter: bench/counter.ts, when it exists, prints its own table.
+// (d) Counter: bench/counter.ts prints its own table.
 
-async function counterBench(): Promise<string | undefined> {
+async function counterBench(): Promise<string> {
   const script = join(REPO, 'bench', 'counter.ts');
-  if (!existsSync(script)) return undefined;
   progress('running bench/counter.ts');
   const result = await run(process.execPath, ['--import', 'tsx', script], { cwd: REPO, env: { ...process.env, ...toolEnv }, logFile: join(LOGS, 'counter.log'), timeoutMs: STEP_TIMEOUT_MS });
   if (result.code === 0) return result.stdout.trim();
@@ -436,7 +403,7 @@ async function mirroredProviderVersions(): Promise<string[]> {
   }
 }
 
-async function versions(bench: Bench | undefined): Promise<string[]> {
+async function versions(bench: Bench): Promise<string[]> {
   const tryRun = async (command: string, args: string[], pick: (text: string) => string | undefined) => {
     try {
       const result = await run(command, args, { env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
@@ -445,7 +412,7 @@ async function versions(bench: Bench | undefined): Promise<string[]> {
       return 'unknown';
     }
   };
-  const tfVersion = bench?.terraform ? await bench.terraform.version() : undefined;
+  const tfVersion = bench.terraform ? await bench.terraform.version() : undefined;
   const tfText = tfVersion ? tfVersion.stdout : '';
   const packageJson = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { version: string };
   return [
@@ -525,7 +492,7 @@ function syncSection(results: SyncResults): string[] {
   parts.push(
     `A generated site of ${results.site.files.length} files (${megabytes} MiB; HTML, CSS, JS, JSON, SVG, images and fonts; 1 KB–200 KB, log-uniform; seeded, so the same bytes every run), committed to a local git repository. `
       + 'Every repetition starts from a fresh `git clone` and empty buckets. "Fresh `git clone`" is a real `git clone` of that repository over the site directory: the same content, every mtime new. '
-      + `"One file changed" appends a line to one HTML page. resume-infra: ${results.mode}. aws: \`aws s3 sync <dir> s3://<bucket> --delete --only-show-errors\` (aws-cli v1, default concurrency). `
+      + `"One file changed" appends a line to one HTML page. resume-infra: ${SYNC_MODE}. aws: \`aws s3 sync <dir> s3://<bucket> --delete --only-show-errors\` (aws-cli v1, default concurrency). `
       + 'Site PUTs count object uploads to the site\'s bucket only (not resume-infra\'s state and lock objects); resume-infra\'s include the `config.json` it generates, so its cold upload is one file more.',
     '',
     syncTable(pairs),
@@ -543,7 +510,7 @@ function syncSection(results: SyncResults): string[] {
   return parts;
 }
 
-async function render(bench: Bench | undefined, results: Results): Promise<string> {
+async function render(bench: Bench, results: Results): Promise<string> {
   const cpu = cpus();
   const parts: string[] = [
     '# Benchmark results',
@@ -574,7 +541,7 @@ async function render(bench: Bench | undefined, results: Results): Promise<strin
     );
     const waitNote = terraformWaitNote(stack);
     if (waitNote) parts.push(waitNote, '');
-    if (bench?.tfInit) parts.push(`\`terraform init\` (once per checkout, not in the table): ${seconds(bench.tfInit.ms)}.`, '');
+    if (bench.tfInit) parts.push(`\`terraform init\` (once per checkout, not in the table): ${seconds(bench.tfInit.ms)}.`, '');
     const notes = notesOf(pairs, ['resume-infra', 'terraform']);
     if (notes.length > 0) parts.push('Notes from the runs:', '', ...notes.map((note) => `- ${note}`), '');
   }
@@ -632,15 +599,15 @@ async function main(): Promise<void> {
     proxy = await start(emulator.endpoint);
     const s3 = new S3Client({ endpoint: emulator.endpoint, region: REGION, credentials: TEST_CREDENTIALS, forcePathStyle: true, maxAttempts: 1 });
     await warmUp(emulator.endpoint);
-    const lambdaZip = join(WORK, 'counter.zip');
     const stackSite = join(WORK, 'stack-site');
     // A copy, so that edits to site/ during a run cannot change what either tool uploads.
     await rm(stackSite, { recursive: true, force: true });
     await cp(join(REPO, 'site'), stackSite, { recursive: true });
-    const bench: Bench = { emulator, proxy, s3, lambdaZip, stackSite };
-    const zipSource = await buildLambdaZip(lambdaZip);
-    progress(`lambda zip for Terraform: ${zipSource}`);
+    const bench: Bench = { emulator, proxy, s3, stackSite };
     if (sections.includes('stack') || sections.includes('startup')) {
+      // Terraform deploys the same counter zip that resume-infra builds.
+      const lambdaZip = join(WORK, 'counter.zip');
+      await writeFile(lambdaZip, (await buildLambdaZip()).zip);
       bench.terraform = await prepareTerraform({
         workDir: join(WORK, 'terraform'), endpoint: proxy.url, project: TF_PROJECT, region: REGION, lambdaZip, siteDir: stackSite,
         ...(withDomain ? { domain: STACK_DOMAIN } : {}), logFile: join(LOGS, 'terraform.log'),
@@ -649,7 +616,8 @@ async function main(): Promise<void> {
       bench.tfInit = await bench.terraform.init();
       if (bench.tfInit.code !== 0) throw new Error(`terraform init failed: ${lastLine(bench.tfInit.stderr)} (see ${join(LOGS, 'terraform.log')})`);
       progress(`terraform init: ${seconds(bench.tfInit.ms)}`);
-      // One untimed resume-infra run first, so tsx's compile cache is warm for the timed ones.
+      // One untimed resume-infra run first, so the bundle's files are in the page cache and the
+      // emulator has answered resume-infra's first calls before the timed runs.
       await resumeInfra(bench, ['plan'], await writeConfig('warm-up', STACK_PROJECT, stackSite), 'warm-up.log');
     }
 

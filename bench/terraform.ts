@@ -25,7 +25,6 @@ export interface TerraformOptions {
 }
 
 export interface Terraform {
-  workDir: string;
   init(): Promise<RunResult>;
   apply(): Promise<RunResult>;
   /** `plan -detailed-exitcode`: exit 0 = no changes, 2 = changes. */
@@ -89,7 +88,6 @@ export async function prepareTerraform(options: TerraformOptions): Promise<Terra
   const terraform = (args: string[], timeoutMs = 15 * 60_000) => run('terraform', args, { cwd: workDir, env, logFile: options.logFile, timeoutMs });
   const common = ['-input=false', '-no-color'];
   return {
-    workDir,
     init: () => terraform(['init', ...common, '-reconfigure', '-backend-config=backend.hcl']),
     apply: () => terraform(['apply', ...common, '-auto-approve']),
     plan: () => terraform(['plan', ...common, '-detailed-exitcode']),
