@@ -2,15 +2,18 @@
 // deployed CodeSha256, wait until the function is updated, and record the new hash in the state.
 import { LambdaClient, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { UserError } from '../errors.ts';
-import { findFunction, lambdaZip, waitFunctionUpdated } from '../resources/function.ts';
+import { buildLambdaZip } from '../lambda/bundle.ts';
+import { findFunction, waitFunctionUpdated } from '../resources/function.ts';
 import { EXIT_OK, type GlobalOptions, type Io } from './io.ts';
 import { openProject, withLockedState } from './project.ts';
 import { jsonDocument } from './render.ts';
 
 export async function deployLambda(options: GlobalOptions, io: Io): Promise<number> {
   const started = performance.now();
-  // Bundling needs no AWS: do it while the project opens.
-  const [project, zip] = await Promise.all([openProject(options, io), lambdaZip()]);
+  // Bundling needs no AWS: do it while the project opens. Built afresh, not the per-process
+  // lambdaZip() of the function resource: `dev` calls this after the handler source changed, in
+  // a process whose `up` has already built (and cached) the old code.
+  const [project, zip] = await Promise.all([openProject(options, io), buildLambdaZip()]);
   const functionName = project.names.function;
   const notDeployed = () => new UserError(`function ${functionName} does not exist in ${project.account} ${project.region}; run \`npx resume-infra up\` first`);
   const result = await withLockedState(project, 'deploy-lambda', io, async (state) => {
