@@ -175,7 +175,6 @@ describe('up without a domain', () => {
       tags: projectTags(config),
       mode: 'apply',
       output: (name, key) => (name === 'oac' && key === 'oacId' ? 'E2OACEXAMPLE' : `${name}.${key}`),
-      optionalOutput: () => undefined,
       note: () => undefined,
     };
     const desired = distribution.desired(ctx);

@@ -123,13 +123,15 @@ function directContext(outputs: Record<string, string>, siteUrl?: string): { ctx
   const direct = new Aws({ region, endpointUrl: emulator.endpoint, maxAttempts: 1 });
   const notes: string[] = [];
   const output = (name: string, key: string): string => {
+    // No siteUrl given: the distribution is not made yet, as in a plan.
+    if (name === 'distribution' && key === 'siteUrl') return siteUrl ?? KNOWN_AFTER_APPLY;
     const value = outputs[`${name}.${key}`];
     if (value === undefined) throw new Error(`no output ${name}.${key}`);
     return value;
   };
   const ctx: ResourceContext = {
     config, names: deriveNames(config, ACCOUNT, region), aws: direct, tags: projectTags(config), mode: 'apply',
-    output, optionalOutput: (name, key) => (name === 'distribution' ? siteUrl : output(name, key)), note: (message) => notes.push(message),
+    output, note: (message) => notes.push(message),
   };
   return { ctx, notes, aws: direct };
 }

@@ -31,7 +31,7 @@ export interface ProgressEvent {
 
 export interface EngineOptions {
   resources: readonly Resource[];
-  context: Omit<ResourceContext, 'output' | 'optionalOutput' | 'note' | 'mode'>;
+  context: Omit<ResourceContext, 'output' | 'note' | 'mode'>;
   /** What was recorded by earlier runs (read-only in plan). */
   recorded: (name: string) => RecordedResource | undefined;
   onProgress?: (event: ProgressEvent) => void;
@@ -75,12 +75,10 @@ export class Engine {
         if (value === undefined) throw new Error(`${name} has no output "${key}" (asked by ${resource.name})`);
         return value;
     };
-    const inStack = (name: string) => this.enabledResources().some((candidate) => candidate.name === name);
     return {
       ...this.options.context,
       mode,
       output,
-      optionalOutput: (name, key) => (inStack(name) ? output(name, key) : undefined),
       note: (message) => this.emit(resource, action(), 'note', started(), message, this.labelCache.get(resource.name)),
     };
   }
@@ -162,6 +160,9 @@ export class Engine {
   async apply(state: StateSession): Promise<PlannedChange[]> {
     const enabled = this.enabledResources();
     const reads = this.startReads(enabled, 'apply', (name) => state.recorded(name));
+    // Resources the config no longer asks for are looked for now too (as destroy looks), and
+    // deleted at the end.
+    const removedReads = this.startReads(this.disabledResources(), 'destroy', (name) => state.recorded(name));
     await this.check('apply');
     const performed: PlannedChange[] = [];
     const result = await walkGraph(enabled, async (resource) => {
@@ -193,7 +194,11 @@ export class Engine {
     });
     raiseFailures(result.failed, result.skipped, enabled);
     // Resources the config no longer asks for go last, after their dependents were updated away from them.
-    const removed = await this.readAll(this.disabledResources(), state);
+    const removed: Array<{ resource: Resource; actual: Observed; label: string }> = [];
+    for (const resource of this.disabledResources()) {
+      const actual = await removedReads.get(resource.name);
+      if (actual) removed.push({ resource, actual, label: resource.label(this.contextFor(resource, 'destroy', () => 'delete', () => 0), actual) });
+    }
     await this.deleteAll(removed, state, performed);
     return performed;
   }
@@ -214,16 +219,6 @@ export class Engine {
     raiseFailures(failures, [], this.options.resources);
     const order = this.options.resources.map((resource) => resource.name);
     return found.sort((a, b) => order.indexOf(a.resource.name) - order.indexOf(b.resource.name));
-  }
-
-  private async readAll(resources: Resource[], state: StateSession): Promise<Array<{ resource: Resource; actual: Observed; label: string }>> {
-    const found: Array<{ resource: Resource; actual: Observed; label: string }> = [];
-    for (const resource of resources) {
-      const ctx = this.contextFor(resource, 'destroy', () => 'delete', () => 0);
-      const actual = await resource.read(ctx, state.recorded(resource.name));
-      if (actual) found.push({ resource, actual, label: resource.label(ctx, actual) });
-    }
-    return found;
   }
 
   /** Deletes in reverse dependency order, dependents first, forgetting each in the state as it goes. */

@@ -26,8 +26,6 @@ export interface ResourceContext {
   mode: Mode;
   /** An output of a dependency. In `plan`, a placeholder when the dependency does not exist yet. */
   output(resource: string, key: string): string;
-  /** Like `output`, but undefined when that resource is not part of the stack (e.g. disabled by the config). */
-  optionalOutput(resource: string, key: string): string | undefined;
   /** A progress note for a long step, such as waiting for a certificate. */
   note(message: string): void;
 }

@@ -238,7 +238,7 @@ export const distribution: ResourceKind<DistributionDesired, DistributionActual>
   label: (ctx, actual) => (actual ? `${actual.id} (${actual.domainName})` : `${ctx.names.project} site`),
 
   desired(ctx) {
-    const certificateArn = ctx.config.domain ? ctx.optionalOutput('certificate', 'certificateArn') : undefined;
+    const certificateArn = ctx.config.domain ? ctx.output('certificate', 'certificateArn') : undefined;
     const settings: Settings = {
       enabled: true,
       comment: `resume-infra ${ctx.names.project} site`,

@@ -67,10 +67,10 @@ export function counterOrigins(ctx: ResourceContext): string[] {
   return [...new Set([...ctx.config.counter.allowedOrigins, ...(site ? [site] : [])])].sort();
 }
 
-/** The site's origin (scheme and host), or undefined when there is no site in the stack or it is not made yet. */
+/** The site's origin (scheme and host), or undefined while the distribution is not made yet (plan). */
 export function siteOrigin(ctx: ResourceContext): string | undefined {
-  const siteUrl = ctx.optionalOutput('distribution', 'siteUrl');
-  if (siteUrl === undefined || siteUrl === KNOWN_AFTER_APPLY) return undefined;
+  const siteUrl = ctx.output('distribution', 'siteUrl');
+  if (siteUrl === KNOWN_AFTER_APPLY) return undefined;
   return new URL(siteUrl).origin;
 }
 

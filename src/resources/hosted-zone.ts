@@ -46,8 +46,23 @@ async function publicZonesNamed(route53: Route53Client, name: string): Promise<H
     .map((zone) => ({ id: (zone.Id ?? '').replace(/^\/hostedzone\//, ''), name }));
 }
 
+// One lookup per run: the certificate's check, read and create and the alias records' read and
+// upsert all ask for the zone, often at the same time. A run has one config object, so it keys
+// the cache; a failed lookup is not kept.
+const zoneLookups = new WeakMap<ResourceContext['config'], Promise<HostedZone | undefined>>();
+
 /** The public hosted zone for the config's domain: `hostedZone`, else the longest suffix of `domain` that has a zone. */
-export async function findHostedZone(ctx: ResourceContext): Promise<HostedZone | undefined> {
+export function findHostedZone(ctx: ResourceContext): Promise<HostedZone | undefined> {
+  let lookup = zoneLookups.get(ctx.config);
+  if (!lookup) {
+    lookup = lookUpHostedZone(ctx);
+    zoneLookups.set(ctx.config, lookup);
+    lookup.catch(() => zoneLookups.delete(ctx.config));
+  }
+  return lookup;
+}
+
+async function lookUpHostedZone(ctx: ResourceContext): Promise<HostedZone | undefined> {
   const domain = ctx.config.domain;
   if (!domain) return undefined;
   const route53 = ctx.aws.globalClient(Route53Client);
