@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from './errors.ts';
+import { DEFAULT_INVALIDATION_THRESHOLD, MAX_INVALIDATION_PATHS } from './site/invalidation-paths.ts';
 
 export const TAG_KEY = 'resume-infra:project';
 
@@ -46,7 +47,7 @@ const schema = z.strictObject({
   cdn: z
     .strictObject({
       priceClass: z.enum(PRICE_CLASSES, { error: `must be one of ${PRICE_CLASSES.join(', ')}` }).optional(),
-      invalidationThreshold: z.number().int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).max(3000, { error: 'must be at most 3000' }).optional(),
+      invalidationThreshold: z.number().int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).max(MAX_INVALIDATION_PATHS, { error: `must be at most ${MAX_INVALIDATION_PATHS}` }).optional(),
     })
     .optional(),
   cacheControl: z.record(z.string().min(1), z.string().min(1, { error: 'must be a Cache-Control value like "max-age=3600"' })).optional(),
@@ -136,7 +137,7 @@ export function parseConfig(input: unknown, source: string, baseDir: string): Co
       logRetentionDays: counter.logRetentionDays ?? 14,
       stageName: counter.stageName ?? 'prod',
     },
-    cdn: { priceClass: file.cdn?.priceClass ?? 'PriceClass_100', invalidationThreshold: file.cdn?.invalidationThreshold ?? 15 },
+    cdn: { priceClass: file.cdn?.priceClass ?? 'PriceClass_100', invalidationThreshold: file.cdn?.invalidationThreshold ?? DEFAULT_INVALIDATION_THRESHOLD },
     cacheControl: file.cacheControl ?? {},
     tags: file.tags ?? {},
     baseDir,

@@ -11,7 +11,7 @@ import { cacheControlFor, cacheRules, IMMUTABLE, isFingerprinted, looksLikeHash,
 import { mapBounded } from '../src/site/concurrency.ts';
 import { contentTypeFor, isHtml } from '../src/site/content-type.ts';
 import { siteConfigJson } from '../src/site/generate.ts';
-import { callerReference, encodePath, invalidationPaths, validateInvalidationPaths } from '../src/site/invalidation.ts';
+import { callerReference, encodePath, invalidationPaths, validateInvalidationPaths } from '../src/site/invalidation-paths.ts';
 import { etagMd5, planSync, type SourceFile } from '../src/site/plan.ts';
 import { scanSite } from '../src/site/scan.ts';
 

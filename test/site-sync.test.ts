@@ -13,7 +13,8 @@ import { CloudFrontClient, CreateDistributionCommand, GetInvalidationCommand } f
 import { UserError } from '../src/errors.ts';
 import { IMMUTABLE, NO_CACHE, SHORT_CACHE } from '../src/site/cache-control.ts';
 import { siteConfigJson } from '../src/site/generate.ts';
-import { createInvalidation, invalidationPaths, waitForInvalidation } from '../src/site/invalidation.ts';
+import { createInvalidation, waitForInvalidation } from '../src/site/invalidation.ts';
+import { invalidationPaths } from '../src/site/invalidation-paths.ts';
 import { planSiteSync, syncSite, type SyncOptions } from '../src/site/sync.ts';
 import { useEmulator } from './helpers/emulator.ts';
 

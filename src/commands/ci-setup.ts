@@ -5,7 +5,7 @@ import { ciStack, type GitHubTarget } from '../resources/ci/index.ts';
 import { githubSubject } from '../resources/ci/deploy-role.ts';
 import { engineFor, reporterFor } from './engine-for.ts';
 import { EXIT_OK, type GlobalOptions, type Io } from './io.ts';
-import { openProject, withLockedState } from './project.ts';
+import { ensureStateBucket, openProject, withLockedState } from './project.ts';
 import { countActions, jsonDocument, renderSummary } from './render.ts';
 
 /** The command .github/workflows/deploy.yml runs, and the docs show. */
@@ -63,9 +63,7 @@ export async function ciSetup(flags: CiSetupFlags, options: GlobalOptions, io: I
   const started = performance.now();
   const project = await openProject(options, io);
   const reporter = reporterFor(io);
-  const stateBucket = await project.store.ensureBucket(project.region);
-  if (stateBucket === 'created') reporter.info(`created state bucket ${project.store.bucket}`);
-  if (stateBucket === 'completed') reporter.info(`finished setting up state bucket ${project.store.bucket} (versioning, encryption, private access)`);
+  await ensureStateBucket(project, reporter);
   const result = await withLockedState(project, 'ci-setup', io, async (state) => {
     const engine = engineFor(project, (name) => state.recorded(name), reporter, ciStack(target));
     try {

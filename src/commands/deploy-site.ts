@@ -16,7 +16,7 @@ export async function deploySite(options: GlobalOptions, io: Io): Promise<number
   });
   await assertSiteDir(project);
   const result = await withLockedState(project, 'deploy-site', io, async (state) => {
-    const target = siteTarget(project, (name) => state.recorded(name)?.outputs);
+    const target = siteTarget((name) => state.recorded(name)?.outputs);
     if (!target) throw new UserError(`the state has no site bucket and distribution for ${project.config.project}; run \`npx resume-infra up\` first`);
     return publishSite(project, target, scanned);
   });

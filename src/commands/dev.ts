@@ -24,7 +24,6 @@ export interface DevOptions {
   port?: string;
 }
 
-const REPO_ROOT = PACKAGE_ROOT;
 const DEFAULT_PORT = 8080;
 
 function parsePort(raw: string | undefined): number {
@@ -67,7 +66,7 @@ async function loadHandler(project: Project, generation: number): Promise<ProxyH
   const entry = new AdmZip(built.zip).getEntry(ZIP_ENTRY_NAME);
   if (!entry) throw new Error(`the built zip has no ${ZIP_ENTRY_NAME}`);
   // Inside the repository, so the bundle's external @aws-sdk imports resolve from node_modules.
-  const dir = join(REPO_ROOT, '.build', 'dev');
+  const dir = join(PACKAGE_ROOT, '.build', 'dev');
   await mkdir(dir, { recursive: true });
   const file = join(dir, `index-${generation}.mjs`);
   await writeFile(file, entry.getData());
@@ -105,7 +104,7 @@ export async function dev(devOptions: DevOptions, options: GlobalOptions, io: Io
     await closeServer?.();
     await emulator?.stop();
     if (configDir) await rm(configDir, { recursive: true, force: true });
-    await rm(join(REPO_ROOT, '.build', 'dev'), { recursive: true, force: true });
+    await rm(join(PACKAGE_ROOT, '.build', 'dev'), { recursive: true, force: true });
   };
   const unregister = io.onInterrupt?.(stop);
   try {
@@ -115,7 +114,9 @@ export async function dev(devOptions: DevOptions, options: GlobalOptions, io: Io
     const previewOptions: GlobalOptions = { ...options, config: previewConfigPath, endpointUrl, profile: undefined, yes: true };
     process.env.AWS_ENDPOINT_URL = endpointUrl;
     io.err(`local AWS emulator at ${endpointUrl}\n`);
-    await up(previewOptions, { ...io, out: (text) => io.err(text) });
+    // Results of up, deploy-site and deploy-lambda go to stderr: stdout is the preview's.
+    const quietIo: Io = { ...io, out: (text) => io.err(text) };
+    await up(previewOptions, quietIo);
     const project = await openProject(previewOptions, io);
     process.env.AWS_REGION = project.region;
     let generation = 0;
@@ -132,7 +133,6 @@ export async function dev(devOptions: DevOptions, options: GlobalOptions, io: Io
         server.close(() => done());
         server.closeAllConnections();
       });
-    const quietIo: Io = { ...io, out: (text) => io.err(text) };
     const resync = debounced(async () => {
       try {
         await deploySite(previewOptions, quietIo);

@@ -1,7 +1,8 @@
 // `invalidate [paths...]`: a CloudFront invalidation, `/*` by default; `--wait` waits for it.
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { UserError } from '../errors.ts';
-import { createInvalidation, validateInvalidationPaths, waitForInvalidation } from '../site/index.ts';
+import { createInvalidation, waitForInvalidation } from '../site/invalidation.ts';
+import { validateInvalidationPaths } from '../site/invalidation-paths.ts';
 import { EXIT_OK, type GlobalOptions, type Io } from './io.ts';
 import { openProject } from './project.ts';
 import { jsonDocument } from './render.ts';
@@ -14,7 +15,7 @@ export async function invalidate(paths: string[], commandOptions: InvalidateOpti
   const wanted = paths.length > 0 ? paths : ['/*'];
   validateInvalidationPaths(wanted);
   const project = await openProject(options, io);
-  const loaded = (await project.store.bucketExists()) ? await project.store.read(project.config.project) : undefined;
+  const loaded = await project.store.read(project.config.project);
   const distributionId = loaded?.document.resources.distribution?.outputs.distributionId;
   if (!distributionId) throw new UserError(`no CloudFront distribution is recorded for ${project.config.project}; run \`npx resume-infra up\` first`);
   const cloudfront = project.aws.globalClient(CloudFrontClient);

@@ -10,9 +10,7 @@ import { assertSiteDir, planSite, siteTarget } from './site-publish.ts';
 export async function plan(options: GlobalOptions, io: Io): Promise<number> {
   const project = await openProject(options, io);
   await assertSiteDir(project);
-  const bucketExists = await project.store.bucketExists();
-  const loaded = bucketExists ? await project.store.read(project.config.project) : undefined;
-  const lock = bucketExists ? await project.store.readLock() : undefined;
+  const [bucketExists, loaded, lock] = await Promise.all([project.store.bucketExists(), project.store.read(project.config.project), project.store.readLock()]);
   const recorded = (name: string) => loaded?.document.resources[name];
   // The CI resources too, once ci-setup made them (they are not part of the config's stack).
   const ci = await ciStackForPlan(project.aws, project.names, recorded);
@@ -20,7 +18,7 @@ export async function plan(options: GlobalOptions, io: Io): Promise<number> {
   const changes = await engine.plan();
   const counts = countActions(changes);
   // Undefined while the bucket or distribution is still to be created: then every file is new anyway.
-  const target = siteTarget(project, (name) => engine.outputsOf(name));
+  const target = siteTarget((name) => engine.outputsOf(name));
   const site = target ? await planSite(project, target) : undefined;
   const siteChanges = site ? site.upload.length + site.delete.length : 0;
   const hasChanges = counts.create + counts.update + counts.delete + siteChanges > 0;

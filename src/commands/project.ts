@@ -6,7 +6,8 @@ import { deriveNames, loadConfig, projectTags, type Config, type Names } from '.
 import { describeError, errorName, UserError } from '../errors.ts';
 import { emptyState } from '../state/document.ts';
 import { StateSession } from '../state/session.ts';
-import { StateStore, type HeldLock } from '../state/store.ts';
+import { StateStore } from '../state/store.ts';
+import type { ProgressReporter } from '../engine/progress.ts';
 import type { GlobalOptions, Io } from './io.ts';
 
 export interface Project {
@@ -93,11 +94,18 @@ export async function openProject(options: GlobalOptions, io: Io, withConfig?: (
   return { config, region, account, aws, names, tags, store: new StateStore(aws, names, tags) };
 }
 
+/** Creates the state bucket, or finishes a setup a killed run left half done, and says which. */
+export async function ensureStateBucket(project: Project, reporter: ProgressReporter): Promise<void> {
+  const setup = await project.store.ensureBucket(project.region);
+  if (setup === 'created') reporter.info(`created state bucket ${project.store.bucket}`);
+  if (setup === 'completed') reporter.info(`finished setting up state bucket ${project.store.bucket} (versioning, encryption, private access)`);
+}
+
 /**
  * Runs `work` holding the state lock, and releases it on success, on error and on Ctrl-C.
  * The state is read after the lock is taken, so no other run can change it underneath.
  */
-export async function withLockedState<T>(project: Project, command: string, io: Io, work: (state: StateSession, lock: HeldLock) => Promise<T>): Promise<T> {
+export async function withLockedState<T>(project: Project, command: string, io: Io, work: (state: StateSession) => Promise<T>): Promise<T> {
   const lock = await project.store.acquireLock(command);
   const release = async () => {
     try {
@@ -112,7 +120,7 @@ export async function withLockedState<T>(project: Project, command: string, io: 
     const document = loaded?.document ?? emptyState(project.config.project, project.account, project.region);
     const session = new StateSession(project.store, document, loaded?.etag);
     try {
-      return await work(session, lock);
+      return await work(session);
     } finally {
       await session.flush().catch(() => undefined);
     }

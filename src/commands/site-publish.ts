@@ -1,12 +1,10 @@
 // The site step of `up` and `deploy-site`: sync the files, then invalidate what changed.
-import { stat } from 'node:fs/promises';
 import { S3Client } from '@aws-sdk/client-s3';
-import { UserError } from '../errors.ts';
 // Not ../site/index.ts: that also loads the CloudFront client, which is only needed (and
 // imported below) when there is something to invalidate.
 import { siteConfigJson } from '../site/generate.ts';
 import { invalidationPaths } from '../site/invalidation-paths.ts';
-import type { LocalFile } from '../site/scan.ts';
+import { assertSiteDirectory, type LocalFile } from '../site/scan.ts';
 import { planSiteSync, syncSite } from '../site/sync.ts';
 import type { Project } from './project.ts';
 
@@ -27,15 +25,13 @@ export interface SitePublishResult {
 
 /** Fails before anything is changed when the site directory is missing. */
 export async function assertSiteDir(project: Project): Promise<void> {
-  const dir = project.config.siteDir;
-  const info = await stat(dir).catch(() => undefined);
-  if (!info?.isDirectory()) throw new UserError(`site directory ${dir} does not exist; create it with your index.html, or set "siteDir" in the config`);
+  await assertSiteDirectory(project.config.siteDir);
 }
 
 /** The site step's target, from the outputs of the stack; undefined when the stack has no site. */
-export function siteTarget(project: Project, outputs: (name: string) => Record<string, string> | undefined): SiteTarget | undefined {
+export function siteTarget(outputs: (name: string) => Record<string, string> | undefined): SiteTarget | undefined {
   const distributionId = outputs('distribution')?.distributionId;
-  const bucket = outputs('siteBucket')?.bucketName ?? (outputs('siteBucket') ? project.names.siteBucket : undefined);
+  const bucket = outputs('siteBucket')?.bucketName;
   if (!distributionId || !bucket) return undefined;
   return { bucket, distributionId, apiUrl: outputs('api')?.apiUrl };
 }

@@ -5,8 +5,8 @@ import { jsonDocument, renderOutputs } from './render.ts';
 
 export async function status(options: GlobalOptions, io: Io): Promise<number> {
   const project = await openProject(options, io);
-  const loaded = (await project.store.bucketExists()) ? await project.store.read(project.config.project) : undefined;
-  const lock = loaded ? await project.store.readLock() : undefined;
+  const [loaded, held] = await Promise.all([project.store.read(project.config.project), project.store.readLock()]);
+  const lock = loaded ? held : undefined;
   if (options.json) {
     io.out(jsonDocument({
       command: 'status',

@@ -2,7 +2,7 @@
 import { engineFor, reporterFor } from './engine-for.ts';
 import { EXIT_OK, type GlobalOptions, type Io } from './io.ts';
 import { stackOutputs } from './outputs.ts';
-import { openProject, withLockedState } from './project.ts';
+import { ensureStateBucket, openProject, withLockedState } from './project.ts';
 import { jsonDocument, countActions, renderOutputs, renderSummary } from './render.ts';
 import { assertSiteDir, publishSite, renderSitePublish, siteTarget, type SitePublishResult } from './site-publish.ts';
 
@@ -11,9 +11,7 @@ export async function up(options: GlobalOptions, io: Io): Promise<number> {
   const project = await openProject(options, io);
   await assertSiteDir(project);
   const reporter = reporterFor(io);
-  const stateBucket = await project.store.ensureBucket(project.region);
-  if (stateBucket === 'created') reporter.info(`created state bucket ${project.store.bucket}`);
-  if (stateBucket === 'completed') reporter.info(`finished setting up state bucket ${project.store.bucket} (versioning, encryption, private access)`);
+  await ensureStateBucket(project, reporter);
   const result = await withLockedState(project, 'up', io, async (state) => {
     const engine = engineFor(project, (name) => state.recorded(name), reporter);
     try {
@@ -21,7 +19,7 @@ export async function up(options: GlobalOptions, io: Io): Promise<number> {
       const outputs = stackOutputs(project, (name) => engine.outputsOf(name));
       await state.setOutputs(outputs);
       reporter.stop();
-      const target = siteTarget(project, (name) => engine.outputsOf(name));
+      const target = siteTarget((name) => engine.outputsOf(name));
       const site: SitePublishResult | undefined = target ? await publishSite(project, target) : undefined;
       return { changes, outputs, site };
     } finally {

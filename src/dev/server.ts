@@ -2,10 +2,13 @@
 // serves them, and `/count` runs the handler from the built zip with an API Gateway proxy event.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { errorName, UserError } from '../errors.ts';
+import { COUNT_PATH, type CounterHandler } from '../lambda/handler.ts';
+import { siteConfigJson } from '../site/generate.ts';
+import { GENERATED_CONFIG_KEY } from '../site/scan.ts';
 
-export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+export type ProxyHandler = CounterHandler;
 
 export interface PreviewOptions {
   s3: S3Client;
@@ -43,9 +46,9 @@ async function servePage(options: PreviewOptions, url: URL, origin: string): Pro
   const path = decodeURIComponent(url.pathname);
   const key = path === '/' ? 'index.html' : path.replace(/^\//, '');
   const page = await getObject(options.s3, options.bucket, key);
-  if (page && key === 'config.json') {
+  if (page && key === GENERATED_CONFIG_KEY) {
     // The deployed config.json names the API Gateway URL; the preview answers /count itself.
-    page.body = Buffer.from(`${JSON.stringify({ apiUrl: `${origin}/count` }, null, 2)}\n`);
+    page.body = siteConfigJson(`${origin}${COUNT_PATH}`).body;
   }
   if (page) return page;
   const notFound = await getObject(options.s3, options.bucket, '404.html');
@@ -63,7 +66,7 @@ function proxyEvent(request: IncomingMessage, url: URL, body: string): APIGatewa
   for (const [name, value] of Object.entries(request.headers)) if (typeof value === 'string') headers[name] = value;
   const sourceIp = (request.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
   return {
-    resource: '/count',
+    resource: COUNT_PATH,
     path: url.pathname,
     httpMethod: request.method ?? 'GET',
     headers,
@@ -90,7 +93,7 @@ function proxyEvent(request: IncomingMessage, url: URL, body: string): APIGatewa
       requestId: `local-${Date.now()}`,
       requestTimeEpoch: Date.now(),
       resourceId: 'local',
-      resourcePath: '/count',
+      resourcePath: COUNT_PATH,
     },
   };
 }
@@ -99,7 +102,7 @@ async function handle(options: PreviewOptions, request: IncomingMessage, respons
   const origin = `http://${request.headers.host ?? `localhost:${options.port}`}`;
   const url = new URL(request.url ?? '/', origin);
   const started = performance.now();
-  if (url.pathname === '/count') {
+  if (url.pathname === COUNT_PATH) {
     const handler = options.handler();
     if (!handler) {
       response.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"the counter is not deployed"}');

@@ -12,7 +12,7 @@
 //   build inside the Node that runs the tool, and a developer's laptop and CI need not agree on
 //   that. The bundle is a few kilobytes; compression would save almost nothing.
 import { createHash } from 'node:crypto';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import archiver from 'archiver';
 import { build } from 'esbuild';
 import { PACKAGE_ROOT } from '../paths.ts';
@@ -23,11 +23,9 @@ export interface LambdaZip {
   sha256: string;
   bytes: number;
   buildMs: number;
-  /** Absolute paths of the source files bundled into the zip, for a watcher. */
-  inputs: string[];
 }
 
-/** The handler's source file; `dev` watches it (and `LAMBDA_SOURCE_DIR`) to rebuild. */
+/** The handler source; `dev` watches `LAMBDA_SOURCE_DIR` to rebuild. */
 export const LAMBDA_SOURCE_DIR = join(PACKAGE_ROOT, 'src', 'lambda');
 export const HANDLER_SOURCE = join(LAMBDA_SOURCE_DIR, 'handler.ts');
 
@@ -44,7 +42,7 @@ interface ZipSource {
   contents: Uint8Array;
 }
 
-async function bundleHandler(): Promise<{ files: ZipSource[]; inputs: string[] }> {
+async function bundleHandler(): Promise<ZipSource[]> {
   const result = await build({
     entryPoints: [HANDLER_SOURCE],
     absWorkingDir: PACKAGE_ROOT,
@@ -58,12 +56,9 @@ async function bundleHandler(): Promise<{ files: ZipSource[]; inputs: string[] }
     write: false,
     sourcemap: false,
     legalComments: 'none',
-    metafile: true,
     logLevel: 'silent',
   });
-  const files = result.outputFiles.map((file) => ({ name: basename(file.path), contents: file.contents }));
-  const inputs = Object.keys(result.metafile.inputs).map((input) => resolve(PACKAGE_ROOT, input)).sort();
-  return { files, inputs };
+  return result.outputFiles.map((file) => ({ name: basename(file.path), contents: file.contents }));
 }
 
 /** Zips the files in sorted order with fixed dates, modes and compression. */
@@ -90,7 +85,7 @@ export function codeSha256(zip: Buffer): string {
 
 export async function buildLambdaZip(): Promise<LambdaZip> {
   const started = performance.now();
-  const { files, inputs } = await bundleHandler();
+  const files = await bundleHandler();
   const zip = await deterministicZip(files);
-  return { zip, sha256: codeSha256(zip), bytes: zip.length, buildMs: Math.round(performance.now() - started), inputs };
+  return { zip, sha256: codeSha256(zip), bytes: zip.length, buildMs: Math.round(performance.now() - started) };
 }

@@ -3,6 +3,7 @@
 import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { errorName } from '../errors.ts';
+import { canonicalPolicy } from './role.ts';
 
 type PolicyDocument = Record<string, unknown>;
 
@@ -32,18 +33,6 @@ export function sitePolicy(bucket: string, distributionArn: string): PolicyDocum
       statement('AllowCloudFrontList', 's3:ListBucket', `arn:aws:s3:::${bucket}`),
     ],
   };
-}
-
-/** A canonical JSON text: keys sorted, and a one-element array the same as its element (IAM treats them alike). */
-export function canonicalJson(value: unknown): string {
-  const normalize = (item: unknown): unknown => {
-    if (Array.isArray(item)) return item.length === 1 ? normalize(item[0]) : item.map(normalize);
-    if (typeof item === 'object' && item !== null) {
-      return Object.fromEntries(Object.keys(item).sort().map((key) => [key, normalize((item as Record<string, unknown>)[key])]));
-    }
-    return item;
-  };
-  return JSON.stringify(normalize(value));
 }
 
 async function findPolicy(ctx: ResourceContext, bucket: string): Promise<BucketPolicyActual | undefined> {
@@ -84,7 +73,7 @@ export const bucketPolicy: ResourceKind<BucketPolicyDesired, BucketPolicyActual>
   read: (ctx) => findPolicy(ctx, ctx.names.siteBucket),
 
   diff(desired, actual) {
-    return canonicalJson(actual.policy) === canonicalJson(desired.policy) ? [] : [{ field: 'policy', from: actual.policy, to: desired.policy }];
+    return canonicalPolicy(actual.policy) === canonicalPolicy(desired.policy) ? [] : [{ field: 'policy', from: actual.policy, to: desired.policy }];
   },
 
   create: (ctx, desired) => putPolicy(ctx, desired),

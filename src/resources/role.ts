@@ -65,7 +65,8 @@ function canonicalValue(value: unknown, key?: string): unknown {
   if (key !== undefined && LIST_KEYS.has(key) && (typeof value === 'string' || Array.isArray(value))) {
     return (Array.isArray(value) ? [...value] : [value]).map(String).sort();
   }
-  if (Array.isArray(value)) return value.map((item) => canonicalValue(item));
+  // Elsewhere (a Condition's values) a one-element list means the same as its element.
+  if (Array.isArray(value)) return value.length === 1 ? canonicalValue(value[0]) : value.map((item) => canonicalValue(item));
   if (typeof value === 'object' && value !== null) {
     const record = value as Record<string, unknown>;
     return Object.fromEntries(Object.keys(record).sort().map((name) => [name, canonicalValue(record[name], name)]));
@@ -74,8 +75,8 @@ function canonicalValue(value: unknown, key?: string): unknown {
 }
 
 /**
- * A policy in one canonical text, so that equal policies compare equal whatever IAM did to them:
- * a single Statement object or an array, `"Action": "x"` or `["x"]`, any key or list order.
+ * A policy in one canonical text, so that equal policies compare equal whatever IAM or S3 did to
+ * them: a single Statement object or an array, `"Action": "x"` or `["x"]`, any key or list order.
  */
 export function canonicalPolicy(document: unknown): string {
   if (typeof document !== 'object' || document === null) return JSON.stringify(document);
@@ -101,7 +102,7 @@ export async function describeRole(aws: Aws, name: string): Promise<DescribedRol
   try {
     role = (await iam.send(new GetRoleCommand({ RoleName: name }))).Role;
   } catch (error) {
-    if (errorName(error) === 'NoSuchEntityException') return undefined;
+    if (isNoSuchEntity(error)) return undefined;
     throw error;
   }
   if (!role?.Arn) return undefined;
@@ -157,8 +158,19 @@ async function findRole(ctx: ResourceContext, name: string): Promise<RoleActual 
   };
 }
 
+/** IAM's "not found": the SDK names it NoSuchEntityException (the wire code is NoSuchEntity). */
+export function isNoSuchEntity(error: unknown): boolean {
+  const name = errorName(error);
+  return name === 'NoSuchEntityException' || name === 'NoSuchEntity';
+}
+
+export function isEntityAlreadyExists(error: unknown): boolean {
+  const name = errorName(error);
+  return name === 'EntityAlreadyExistsException' || name === 'EntityAlreadyExists';
+}
+
 function ignoreNoSuchEntity(error: unknown): void {
-  if (errorName(error) !== 'NoSuchEntityException') throw error;
+  if (!isNoSuchEntity(error)) throw error;
 }
 
 /** Deletes every inline policy but `keep` and detaches every managed policy. */
@@ -216,7 +228,7 @@ export const role: ResourceKind<RoleDesired, RoleActual> = {
       }));
     } catch (error) {
       // A crashed run made it already: adopt it and converge it below.
-      if (errorName(error) !== 'EntityAlreadyExistsException') throw error;
+      if (!isEntityAlreadyExists(error)) throw error;
     }
     const created = await findRole(ctx, desired.name);
     if (!created) throw new Error(`creating IAM role (${desired.name}): not found right after creation`);

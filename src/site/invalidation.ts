@@ -6,9 +6,6 @@ import { UserError } from '../errors.ts';
 import { callerReference, validateInvalidationPaths } from './invalidation-paths.ts';
 
 export { CloudFrontClient };
-export {
-  callerReference, DEFAULT_INVALIDATION_THRESHOLD, encodePath, invalidationPaths, MAX_INVALIDATION_PATHS, MAX_WILDCARD_PATHS, validateInvalidationPaths,
-} from './invalidation-paths.ts';
 
 /** Starts an invalidation and returns its id. */
 export async function createInvalidation(cloudfront: CloudFrontClient, distributionId: string, paths: readonly string[], now = new Date()): Promise<string> {

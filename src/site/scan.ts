@@ -77,19 +77,20 @@ function fsErrorCode(error: unknown): unknown {
   return typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
 }
 
-async function assertDirectory(siteDir: string): Promise<void> {
+/** Fails with a one-line UserError unless `siteDir` is a directory. */
+export async function assertSiteDirectory(siteDir: string): Promise<void> {
   try {
     if ((await stat(siteDir)).isDirectory()) return;
   } catch (error) {
     const code = fsErrorCode(error);
     if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
   }
-  throw new UserError(`site directory "${siteDir}" does not exist or is not a directory; create it or set "siteDir" in the config file`);
+  throw new UserError(`site directory "${siteDir}" does not exist or is not a directory; create it with your index.html, or set "siteDir" in the config`);
 }
 
 /** Every file of the site directory with its key, size and MD5, sorted by key. */
 export async function scanSite(siteDir: string): Promise<LocalFile[]> {
-  await assertDirectory(siteDir);
+  await assertSiteDirectory(siteDir);
   const paths: string[] = [];
   await walk(siteDir, paths, new Set([await realpath(siteDir)]));
   const candidates = paths.map((path) => ({ path, key: keyFor(siteDir, path) })).filter((file) => file.key !== GENERATED_CONFIG_KEY);

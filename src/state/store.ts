@@ -22,7 +22,7 @@ export interface LockInfo {
 
 /** A lock this run holds: what it wrote, and the ETag S3 gave it, for the conditional release. */
 export interface HeldLock extends LockInfo {
-  etag: string | undefined;
+  etag: string;
 }
 
 /** What ensureBucket did: made the bucket, finished the setup a killed run left half done, or nothing. */
@@ -157,6 +157,7 @@ export class StateStore {
     await this.s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
   }
 
+  /** The state, or undefined when there is none yet (no object, or no bucket at all). */
   async read(project: string): Promise<LoadedState | undefined> {
     try {
       const response = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key }));
@@ -164,6 +165,7 @@ export class StateStore {
       return { document: parseState(body, this.location, project), etag: response.ETag };
     } catch (error) {
       if (isMissing(error)) return undefined;
+      if (httpStatus(error) === 403) throw this.foreignBucket();
       throw error;
     }
   }
@@ -199,6 +201,7 @@ export class StateStore {
       return JSON.parse(body) as LockInfo;
     } catch (error) {
       if (isMissing(error)) return undefined;
+      if (httpStatus(error) === 403) throw this.foreignBucket();
       throw error;
     }
   }
@@ -218,6 +221,8 @@ export class StateStore {
         ContentType: 'application/json',
         IfNoneMatch: '*',
       }));
+      // S3 always answers a PutObject with an ETag; without one the lock could not be released.
+      if (!response.ETag) throw new Error(`taking the lock ${this.bucket}/${this.lockKey}: S3 returned no ETag`);
       return { ...lock, etag: response.ETag };
     } catch (error) {
       if (errorName(error) === 'NoSuchBucket') {
@@ -237,15 +242,9 @@ export class StateStore {
    * Releases our own lock and leaves another run's alone, in one request: a DeleteObject that
    * S3 carries out only while the lock object still has the ETag our PutObject got. A lock that
    * was force-unlocked and taken by another run fails the condition (412); one already gone is a
-   * 404. Without an ETag (S3 always sends one), it reads the lock and compares ids first.
+   * 404.
    */
   async releaseLock(lock: HeldLock): Promise<void> {
-    if (lock.etag === undefined) {
-      const current = await this.readLock();
-      if (!current || current.id !== lock.id) return;
-      await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.lockKey }));
-      return;
-    }
     try {
       await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.lockKey, IfMatch: lock.etag }));
     } catch (error) {

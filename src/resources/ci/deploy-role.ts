@@ -8,10 +8,10 @@ import type { Aws } from '../../aws/clients.ts';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../../engine/types.ts';
 import { UserError } from '../../errors.ts';
 import { findHostedZone } from '../hosted-zone.ts';
-import { canonicalPolicy, deleteRole, describeRole, removeOtherPolicies, soleInlinePolicyChanges, type PolicyDocument } from '../role.ts';
+import { canonicalPolicy, deleteRole, describeRole, isEntityAlreadyExists, removeOtherPolicies, soleInlinePolicyChanges, type PolicyDocument } from '../role.ts';
 import { changedTags, hasChange, tagChanges, tagList } from '../tags.ts';
 import { deployPolicy, INLINE_ROLE_POLICY_LIMIT, policySize } from './deploy-policy.ts';
-import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, githubOidcProvider, githubProviderArn, isEntityAlreadyExists } from './oidc-provider.ts';
+import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, githubOidcProvider, githubProviderArn } from './oidc-provider.ts';
 
 /** The repository and branch whose workflow runs may assume the role. */
 export interface GitHubTarget {

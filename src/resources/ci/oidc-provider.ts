@@ -7,8 +7,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { TAG_KEY } from '../../config.ts';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../../engine/types.ts';
-import { errorName } from '../../errors.ts';
-import { decodePolicyDocument } from '../role.ts';
+import { decodePolicyDocument, isEntityAlreadyExists, isNoSuchEntity } from '../role.ts';
 import { changedTags, hasChange, tagChanges, tagList, tagRecord } from '../tags.ts';
 
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
@@ -21,17 +20,6 @@ const GITHUB_THUMBPRINTS = ['6938fd4d98bab03faadb97b34396831e3780aea1', '1c58a3a
 
 export function githubProviderArn(account: string): string {
   return `arn:aws:iam::${account}:oidc-provider/${GITHUB_OIDC_HOST}`;
-}
-
-/** IAM's "not found": the SDK names it NoSuchEntityException (the wire code is NoSuchEntity). */
-export function isNoSuchEntity(error: unknown): boolean {
-  const name = errorName(error);
-  return name === 'NoSuchEntityException' || name === 'NoSuchEntity';
-}
-
-export function isEntityAlreadyExists(error: unknown): boolean {
-  const name = errorName(error);
-  return name === 'EntityAlreadyExistsException' || name === 'EntityAlreadyExists';
 }
 
 interface ProviderDesired {
