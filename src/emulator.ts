@@ -45,13 +45,16 @@ async function waitUntilAnswering(endpoint: string, child: ChildProcess, timeout
   throw new UserError(`moto_server did not answer at ${endpoint} within ${timeoutMs} ms; check that nothing else holds the port`);
 }
 
-/** Starts moto_server on a free loopback port with the settings MOTO.md recommends. */
-export async function startEmulator(options: { port?: number; quiet?: boolean } = {}): Promise<Emulator> {
+/**
+ * Starts moto_server on a free loopback port with the settings MOTO.md recommends. `env` is laid
+ * over those settings, e.g. `{ MOTO_ACM_VALIDATION_WAIT: '600' }` for certificates that stay pending.
+ */
+export async function startEmulator(options: { port?: number; quiet?: boolean; env?: Record<string, string> } = {}): Promise<Emulator> {
   if (!emulatorInstalled()) throw new UserError(EMULATOR_INSTALL_HINT);
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
-    env: { ...process.env, MOTO_ACM_VALIDATION_WAIT: '1', PYTHONHASHSEED: '0' },
+    env: { ...process.env, MOTO_ACM_VALIDATION_WAIT: '1', PYTHONHASHSEED: '0', ...options.env },
     stdio: 'ignore',
     detached: false,
   });

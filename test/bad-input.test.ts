@@ -2,10 +2,11 @@
 import { test, describe, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
-import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { useEmulator, ACCOUNT } from './helpers/emulator.ts';
+import { useEmulator } from './helpers/emulator.ts';
 import { makeProject, resourceMutations, runCli, type CliRun } from './helpers/cli.ts';
+import { objectExists, stateBucket } from './helpers/s3.ts';
 import { freePort } from '../src/emulator.ts';
 
 const emulator = await useEmulator();
@@ -13,7 +14,7 @@ const region = 'eu-west-1';
 const aws = { endpoint: emulator.endpoint, region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 };
 const s3 = new S3Client({ ...aws, forcePathStyle: true });
 const dynamodb = new DynamoDBClient(aws);
-const STATE_BUCKET = `resume-infra-state-${ACCOUNT}-${region}`;
+const STATE_BUCKET = stateBucket(region);
 
 beforeEach(() => emulator.reset());
 
@@ -71,7 +72,7 @@ describe('bad input', () => {
       assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
       assert.deepEqual(resourceMutations(result.calls).map((call) => call.operation), []);
       assert.deepEqual((await dynamodb.send(new ListTablesCommand({}))).TableNames ?? [], []);
-      const lockLeft = await s3.send(new HeadObjectCommand({ Bucket: STATE_BUCKET, Key: 'jane-resume/state.json.lock' })).then(() => true, () => false);
+      const lockLeft = await objectExists(s3, STATE_BUCKET, 'jane-resume/state.json.lock');
       assert.equal(lockLeft, false, 'a run that fails releases its lock');
     });
   }

@@ -3,7 +3,6 @@
 // a real command against the emulator.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,12 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BUILD_INFO, BUNDLE_ENTRY, currentBundle } from '../cli/bundle-check.mjs';
 import { buildCli } from '../scripts/build.ts';
-import { BIN } from './helpers/cli.ts';
+import { loadedBy, makeProject } from './helpers/cli.ts';
 import { useEmulator } from './helpers/emulator.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const RECORDER = fileURLToPath(new URL('./helpers/record-imports.mjs', import.meta.url));
 const SOURCE_ENV = { RESUME_INFRA_FROM_SOURCE: undefined };
+/** For the spawned bin: an empty RESUME_INFRA_FROM_SOURCE lets it use a current bundle. */
+const BUNDLE_ALLOWED = { RESUME_INFRA_FROM_SOURCE: '' };
 
 /** A root with one source, a bundle built after it, and the build info naming the source. */
 async function fakeBuild(): Promise<{ root: string; source: string; entry: string }> {
@@ -31,15 +31,6 @@ async function fakeBuild(): Promise<{ root: string; source: string; entry: strin
   const past = new Date(Date.now() - 60_000);
   await utimes(source, past, past);
   return { root, source, entry };
-}
-
-async function loadedBy(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string; loaded: string[] }> {
-  const file = join(await mkdtemp(join(tmpdir(), 'imports-')), 'loaded.txt');
-  await writeFile(file, '');
-  const child = spawnSync(process.execPath, ['--import', RECORDER, BIN, ...args], {
-    env: { ...process.env, RESUME_INFRA_FROM_SOURCE: '', RECORD_IMPORTS_FILE: file, ...env }, encoding: 'utf8',
-  });
-  return { status: child.status, stdout: child.stdout, stderr: child.stderr, loaded: (await readFile(file, 'utf8')).split('\n').filter(Boolean) };
 }
 
 describe('when the bundle is used', () => {
@@ -81,14 +72,14 @@ describe('the real bundle', () => {
 
   test('bin runs it: --version loads dist/main.js and no TypeScript source, --help loads no AWS SDK code', async () => {
     if (!currentBundle(ROOT, SOURCE_ENV)) await buildCli();
-    const version = await loadedBy(['--version']);
+    const version = await loadedBy(['--version'], BUNDLE_ALLOWED);
     assert.equal(version.status, 0, version.stderr);
     const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     assert.equal(version.stdout.trim(), pkg.version);
     assert.ok(version.loaded.some((url) => url.endsWith('/dist/main.js')), 'the bundle was loaded');
     assert.deepEqual(version.loaded.filter((url) => url.endsWith('.ts')), []);
 
-    const help = await loadedBy(['--help']);
+    const help = await loadedBy(['--help'], BUNDLE_ALLOWED);
     assert.equal(help.status, 0, help.stderr);
     assert.match(help.stdout, /^ {2}deploy-site\b/m);
     const distFiles = help.loaded.filter((url) => url.includes('/dist/')).map((url) => fileURLToPath(url));
@@ -101,11 +92,8 @@ describe('the real bundle', () => {
   test('bin runs a real up from the bundle against the emulator', async () => {
     if (!currentBundle(ROOT, SOURCE_ENV)) await buildCli();
     const emulator = await useEmulator();
-    const dir = await mkdtemp(join(tmpdir(), 'bundle-up-'));
-    await mkdir(join(dir, 'site'));
-    await writeFile(join(dir, 'site', 'index.html'), '<!doctype html><title>t</title>');
-    await writeFile(join(dir, 'resume-infra.json'), JSON.stringify({ project: 'bundle-run', region: 'eu-west-1', siteDir: 'site' }));
-    const up = await loadedBy(['up', '-c', join(dir, 'resume-infra.json'), '--endpoint-url', emulator.endpoint], { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
+    const project = await makeProject(emulator.endpoint, { project: 'bundle-run', region: 'eu-west-1', siteDir: 'site' }, { 'site/index.html': '<!doctype html><title>t</title>' });
+    const up = await loadedBy(['up', '-c', project.configPath, '--endpoint-url', emulator.endpoint], { ...BUNDLE_ALLOWED, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
     assert.equal(up.status, 0, up.stderr);
     assert.deepEqual(up.loaded.filter((url) => url.endsWith('.ts')), [], 'no TypeScript source was loaded');
     const dynamodb = new DynamoDBClient({ endpoint: emulator.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });

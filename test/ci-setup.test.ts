@@ -6,13 +6,14 @@ import {
   CreateOpenIDConnectProviderCommand, CreateRoleCommand, GetOpenIDConnectProviderCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { deriveNames, parseConfig } from '../src/config.ts';
 import { deployPolicy, INLINE_ROLE_POLICY_LIMIT, policySize } from '../src/resources/ci/deploy-policy.ts';
 import { targetFromTrustPolicy, githubTrustPolicy } from '../src/resources/ci/deploy-role.ts';
 import { decodePolicyDocument, type PolicyDocument } from '../src/resources/role.ts';
 import { ACCOUNT, useEmulator } from './helpers/emulator.ts';
 import { makeProject, resourceMutations, type CliRun, type TestProject } from './helpers/cli.ts';
+import { readJson, stateBucket } from './helpers/s3.ts';
 
 const emulator = await useEmulator();
 const region = 'eu-west-1';
@@ -24,7 +25,7 @@ const PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.github
 const ROLE = 'jane-resume-github-deploy';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/${ROLE}`;
 const ROLE_POLICY = 'jane-resume-github-deploy-policy';
-const STATE_BUCKET = `resume-infra-state-${ACCOUNT}-${region}`;
+const STATE_BUCKET = stateBucket(region);
 const STATE_KEY = 'jane-resume/state.json';
 
 let project: TestProject;
@@ -111,10 +112,7 @@ describe('ci-setup', () => {
 
     assert.match(result.stdout, new RegExp(`^  gh variable set AWS_DEPLOY_ROLE_ARN --body ${ROLE_ARN} --repo jane/resume$`, 'm'));
 
-    const stateObject = await s3.send(new GetObjectCommand({ Bucket: STATE_BUCKET, Key: STATE_KEY }));
-    const state = JSON.parse((await stateObject.Body?.transformToString()) ?? '{}') as {
-      resources: Record<string, { arn?: string; outputs: Record<string, string> }>;
-    };
+    const state = await readJson<{ resources: Record<string, { arn?: string; outputs: Record<string, string> }> }>(s3, STATE_BUCKET, STATE_KEY);
     assert.equal(state.resources.deployRole?.arn, ROLE_ARN);
     assert.equal(state.resources.deployRole?.outputs.repo, 'jane/resume');
     assert.equal(state.resources.deployRole?.outputs.branch, 'main');

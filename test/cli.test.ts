@@ -1,21 +1,12 @@
 // The CLI as a user meets it: help, version, and one-line errors for bad input.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { BIN, runCli } from './helpers/cli.ts';
+import { readFile } from 'node:fs/promises';
+import { loadedBy, runCli, type LoadedBy } from './helpers/cli.ts';
 
-const RECORDER = new URL('./helpers/record-imports.mjs', import.meta.url).pathname;
-
-async function importsOf(args: string[]): Promise<{ status: number | null; stdout: string; loaded: string[] }> {
-  const file = join(await mkdtemp(join(tmpdir(), 'imports-')), 'loaded.txt');
-  await writeFile(file, '');
-  // From the sources, where every package is a separate import the recorder can see; the
-  // bundle's own check is in build.test.ts.
-  const child = spawnSync(process.execPath, ['--import', RECORDER, BIN, ...args], { env: { ...process.env, RECORD_IMPORTS_FILE: file, RESUME_INFRA_FROM_SOURCE: '1' }, encoding: 'utf8' });
-  return { status: child.status, stdout: child.stdout, loaded: (await readFile(file, 'utf8')).split('\n').filter(Boolean) };
+/** From the sources, where every package is a separate import the recorder can see; the bundle's own check is in build.test.ts. */
+function importsOf(args: string[]): Promise<LoadedBy> {
+  return loadedBy(args, { RESUME_INFRA_FROM_SOURCE: '1' });
 }
 
 describe('help and version', () => {

@@ -3,10 +3,11 @@
 import { test, describe, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { GetFunctionCommand, LambdaClient, UpdateFunctionCodeCommand, waitUntilFunctionUpdatedV2 } from '@aws-sdk/client-lambda';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { buildLambdaZip, codeSha256, deterministicZip } from '../src/lambda/bundle.ts';
-import { ACCOUNT, useEmulator } from './helpers/emulator.ts';
+import { useEmulator } from './helpers/emulator.ts';
 import { makeProject, resourceMutations, type CliRun, type TestProject } from './helpers/cli.ts';
+import { readJson, stateBucket } from './helpers/s3.ts';
 
 const emulator = await useEmulator();
 const region = 'eu-west-1';
@@ -32,8 +33,7 @@ async function deployedSha(): Promise<string | undefined> {
 }
 
 async function recordedFunction(): Promise<Record<string, string> | undefined> {
-  const object = await s3.send(new GetObjectCommand({ Bucket: `resume-infra-state-${ACCOUNT}-${region}`, Key: 'jane-resume/state.json' }));
-  const state = JSON.parse((await object.Body?.transformToString()) ?? '{}') as { resources: Record<string, { outputs: Record<string, string> }> };
+  const state = await readJson<{ resources: Record<string, { outputs: Record<string, string> }> }>(s3, stateBucket(region), 'jane-resume/state.json');
   return state.resources.function?.outputs;
 }
 

@@ -2,7 +2,6 @@
 // aliases, and the A/AAAA alias records, against the emulator with a hosted zone made by each test.
 import { test, describe, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import {
   ACMClient, DescribeCertificateCommand, ListCertificatesCommand, ListTagsForCertificateCommand, RequestCertificateCommand, waitUntilCertificateValidated,
 } from '@aws-sdk/client-acm';
@@ -12,10 +11,11 @@ import { CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client, 
 import {
   DeleteObjectCommand, ListBucketsCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
-import { freePort } from '../src/emulator.ts';
+import { startEmulator } from '../src/emulator.ts';
 import { VALIDATION_TIMEOUT_ENV } from '../src/resources/certificate.ts';
 import { ACCOUNT, useEmulator } from './helpers/emulator.ts';
 import { makeProject, resourceMutations, runCli, type CliRun, type TestProject } from './helpers/cli.ts';
+import { stateBucket } from './helpers/s3.ts';
 
 const emulator = await useEmulator();
 const region = 'eu-west-1';
@@ -36,7 +36,7 @@ const { acm, acmProjectRegion, cloudfront, route53, s3, tagging } = clientsFor(e
 const PROJECT = 'jane-resume';
 const DOMAIN = 'resume.example.com';
 const SITE_BUCKET = `${PROJECT}-site-${ACCOUNT}`;
-const STATE_BUCKET = `resume-infra-state-${ACCOUNT}-${region}`;
+const STATE_BUCKET = stateBucket(region);
 const STATE_KEY = `${PROJECT}/state.json`;
 const SITE_FILES = { 'site/index.html': '<!doctype html><title>Jane</title>', 'site/404.html': '<!doctype html><title>Not found</title>' };
 const CONFIG = { project: PROJECT, region, domain: DOMAIN };
@@ -282,16 +282,9 @@ describe('destroy', () => {
 describe('validation timeout', () => {
   test('a certificate not validated in time fails with a message naming the zone NS delegation to check', async (t) => {
     // The shared emulator issues certificates after 1 s; this one does not within the test.
-    const port = await freePort();
-    const slow = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { env: { ...process.env, MOTO_ACM_VALIDATION_WAIT: '600' }, stdio: 'ignore' });
-    t.after(() => {
-      slow.kill('SIGTERM');
-    });
-    const endpoint = `http://127.0.0.1:${port}`;
-    for (let tries = 0; tries < 100; tries += 1) {
-      if (await fetch(`${endpoint}/moto-api/`).then((response) => response.ok, () => false)) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const slow = await startEmulator({ env: { MOTO_ACM_VALIDATION_WAIT: '600' } });
+    t.after(() => slow.stop());
+    const { endpoint } = slow;
     const zoneId = await createZone('example.com', clientsFor(endpoint).route53);
     const slowProject = await makeProject(endpoint, CONFIG, SITE_FILES);
     process.env[VALIDATION_TIMEOUT_ENV] = '3';

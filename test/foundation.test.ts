@@ -8,14 +8,15 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DescribeParametersCommand, GetParameterCommand, ListTagsForResourceCommand, SSMClient } from '@aws-sdk/client-ssm';
 import {
-  DeleteObjectCommand, GetBucketEncryptionCommand, GetBucketTaggingCommand, GetBucketVersioningCommand, GetObjectCommand,
-  GetPublicAccessBlockCommand, GetBucketOwnershipControlsCommand, HeadObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client,
+  DeleteObjectCommand, GetBucketEncryptionCommand, GetBucketTaggingCommand, GetBucketVersioningCommand,
+  GetPublicAccessBlockCommand, GetBucketOwnershipControlsCommand, ListBucketsCommand, PutObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { Aws } from '../src/aws/clients.ts';
 import { deriveNames, loadConfig, projectTags } from '../src/config.ts';
 import { StateStore } from '../src/state/store.ts';
 import { useEmulator, ACCOUNT } from './helpers/emulator.ts';
 import { makeProject, resourceMutations, type TestProject } from './helpers/cli.ts';
+import { objectExists, readJson, readText, stateBucket } from './helpers/s3.ts';
 
 const emulator = await useEmulator();
 const region = 'eu-west-1';
@@ -26,7 +27,7 @@ const s3 = new S3Client({ ...aws, forcePathStyle: true });
 
 const TABLE = 'jane-resume-counter';
 const PARAMETER = '/resume-infra/jane-resume/ip-hash-secret';
-const STATE_BUCKET = `resume-infra-state-${ACCOUNT}-${region}`;
+const STATE_BUCKET = stateBucket(region);
 const STATE_KEY = 'jane-resume/state.json';
 
 let project: TestProject;
@@ -36,18 +37,17 @@ beforeEach(async () => {
   project = await makeProject(emulator.endpoint, { project: 'jane-resume', region, tags: { owner: 'jane' } });
 });
 
-async function stateBody(): Promise<string> {
-  const object = await s3.send(new GetObjectCommand({ Bucket: STATE_BUCKET, Key: STATE_KEY }));
-  return (await object.Body?.transformToString()) ?? '';
+/** The state object exactly as stored. */
+function stateBody(): Promise<string> {
+  return readText(s3, STATE_BUCKET, STATE_KEY);
 }
 
-async function objectExists(key: string): Promise<boolean> {
-  try {
-    await s3.send(new HeadObjectCommand({ Bucket: STATE_BUCKET, Key: key }));
-    return true;
-  } catch {
-    return false;
-  }
+function stateDocument<T>(): Promise<T> {
+  return readJson<T>(s3, STATE_BUCKET, STATE_KEY);
+}
+
+function stateObjectExists(key: string): Promise<boolean> {
+  return objectExists(s3, STATE_BUCKET, key);
 }
 
 /** The project's state store as the CLI opens it, for driving the lock and writes directly. */
@@ -97,23 +97,23 @@ describe('up', () => {
     const bucketTags = await s3.send(new GetBucketTaggingCommand({ Bucket: STATE_BUCKET }));
     assert.ok(bucketTags.TagSet?.some((tag) => tag.Key === 'resume-infra:project' && tag.Value === 'jane-resume'));
 
-    const state = JSON.parse(await stateBody()) as { formatVersion: number; serial: number; resources: Record<string, { id: string }> };
+    const state = await stateDocument<{ formatVersion: number; serial: number; resources: Record<string, { id: string }> }>();
     assert.equal(state.formatVersion, 1);
     assert.ok(state.serial > 0);
     assert.equal(state.resources.table?.id, TABLE);
     assert.equal(state.resources.secret?.id, PARAMETER);
-    assert.equal(await objectExists(`${STATE_KEY}.lock`), false, 'the lock is released');
+    assert.equal(await stateObjectExists(`${STATE_KEY}.lock`), false, 'the lock is released');
   });
 
   test('a second up makes zero mutating AWS calls besides the lock and says nothing changed', async () => {
     assert.equal((await project.run('up')).code, 0);
-    const serialBefore = (JSON.parse(await stateBody()) as { serial: number }).serial;
+    const serialBefore = (await stateDocument<{ serial: number }>()).serial;
     const second = await project.run('up');
     assert.equal(second.code, 0, second.stderr);
     assert.deepEqual(resourceMutations(second.calls).map((call) => `${call.service}.${call.operation}`), []);
     assert.deepEqual(second.calls.filter((call) => call.mutating).map((call) => call.operation).sort(), ['DeleteObject', 'PutObject']);
     assert.match(second.stdout, /No changes/);
-    assert.equal((JSON.parse(await stateBody()) as { serial: number }).serial, serialBefore, 'no state write');
+    assert.equal((await stateDocument<{ serial: number }>()).serial, serialBefore, 'no state write');
   });
 });
 
@@ -205,7 +205,7 @@ describe('lost state', () => {
     assert.deepEqual(tables.filter((name) => name.startsWith('jane-resume')), [TABLE]);
     const secretAfter = (await ssm.send(new GetParameterCommand({ Name: PARAMETER, WithDecryption: true }))).Parameter?.Value;
     assert.equal(secretAfter, secretBefore, 'the secret is never overwritten');
-    const state = JSON.parse(await stateBody()) as { resources: Record<string, { id: string }> };
+    const state = await stateDocument<{ resources: Record<string, { id: string }> }>();
     assert.equal(state.resources.table?.id, TABLE);
     assert.equal(state.resources.secret?.id, PARAMETER);
   });
@@ -214,17 +214,17 @@ describe('lost state', () => {
 describe('locking', () => {
   test('of two up runs at once exactly one proceeds and the other names the lock holder', async () => {
     assert.equal((await project.run('up')).code, 0);
-    const serialBefore = (JSON.parse(await stateBody()) as { serial: number }).serial;
+    const serialBefore = (await stateDocument<{ serial: number }>()).serial;
     const [first, second] = await Promise.all([project.run('up'), project.run('up')]);
     const codes = [first.code, second.code].sort();
     assert.deepEqual(codes, [0, 1]);
     const loser = first.code === 1 ? first : second;
     assert.match(loser.stderr, /^error: state s3:\/\/\S+ is locked by \S+ running `up` since \S+ \(lock id [0-9a-f-]{36}\); .*unlock [0-9a-f-]{36}/m);
     assert.equal(loser.stderr.trim().split('\n').length, 1, 'one line');
-    const state = JSON.parse(await stateBody()) as { serial: number; resources: Record<string, unknown> };
+    const state = await stateDocument<{ serial: number; resources: Record<string, unknown> }>();
     assert.equal(state.serial, serialBefore);
     assert.ok(state.resources.table && state.resources.secret);
-    assert.equal(await objectExists(`${STATE_KEY}.lock`), false);
+    assert.equal(await stateObjectExists(`${STATE_KEY}.lock`), false);
   });
 
   test('unlock removes a stale lock only when given its id', async () => {
@@ -239,11 +239,11 @@ describe('locking', () => {
     const wrong = await project.run('unlock', 'not-the-id');
     assert.equal(wrong.code, 1);
     assert.match(wrong.stderr, /lock id "not-the-id" does not match/);
-    assert.equal(await objectExists(`${STATE_KEY}.lock`), true);
+    assert.equal(await stateObjectExists(`${STATE_KEY}.lock`), true);
 
     const right = await project.run('unlock', stale.id);
     assert.equal(right.code, 0, right.stderr);
-    assert.equal(await objectExists(`${STATE_KEY}.lock`), false);
+    assert.equal(await stateObjectExists(`${STATE_KEY}.lock`), false);
     assert.equal((await project.run('up')).code, 0);
   });
 
@@ -255,11 +255,11 @@ describe('locking', () => {
     const taken = await other.acquireLock('deploy-site');
 
     await slow.releaseLock(stuck);
-    const holder = JSON.parse((await (await s3.send(new GetObjectCommand({ Bucket: STATE_BUCKET, Key: `${STATE_KEY}.lock` }))).Body?.transformToString()) ?? '{}') as { id: string };
+    const holder = await readJson<{ id: string }>(s3, STATE_BUCKET, `${STATE_KEY}.lock`);
     assert.equal(holder.id, taken.id, 'the other run still holds the lock');
 
     await other.releaseLock(taken);
-    assert.equal(await objectExists(`${STATE_KEY}.lock`), false);
+    assert.equal(await stateObjectExists(`${STATE_KEY}.lock`), false);
     await other.releaseLock(taken); // already gone: nothing to do, no error
   });
 
@@ -282,7 +282,7 @@ describe('locking', () => {
     const theirs = { ...loaded.document, serial: loaded.document.serial + 1 };
     await s3.send(new PutObjectCommand({ Bucket: STATE_BUCKET, Key: STATE_KEY, Body: JSON.stringify(theirs) }));
     await assert.rejects(store.write({ ...loaded.document, serial: loaded.document.serial + 1, outputs: { mine: 'yes' } }, loaded.etag), /was changed by someone else during this run \(ETag mismatch\); nothing was overwritten/);
-    assert.equal((JSON.parse(await stateBody()) as { outputs: Record<string, string> }).outputs.mine, undefined);
+    assert.equal((await stateDocument<{ outputs: Record<string, string> }>()).outputs.mine, undefined);
   });
 });
 
@@ -295,8 +295,8 @@ describe('destroy', () => {
     assert.deepEqual(tables, []);
     const parameters = await ssm.send(new DescribeParametersCommand({}));
     assert.deepEqual(parameters.Parameters ?? [], []);
-    assert.equal(await objectExists(STATE_KEY), false);
-    assert.equal(await objectExists(`${STATE_KEY}.lock`), false);
+    assert.equal(await stateObjectExists(STATE_KEY), false);
+    assert.equal(await stateObjectExists(`${STATE_KEY}.lock`), false);
 
     const again = await project.run('destroy', '--yes');
     assert.equal(again.code, 0, again.stderr);

@@ -2,17 +2,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { useEmulator, ACCOUNT } from './helpers/emulator.ts';
+import { S3Client } from '@aws-sdk/client-s3';
+import { useEmulator } from './helpers/emulator.ts';
 import { BIN, makeProject } from './helpers/cli.ts';
+import { objectExists, stateBucket } from './helpers/s3.ts';
 
 const emulator = await useEmulator();
 const region = 'eu-west-1';
 const s3 = new S3Client({ endpoint: emulator.endpoint, region, forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
-const LOCK = { Bucket: `resume-infra-state-${ACCOUNT}-${region}`, Key: 'ctrl-c-resume/state.json.lock' };
+const LOCK_KEY = 'ctrl-c-resume/state.json.lock';
 
-async function lockExists(): Promise<boolean> {
-  return s3.send(new HeadObjectCommand(LOCK)).then(() => true, () => false);
+function lockExists(): Promise<boolean> {
+  return objectExists(s3, stateBucket(region), LOCK_KEY);
 }
 
 test('Ctrl-C during up releases the state lock and exits 130', async () => {

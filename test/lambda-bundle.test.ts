@@ -13,7 +13,8 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { ACCOUNT, useEmulator } from './helpers/emulator.ts';
+import { useEmulator } from './helpers/emulator.ts';
+import { emulatorClientConfig, restEvent } from './helpers/lambda.ts';
 import { buildLambdaZip, HANDLER_SOURCE, LAMBDA_HANDLER, type LambdaZip } from '../src/lambda/bundle.ts';
 import { ENV } from '../src/lambda/handler.ts';
 
@@ -26,12 +27,7 @@ const SITE = 'https://d222222abcdef8.cloudfront.net';
 const WORK_DIR = join(REPO_ROOT, '.build', `test-lambda-bundle-${process.pid}`);
 
 const emulator = await useEmulator();
-const clientConfig = {
-  endpoint: emulator.endpoint,
-  region: REGION,
-  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  maxAttempts: 1,
-};
+const clientConfig = emulatorClientConfig(emulator.endpoint, REGION);
 
 let first: LambdaZip;
 
@@ -60,20 +56,9 @@ async function sha256InChildProcess(timeZone: string): Promise<string> {
   });
 }
 
-function proxyEvent(method: string, sourceIp: string): APIGatewayProxyEvent {
-  return {
-    body: null, headers: { origin: SITE }, multiValueHeaders: {}, httpMethod: method, isBase64Encoded: false, path: '/count',
-    pathParameters: null, queryStringParameters: null, multiValueQueryStringParameters: null, stageVariables: null, resource: '/count',
-    requestContext: {
-      accountId: ACCOUNT, apiId: 'abc123', authorizer: undefined, protocol: 'HTTP/1.1', httpMethod: method,
-      identity: {
-        accessKey: null, accountId: null, apiKey: null, apiKeyId: null, caller: null, clientCert: null,
-        cognitoAuthenticationProvider: null, cognitoAuthenticationType: null, cognitoIdentityId: null,
-        cognitoIdentityPoolId: null, principalOrgId: null, user: null, userAgent: 'test', userArn: null, sourceIp,
-      },
-      path: '/prod/count', stage: 'prod', requestId: 'req-1', requestTimeEpoch: 0, resourceId: 'res1', resourcePath: '/count',
-    },
-  };
+/** A /count request from the site (its origin header in lower case, so the bundled handler's lookup is case-insensitive too). */
+function siteEvent(method: string, ip: string): APIGatewayProxyEvent {
+  return restEvent({ method, ip, origin: SITE, originHeader: 'origin' });
 }
 
 describe('the Lambda zip', () => {
@@ -155,9 +140,9 @@ describe('the Lambda zip', () => {
       assert.equal(typeof handler, 'function');
       const invoke = handler as (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
-      const posted = await invoke(proxyEvent('POST', '198.51.100.20'));
-      await invoke(proxyEvent('POST', '198.51.100.20'));
-      const read = await invoke(proxyEvent('GET', '198.51.100.21'));
+      const posted = await invoke(siteEvent('POST', '198.51.100.20'));
+      await invoke(siteEvent('POST', '198.51.100.20'));
+      const read = await invoke(siteEvent('GET', '198.51.100.21'));
 
       assert.equal(posted.statusCode, 200);
       assert.deepEqual(JSON.parse(posted.body), { views: 1, visitors: 1 });

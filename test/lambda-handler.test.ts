@@ -11,6 +11,7 @@ import {
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { useEmulator } from './helpers/emulator.ts';
+import { emulatorClientConfig, restEvent, type EventOptions } from './helpers/lambda.ts';
 import { configFromEnv, createHandler, ENV, handler as environmentHandler, type CounterConfig, type CounterHandler } from '../src/lambda/handler.ts';
 
 const REGION = 'eu-west-1';
@@ -22,45 +23,7 @@ const LOCAL = 'http://localhost:8080';
 const CONFIG: CounterConfig = { tableName: TABLE, secretParameter: PARAMETER, allowedOrigins: [SITE, LOCAL], uniqueWindowHours: 24 };
 
 const emulator = await useEmulator();
-const clientConfig = {
-  endpoint: emulator.endpoint,
-  region: REGION,
-  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  maxAttempts: 1,
-};
-
-interface EventOptions {
-  method?: string;
-  ip?: string | null;
-  origin?: string;
-  originHeader?: string;
-  path?: string;
-  resource?: string;
-}
-
-function restEvent(options: EventOptions = {}): APIGatewayProxyEvent {
-  const method = options.method ?? 'POST';
-  const path = options.path ?? '/count';
-  const headers: Record<string, string> = { 'User-Agent': 'test' };
-  if (options.origin !== undefined) headers[options.originHeader ?? 'Origin'] = options.origin;
-  const identity = {
-    accessKey: null, accountId: null, apiKey: null, apiKeyId: null, caller: null, clientCert: null,
-    cognitoAuthenticationProvider: null, cognitoAuthenticationType: null, cognitoIdentityId: null,
-    cognitoIdentityPoolId: null, principalOrgId: null, user: null, userAgent: 'test', userArn: null,
-    sourceIp: options.ip === undefined ? '198.51.100.7' : options.ip,
-  };
-  return {
-    body: null, headers, multiValueHeaders: {}, httpMethod: method, isBase64Encoded: false, path,
-    pathParameters: null, queryStringParameters: null, multiValueQueryStringParameters: null, stageVariables: null,
-    resource: options.resource ?? path,
-    requestContext: {
-      accountId: '123456789012', apiId: 'abc123', authorizer: undefined, protocol: 'HTTP/1.1', httpMethod: method,
-      // A missing sourceIp is what the handler must survive, so the test builds one on purpose.
-      identity: identity as APIGatewayProxyEvent['requestContext']['identity'],
-      path: `/prod${path}`, stage: 'prod', requestId: 'req-1', requestTimeEpoch: 0, resourceId: 'res1', resourcePath: path,
-    },
-  };
-}
+const clientConfig = emulatorClientConfig(emulator.endpoint, REGION);
 
 function malformed(value: unknown): APIGatewayProxyEvent {
   return value as APIGatewayProxyEvent;

@@ -4,21 +4,22 @@
 // count what exists in every service. No node:test imports here.
 import assert from 'node:assert/strict';
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Emulator } from '../../src/emulator.ts';
 import { makeProject, type CliRun, type TestProject } from '../helpers/cli.ts';
 import { censusMismatches, takeCensus, type Census, type CensusTarget } from '../helpers/census.ts';
 import { ACCOUNT } from '../helpers/emulator.ts';
+import { objectExists, readJson, stateBucket } from '../helpers/s3.ts';
 
-export const PROJECT = 'crash-resume';
-export const REGION = 'eu-west-1';
-export const ZONE = 'example.com';
-export const DOMAIN = `resume.${ZONE}`;
-export const CONFIG = { project: PROJECT, region: REGION, domain: DOMAIN };
-export const STATE_BUCKET = `resume-infra-state-${ACCOUNT}-${REGION}`;
-export const STATE_KEY = `${PROJECT}/state.json`;
-export const LOCK_KEY = `${STATE_KEY}.lock`;
-export const CRASH_ENV = 'RESUME_INFRA_TEST_CRASH_AFTER_MUTATION';
+const PROJECT = 'crash-resume';
+const REGION = 'eu-west-1';
+const ZONE = 'example.com';
+const DOMAIN = `resume.${ZONE}`;
+const CONFIG = { project: PROJECT, region: REGION, domain: DOMAIN };
+const STATE_BUCKET = stateBucket(REGION);
+const STATE_KEY = `${PROJECT}/state.json`;
+const LOCK_KEY = `${STATE_KEY}.lock`;
+const CRASH_ENV = 'RESUME_INFRA_TEST_CRASH_AFTER_MUTATION';
 export const THROTTLE_ENV = 'RESUME_INFRA_TEST_THROTTLE_RATE';
 
 /** `unlock <id>` as the locked-out run prints it. */
@@ -29,8 +30,6 @@ interface StoredState {
   resources?: Record<string, { outputs?: Record<string, string> }>;
   outputs?: Record<string, string>;
 }
-
-export type SpawnedRun = CliRun;
 
 export class CrashLab {
   readonly s3: S3Client;
@@ -63,33 +62,20 @@ export class CrashLab {
   }
 
   /** The real binary in its own process, so that SIGKILL takes only it. */
-  spawn(args: string[], env: Record<string, string> = {}): Promise<SpawnedRun> {
+  spawn(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
     return this.project.spawn(args, env);
   }
 
-  async objectExists(Key: string): Promise<boolean> {
-    try {
-      await this.s3.send(new HeadObjectCommand({ Bucket: STATE_BUCKET, Key }));
-      return true;
-    } catch (error) {
-      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (status === 404) return false;
-      throw error;
-    }
-  }
-
   lockExists(): Promise<boolean> {
-    return this.objectExists(LOCK_KEY);
+    return objectExists(this.s3, STATE_BUCKET, LOCK_KEY);
   }
 
   async lockId(): Promise<string> {
-    const body = await (await this.s3.send(new GetObjectCommand({ Bucket: STATE_BUCKET, Key: LOCK_KEY }))).Body?.transformToString();
-    return (JSON.parse(body ?? '{}') as { id?: string }).id ?? '';
+    return (await readJson<{ id?: string }>(this.s3, STATE_BUCKET, LOCK_KEY)).id ?? '';
   }
 
-  async stateDocument(): Promise<StoredState> {
-    const body = await (await this.s3.send(new GetObjectCommand({ Bucket: STATE_BUCKET, Key: STATE_KEY }))).Body?.transformToString();
-    return JSON.parse(body ?? '{}') as StoredState;
+  stateDocument(): Promise<StoredState> {
+    return readJson<StoredState>(this.s3, STATE_BUCKET, STATE_KEY);
   }
 
   async stateSerial(): Promise<number> {
@@ -116,9 +102,8 @@ export class CrashLab {
   /**
    * Runs `args` in-process the way a user recovers from a crash: when the crash left the lock, the
    * first attempt must refuse with the holder and the exact `unlock` command, which is then run.
-   * Returns whether a lock had to be removed.
    */
-  async recover(args: string[], lockLeft: boolean, context: string): Promise<boolean> {
+  async recover(args: string[], lockLeft: boolean, context: string): Promise<void> {
     if (lockLeft) {
       const id = await this.lockId();
       const refused = await this.project.run(...args);
@@ -132,17 +117,18 @@ export class CrashLab {
     }
     const run = await this.project.run(...args);
     assert.equal(run.code, 0, `${context}: ${args.join(' ')} after the crash failed\n${tail(run)}`);
-    return lockLeft;
   }
 
   /** Every kind exactly once, the state bucket complete, the state written and unlocked, and `plan` clean. */
   async assertConverged(context: string): Promise<void> {
+    const cleanShape = this.cleanStateShape;
+    assert.ok(cleanShape, `${context}: CrashLab.measureMutations() must run before assertConverged(), which compares the state with a clean up's`);
     const census = await this.census();
     assert.deepEqual(censusMismatches(census, 1), [], `${context}: not exactly one of each: ${JSON.stringify(census.counts)}`);
     assert.equal(census.stateBucket, true, `${context}: no state bucket`);
     assert.deepEqual(census.stateBucketMissing, [], `${context}: the state bucket's bootstrap is incomplete`);
     assert.equal(census.stateObject, true, `${context}: no state object`);
-    if (this.cleanStateShape) assert.deepEqual(await this.stateShape(), this.cleanStateShape, `${context}: the state records other resources or outputs than after a clean up`);
+    assert.deepEqual(await this.stateShape(), cleanShape, `${context}: the state records other resources or outputs than after a clean up`);
     assert.equal(census.lock, false, `${context}: the lock is still held after a successful run`);
     const plan = await this.project.run('plan');
     assert.equal(plan.code, 0, `${context}: plan after recovery wants changes (exit ${plan.code})\n${plan.stdout}${plan.stderr.slice(-2000)}`);
@@ -205,7 +191,7 @@ export class CrashLab {
   }
 }
 
-export function mutations(run: CliRun): number {
+function mutations(run: CliRun): number {
   return run.calls.filter((call) => call.mutating).length;
 }
 
@@ -222,7 +208,7 @@ export function everyPoint(n: number): number[] {
 }
 
 /** Set to e.g. `1,5,20-25` to rerun only those crash points while debugging one. */
-export const POINTS_ENV = 'RESUME_INFRA_TEST_CRASH_POINTS';
+const POINTS_ENV = 'RESUME_INFRA_TEST_CRASH_POINTS';
 
 /** The crash points `POINTS_ENV` names (within 1..n), else `fallback`. */
 export function chosenPoints(n: number, fallback: number[]): number[] {

@@ -12,10 +12,11 @@ import { GetPolicyCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/c
 import { GetResourcesCommand as GetTaggedResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { ListHostedZonesByNameCommand, ListResourceRecordSetsCommand, Route53Client, type ResourceRecordSet } from '@aws-sdk/client-route-53';
 import {
-  GetBucketEncryptionCommand, GetBucketTaggingCommand, GetBucketVersioningCommand, GetPublicAccessBlockCommand, HeadObjectCommand,
+  GetBucketEncryptionCommand, GetBucketTaggingCommand, GetBucketVersioningCommand, GetPublicAccessBlockCommand,
   ListBucketsCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { objectExists } from './s3.ts';
 
 export const PROJECT_TAG = 'resume-infra:project';
 
@@ -75,17 +76,6 @@ const isOurs = (project: string, tags: Record<string, string | undefined> | unde
 
 const tagsOf = (list: ReadonlyArray<{ Key?: string; Value?: string }> | undefined): Record<string, string> =>
   Object.fromEntries((list ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
-
-async function exists(call: Promise<unknown>): Promise<boolean> {
-  try {
-    await call;
-    return true;
-  } catch (error) {
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status === 404) return false;
-    throw error;
-  }
-}
 
 async function siteBuckets(c: Clients, t: CensusTarget): Promise<number> {
   const buckets = (await c.s3.send(new ListBucketsCommand({}))).Buckets ?? [];
@@ -242,7 +232,7 @@ export async function takeCensus(target: CensusTarget): Promise<Census> {
     ]);
     const bucketNames = ((await c.s3.send(new ListBucketsCommand({}))).Buckets ?? []).map((bucket) => bucket.Name);
     const stateBucket = bucketNames.includes(target.stateBucket);
-    const object = (Key: string) => (stateBucket ? exists(c.s3.send(new HeadObjectCommand({ Bucket: target.stateBucket, Key }))) : Promise.resolve(false));
+    const object = (Key: string) => (stateBucket ? objectExists(c.s3, target.stateBucket, Key) : Promise.resolve(false));
     return {
       counts: {
         siteBuckets: site, distributions: dists, originAccessControls: oacs, certificates: certs, ...dns,

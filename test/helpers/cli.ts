@@ -1,10 +1,14 @@
 // Runs the CLI in-process, the way a user would call it, and captures what it prints and every AWS call.
-import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { spawn, spawnSync } from 'node:child_process';
 import { main } from '../../cli/main.ts';
 import type { CallLogEntry } from '../../src/aws/call-log.ts';
+import { BIN } from './dev.ts';
+
+export { BIN };
 
 export interface CliRun {
   code: number;
@@ -69,8 +73,6 @@ export async function runCli(args: string[], options: { confirm?: (question: str
   return { code, stdout, stderr, calls };
 }
 
-export const BIN = new URL('../../cli/bin.mjs', import.meta.url).pathname;
-
 export function spawnCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -85,6 +87,31 @@ export function spawnCli(args: string[], env: Record<string, string> = {}): Prom
     child.once('error', reject);
     child.once('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), signal, stdout, stderr, calls: [] }));
   });
+}
+
+/** The module-resolution hook that records every URL a process resolves (see record-imports.mjs). */
+export const RECORDER = fileURLToPath(new URL('./record-imports.mjs', import.meta.url));
+
+export interface LoadedBy {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** Every module URL the process resolved, in order. */
+  loaded: string[];
+}
+
+/**
+ * Runs the real binary with `args` under the import recorder and returns what it loaded. `env` is
+ * laid over the test's environment: pass `RESUME_INFRA_FROM_SOURCE: '1'` to run the sources, where
+ * every package is a separate import, or `''` to let bin use a current bundle.
+ */
+export async function loadedBy(args: string[], env: Record<string, string>): Promise<LoadedBy> {
+  const file = join(await mkdtemp(join(tmpdir(), 'imports-')), 'loaded.txt');
+  await writeFile(file, '');
+  const child = spawnSync(process.execPath, ['--import', RECORDER, BIN, ...args], {
+    env: { ...process.env, RECORD_IMPORTS_FILE: file, ...env }, encoding: 'utf8',
+  });
+  return { status: child.status, stdout: child.stdout, stderr: child.stderr, loaded: (await readFile(file, 'utf8')).split('\n').filter(Boolean) };
 }
 
 /** Mutating calls, minus the lock's own PutObject/GetObject/DeleteObject. */

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../../src/emulator.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The real `resume-infra` binary. test/helpers/cli.ts re-exports it (it imports the CLI's main, which bench must not). */
 export const BIN = join(REPO_ROOT, 'cli', 'bin.mjs');
 export const SITE_DIR = join(REPO_ROOT, 'site');
 
@@ -182,10 +183,4 @@ export async function pollUntil<T>(check: () => Promise<T | undefined>, timeoutM
     if (value !== undefined || Date.now() > deadline) return value;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
