@@ -1,7 +1,7 @@
 // The site step of `up` and `deploy-site`: sync the files, then invalidate what changed.
 import { S3Client } from '@aws-sdk/client-s3';
-// Not ../site/index.ts: that also loads the CloudFront client, which is only needed (and
-// imported below) when there is something to invalidate.
+// ../site/invalidation.ts, and with it the CloudFront client, is imported below only when there
+// is something to invalidate.
 import { siteConfigJson } from '../site/generate.ts';
 import { invalidationPaths } from '../site/invalidation-paths.ts';
 import { assertSiteDirectory, type LocalFile } from '../site/scan.ts';
