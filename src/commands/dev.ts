@@ -57,6 +57,15 @@ async function previewConfig(configPath: string): Promise<string> {
   return path;
 }
 
+/**
+ * Inside the repository, so the bundle's external @aws-sdk imports resolve from node_modules;
+ * one directory per process, so two previews (or test suites on two Node versions) never
+ * overwrite or delete each other's handler.
+ */
+function devBuildDir(): string {
+  return join(PACKAGE_ROOT, '.build', `dev-${process.pid}`);
+}
+
 /** Loads the handler from the zip itself, with the deployed function's environment. */
 async function loadHandler(project: Project, generation: number): Promise<ProxyHandler> {
   const built = await buildLambdaZip();
@@ -65,8 +74,7 @@ async function loadHandler(project: Project, generation: number): Promise<ProxyH
   if (configuration.CodeSha256 !== built.sha256) throw new Error(`the deployed ${functionName} code (${configuration.CodeSha256}) differs from the built zip (${built.sha256})`);
   const entry = new AdmZip(built.zip).getEntry(ZIP_ENTRY_NAME);
   if (!entry) throw new Error(`the built zip has no ${ZIP_ENTRY_NAME}`);
-  // Inside the repository, so the bundle's external @aws-sdk imports resolve from node_modules.
-  const dir = join(PACKAGE_ROOT, '.build', 'dev');
+  const dir = devBuildDir();
   await mkdir(dir, { recursive: true });
   const file = join(dir, `index-${generation}.mjs`);
   await writeFile(file, entry.getData());
@@ -104,7 +112,7 @@ export async function dev(devOptions: DevOptions, options: GlobalOptions, io: Io
     await closeServer?.();
     await emulator?.stop();
     if (configDir) await rm(configDir, { recursive: true, force: true });
-    await rm(join(PACKAGE_ROOT, '.build', 'dev'), { recursive: true, force: true });
+    await rm(devBuildDir(), { recursive: true, force: true });
   };
   const unregister = io.onInterrupt?.(stop);
   try {

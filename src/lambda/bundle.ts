@@ -13,7 +13,7 @@
 //   that. The bundle is a few kilobytes; compression would save almost nothing.
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
-import archiver from 'archiver';
+import { ZipArchive } from 'archiver';
 import { build } from 'esbuild';
 import { PACKAGE_ROOT } from '../paths.ts';
 
@@ -63,7 +63,7 @@ async function bundleHandler(): Promise<ZipSource[]> {
 
 /** Zips the files in sorted order with fixed dates, modes and compression. */
 export async function deterministicZip(files: readonly ZipSource[]): Promise<Buffer> {
-  const archive = archiver('zip', { zlib: { level: ZIP_COMPRESSION_LEVEL }, forceLocalTime: false });
+  const archive = new ZipArchive({ zlib: { level: ZIP_COMPRESSION_LEVEL }, forceLocalTime: false });
   const chunks: Buffer[] = [];
   const finished = new Promise<Buffer>((resolve, reject) => {
     archive.on('data', (chunk: Buffer) => chunks.push(chunk));
