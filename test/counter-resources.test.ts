@@ -235,12 +235,12 @@ describe('role', () => {
 });
 
 describe('function and log group', () => {
-  test('the function runs nodejs22.x on arm64 with 128 MB and the counter environment, and its log group keeps 14 days', async () => {
+  test('the function runs nodejs24.x on arm64 with 128 MB and the counter environment, and its log group keeps 14 days', async () => {
     await up();
 
     const fn = await lambda.send(new GetFunctionCommand({ FunctionName: FUNCTION }));
     const configuration = fn.Configuration;
-    assert.equal(configuration?.Runtime, 'nodejs22.x');
+    assert.equal(configuration?.Runtime, 'nodejs24.x');
     assert.deepEqual(configuration?.Architectures, ['arm64']);
     assert.equal(configuration?.MemorySize, 128);
     assert.equal(configuration?.Timeout, 5);
@@ -288,6 +288,29 @@ describe('function and log group', () => {
     assert.deepEqual(counterOrigins(directContext({}, ORIGIN).ctx), [ORIGIN]);
     assert.deepEqual(counterOrigins(directContext({}, KNOWN_AFTER_APPLY).ctx), [ORIGIN]);
     assert.deepEqual(counterOrigins(directContext({}).ctx), [ORIGIN]);
+  });
+
+  test('a function deployed on nodejs22.x is updated in place to nodejs24.x: plan shows it, up changes the configuration only', async () => {
+    // GIVEN the stack as an earlier version deployed it: the same code, on nodejs22.x
+    await up();
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: FUNCTION, Runtime: 'nodejs22.x' }));
+    await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 30 }, { FunctionName: FUNCTION });
+    const before = (await lambda.send(new GetFunctionCommand({ FunctionName: FUNCTION }))).Configuration;
+    assert.equal(before?.Runtime, 'nodejs22.x');
+
+    // WHEN plan, then up
+    const plan = await project.run('plan');
+    const upgraded = await up();
+
+    // THEN plan showed the runtime change alone, and up made it without uploading the code again
+    assert.equal(plan.code, 2, plan.stderr);
+    assert.match(plan.stdout, /~ update Lambda function jane-resume-counter\n\s+runtime: "nodejs22\.x" -> "nodejs24\.x"\nPlan: 0 to create, 1 to update, 0 to delete\./);
+    assert.deepEqual(operations(upgraded).filter((operation) => operation.startsWith('Lambda.')), ['Lambda.UpdateFunctionConfiguration']);
+    const after = (await lambda.send(new GetFunctionCommand({ FunctionName: FUNCTION }))).Configuration;
+    assert.equal(after?.Runtime, 'nodejs24.x');
+    assert.equal(after?.CodeSha256, before?.CodeSha256);
+    assert.equal(after?.FunctionArn, before?.FunctionArn);
+    assert.equal((await project.run('plan')).code, 0);
   });
 
   test('memory changed out of band shows in plan and up sets it back', async () => {

@@ -15,8 +15,9 @@ import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { useEmulator } from './helpers/emulator.ts';
 import { emulatorClientConfig, restEvent } from './helpers/lambda.ts';
-import { buildLambdaZip, HANDLER_SOURCE, LAMBDA_HANDLER, type LambdaZip } from '../src/lambda/bundle.ts';
+import { BUNDLE_TARGET, buildLambdaZip, HANDLER_SOURCE, LAMBDA_HANDLER, type LambdaZip } from '../src/lambda/bundle.ts';
 import { ENV } from '../src/lambda/handler.ts';
+import { RUNTIME } from '../src/resources/function.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const REGION = 'eu-west-1';
@@ -75,13 +76,14 @@ describe('the Lambda zip', () => {
     assert.equal(LAMBDA_HANDLER, 'index.handler');
   });
 
-  test('bundles the handler minified as ESM with the AWS SDK left external', () => {
+  test('bundles the handler minified as ESM for Node 24 with the AWS SDK left external', () => {
     const source = new AdmZip(first.zip).readAsText('index.mjs');
     assert.match(source, /from"@aws-sdk\/client-dynamodb"/);
     assert.match(source, /from"@aws-sdk\/client-ssm"/);
     assert.ok(!source.includes('\n//'), 'no comments');
     assert.ok(!source.includes(REPO_ROOT), 'no build paths');
     assert.ok(HANDLER_SOURCE.endsWith('src/lambda/handler.ts'));
+    assert.equal(`${BUNDLE_TARGET.replace('node', 'nodejs')}.x`, RUNTIME, 'the bundle targets the runtime the function runs on');
   });
 
   test('two builds give byte-identical zips', async () => {
@@ -106,7 +108,7 @@ describe('the Lambda zip', () => {
       AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
     }));
     const created = await lambda.send(new CreateFunctionCommand({
-      FunctionName: 'bundle-test-counter', Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: LAMBDA_HANDLER,
+      FunctionName: 'bundle-test-counter', Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: LAMBDA_HANDLER,
       Role: role.Role?.Arn, Code: { ZipFile: first.zip },
     }));
     assert.equal(created.CodeSha256, first.sha256);
@@ -139,8 +141,12 @@ describe('the Lambda zip', () => {
       const handler = (loaded as { handler?: unknown }).handler;
       assert.equal(typeof handler, 'function');
       const invoke = handler as (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+      // nodejs24.x refuses callback-style handlers: this one takes the event alone and returns a promise.
+      assert.equal(invoke.length, 1);
 
-      const posted = await invoke(siteEvent('POST', '198.51.100.20'));
+      const pending = invoke(siteEvent('POST', '198.51.100.20'));
+      assert.ok(pending instanceof Promise);
+      const posted = await pending;
       await invoke(siteEvent('POST', '198.51.100.20'));
       const read = await invoke(siteEvent('GET', '198.51.100.21'));
 

@@ -32,6 +32,8 @@ export const HANDLER_SOURCE = join(LAMBDA_SOURCE_DIR, 'handler.ts');
 export const ZIP_ENTRY_NAME = 'index.mjs';
 /** The Lambda `Handler` setting for this zip. */
 export const LAMBDA_HANDLER = 'index.handler';
+/** The esbuild target: the Node of the function's runtime (RUNTIME in src/resources/function.ts). */
+export const BUNDLE_TARGET = 'node24';
 /** Before 1980 the DOS date cannot express it; zip-stream reads it in UTC. */
 const ZIP_ENTRY_DATE = new Date(Date.UTC(1980, 0, 1, 0, 0, 0));
 const ZIP_ENTRY_MODE = 0o644;
@@ -50,7 +52,7 @@ async function bundleHandler(): Promise<ZipSource[]> {
     bundle: true,
     format: 'esm',
     platform: 'node',
-    target: 'node22',
+    target: BUNDLE_TARGET,
     minify: true,
     external: ['@aws-sdk/*'],
     write: false,

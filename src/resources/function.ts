@@ -1,4 +1,4 @@
-// The counter's Lambda function: nodejs22.x on arm64, 128 MB, a short timeout. The code is the
+// The counter's Lambda function: nodejs24.x on arm64, 128 MB, a short timeout. The code is the
 // deterministic zip from src/lambda/bundle.ts; it is uploaded only when its SHA-256 differs from
 // the deployed CodeSha256.
 import {
@@ -12,7 +12,7 @@ import { buildLambdaZip, LAMBDA_HANDLER, type LambdaZip } from '../lambda/bundle
 import { ENV } from '../lambda/handler.ts';
 import { changedTags, hasChange, tagChanges } from './tags.ts';
 
-export const RUNTIME: Runtime = 'nodejs22.x';
+export const RUNTIME: Runtime = 'nodejs24.x';
 export const ARCHITECTURE: Architecture = 'arm64';
 export const MEMORY_MB = 128;
 /** Two DynamoDB calls and, on a cold start, one SSM call: well under a second when healthy. */
