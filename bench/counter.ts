@@ -7,6 +7,7 @@
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { quietSdkNode20Notice } from '../cli/node-version.mjs';
 import { startEmulator } from '../src/emulator.ts';
 import { buildLambdaZip } from '../src/lambda/bundle.ts';
 import { createHandler, type CounterHandler } from '../src/lambda/handler.ts';
@@ -22,7 +23,7 @@ const PARAMETER = '/resume-infra/bench/ip-hash-secret';
 
 process.env.AWS_ACCESS_KEY_ID = 'test';
 process.env.AWS_SECRET_ACCESS_KEY = 'test';
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+quietSdkNode20Notice();
 
 /** A percentile of the samples in ms, to one decimal. */
 function ms(samples: readonly number[], p: number): string {

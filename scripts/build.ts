@@ -7,11 +7,12 @@
 //
 // Kept out of the bundle: esbuild (a native binary, used at run time to bundle the Lambda
 // handler), and archiver and adm-zip (they load files relative to their own package).
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { BUILD_INFO } from '../cli/bundle-check.mjs';
+import { BUILD_INFO, BUNDLE_ENTRY } from '../cli/bundle-check.mjs';
+import { PARTIAL_SUFFIX, replaceFile } from '../src/files.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const EXTERNAL = ['esbuild', 'archiver', 'adm-zip'];
@@ -25,11 +26,27 @@ export interface BuildResult {
   ms: number;
 }
 
+/**
+ * Puts the new bundle in place file by file, each by an atomic rename, the chunks before the entry
+ * that imports them, then deletes what earlier builds left. A CLI started from dist/ meanwhile (by
+ * a test run on another Node version, say) never finds a chunk missing or half-written: the same
+ * sources give the same file names and bytes. The entry goes last: if the build stops before it,
+ * dist/main.js is older than the changed sources and bundle-check.mjs does not use the bundle.
+ */
+async function replaceOutputs(root: string, outdir: string, files: ReadonlyArray<{ path: string; contents: Uint8Array }>): Promise<void> {
+  const entry = join(root, BUNDLE_ENTRY);
+  const ordered = [...files.filter((file) => file.path !== entry), ...files.filter((file) => file.path === entry)];
+  for (const file of ordered) await replaceFile(file.path, file.contents);
+  const keep = new Set(files.map((file) => file.path));
+  for (const found of await readdir(outdir, { recursive: true, withFileTypes: true })) {
+    const path = join(found.parentPath, found.name);
+    if (found.isFile() && !keep.has(path) && !found.name.endsWith(PARTIAL_SUFFIX)) await rm(path, { force: true });
+  }
+}
+
 export async function buildCli(root = ROOT): Promise<BuildResult> {
   const started = performance.now();
   const outdir = join(root, 'dist');
-  await rm(outdir, { recursive: true, force: true });
-  await mkdir(outdir, { recursive: true });
   const result = await build({
     absWorkingDir: root,
     entryPoints: [join(root, 'cli', 'main.ts')],
@@ -48,13 +65,14 @@ export async function buildCli(root = ROOT): Promise<BuildResult> {
     keepNames: true,
     metafile: true,
     logLevel: 'warning',
+    write: false,
   });
+  await replaceOutputs(root, outdir, result.outputFiles.map((file) => ({ path: file.path, contents: file.contents })));
   const own = Object.keys(result.metafile.inputs)
     .map((input) => relative(root, resolve(root, input)).split('\\').join('/'))
     .filter((input) => !input.startsWith('node_modules/') && !input.startsWith('..'));
   const inputs = [...new Set([...own, ...MANIFESTS])].sort();
-  // Written last: without it the bundle is never used, so a build that fails halfway is harmless.
-  await writeFile(join(root, BUILD_INFO), `${JSON.stringify({ inputs }, null, 2)}\n`);
+  await replaceFile(join(root, BUILD_INFO), `${JSON.stringify({ inputs }, null, 2)}\n`);
   const outputs = Object.values(result.metafile.outputs);
   return { files: outputs.length, bytes: outputs.reduce((total, output) => total + output.bytes, 0), inputs, ms: performance.now() - started };
 }

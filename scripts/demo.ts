@@ -1,15 +1,18 @@
 // `npm run demo`: the tool's main job with no AWS account. Starts the local AWS emulator,
 // runs `up` against it with the example config, shows `status` and a no-change `plan`, then stops.
 import { fileURLToPath } from 'node:url';
+import { exitOnUnsupportedNode, quietSdkNode20Notice } from '../cli/node-version.mjs';
 import { main, processIo } from '../cli/main.ts';
 import { startEmulator } from '../src/emulator.ts';
 import { UserError } from '../src/errors.ts';
+
+exitOnUnsupportedNode();
 
 const config = fileURLToPath(new URL('../examples/resume-infra.example.json', import.meta.url));
 
 process.env.AWS_ACCESS_KEY_ID ??= 'test';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+quietSdkNode20Notice();
 
 const io = processIo();
 

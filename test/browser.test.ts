@@ -3,11 +3,12 @@
 // counter's totals can be read back from its DynamoDB table through the SDK.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, paginateScan } from '@aws-sdk/client-dynamodb';
 import type { Page } from 'playwright-core';
 import { freePort } from '../src/emulator.ts';
+import { replaceFile } from '../src/files.ts';
 import { layoutBox, launchChromium, measurePageWeight, PAGE_WEIGHT_LIMIT_BYTES, pngSize, recordConsole, runAxe } from './helpers/browser.ts';
 import { makeDevProject, REPO_ROOT, SITE_DIR, startDev } from './helpers/dev.ts';
 import { useEmulator } from './helpers/emulator.ts';
@@ -189,7 +190,8 @@ test('nothing overflows horizontally at 320, 375 and 1280 px, and screenshots at
         const png = await page.screenshot({ animations: 'disabled', caret: 'hide' });
         assert.deepEqual(pngSize(png), { width, height: width < 1000 ? 812 : 800 });
         assert.ok(png.length < 300 * 1024, `preview-${width}.png is ${png.length} bytes`);
-        await writeFile(join(SCREENSHOT_DIR, `preview-${width}.png`), png);
+        // Two test runs (on two Node versions) may save it at once.
+        await replaceFile(join(SCREENSHOT_DIR, `preview-${width}.png`), png);
       }
     }
   }

@@ -103,12 +103,13 @@ export interface LoadedBy {
 /**
  * Runs the real binary with `args` under the import recorder and returns what it loaded. `env` is
  * laid over the test's environment: pass `RESUME_INFRA_FROM_SOURCE: '1'` to run the sources, where
- * every package is a separate import, or `''` to let bin use a current bundle.
+ * every package is a separate import, or `''` to let bin use a current bundle. `preloads` are
+ * more `--import` modules, loaded before the recorder.
  */
-export async function loadedBy(args: string[], env: Record<string, string>): Promise<LoadedBy> {
+export async function loadedBy(args: string[], env: Record<string, string>, preloads: readonly string[] = []): Promise<LoadedBy> {
   const file = join(await mkdtemp(join(tmpdir(), 'imports-')), 'loaded.txt');
   await writeFile(file, '');
-  const child = spawnSync(process.execPath, ['--import', RECORDER, BIN, ...args], {
+  const child = spawnSync(process.execPath, [...preloads.flatMap((preload) => ['--import', preload]), '--import', RECORDER, BIN, ...args], {
     env: { ...process.env, RECORD_IMPORTS_FILE: file, ...env }, encoding: 'utf8',
   });
   return { status: child.status, stdout: child.stdout, stderr: child.stderr, loaded: (await readFile(file, 'utf8')).split('\n').filter(Boolean) };

@@ -57,7 +57,7 @@ export async function startDev(project: DevProject, options: StartDevOptions = {
   const port = options.port ?? (await freePort());
   const args = [BIN, 'dev', '--port', String(port)];
   if (options.endpointUrl) args.push('--endpoint-url', options.endpointUrl);
-  const env: NodeJS.ProcessEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  const env: NodeJS.ProcessEnv = { ...process.env };
   // commander reads AWS_ENDPOINT_URL as --endpoint-url: without the flag, dev must start its own emulator.
   delete env.AWS_ENDPOINT_URL;
   delete env.AWS_PROFILE;

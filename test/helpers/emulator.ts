@@ -1,10 +1,11 @@
 // One moto_server per test file, started on a free port, reset between tests, stopped at the end.
 import { after } from 'node:test';
+import { quietSdkNode20Notice } from '../../cli/node-version.mjs';
 import { emulatorInstalled, EMULATOR_INSTALL_HINT, startEmulator, type Emulator } from '../../src/emulator.ts';
 
 process.env.AWS_ACCESS_KEY_ID = 'test';
 process.env.AWS_SECRET_ACCESS_KEY = 'test';
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+quietSdkNode20Notice();
 delete process.env.AWS_PROFILE;
 delete process.env.AWS_ENDPOINT_URL;
 
