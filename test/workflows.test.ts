@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
 import { parse } from 'yaml';
+import { RECOMMENDED_MAJOR, SUPPORTED_LINES } from '../cli/node-version.mjs';
 import { DEPLOY_COMMAND, REGION_VARIABLE, ROLE_ARN_VARIABLE } from '../src/commands/ci-setup.ts';
 
 const root = new URL('../', import.meta.url);
@@ -122,7 +123,6 @@ describe('deploy workflow', () => {
     const deployAt = index((step) => step === deploying[0]);
     assert.ok(index((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@') === true) < deployAt);
     assert.ok(index((step) => step.run?.trim().startsWith('npm ci') === true) < deployAt);
-    assert.equal(all.find((step) => step.uses?.startsWith('actions/setup-node@'))?.with?.['node-version'], 20);
   });
 
   test('the region step prefers the repository variable, then resume-infra.json, then us-east-1', async () => {
@@ -163,22 +163,69 @@ describe('deploy workflow', () => {
   });
 });
 
+interface MatrixJob {
+  node: number;
+  run: string;
+}
+
+/** The jobs .ci/run runs: its JOBS lines, each "<node major> <command>". */
+function ciRunJobs(script: string): MatrixJob[] {
+  const block = /^JOBS=\(\n([\s\S]*?)^\)$/m.exec(script)?.[1];
+  assert.ok(block, '.ci/run has a JOBS=( ... ) list');
+  return block.split('\n').map((line) => line.trim()).filter(Boolean).map((line) => {
+    const job = /^"(\d+) (npm [^"]+)"$/.exec(line);
+    assert.ok(job?.[1] && job[2], `a JOBS line is "<major> <npm command>": ${line}`);
+    return { node: Number(job[1]), run: job[2] };
+  });
+}
+
+const byNodeThenRun = (a: MatrixJob, b: MatrixJob) => a.node - b.node || a.run.localeCompare(b.run);
+
 describe('ci workflow', () => {
-  test('runs the same commands as .ci/run, in the same order', async () => {
-    const script = await read('.ci/run');
-    // The commands .ci/run runs unconditionally (its install of the emulator is a fallback).
-    const local = script.split('\n').map((line) => line.trim()).filter((line) => /^npm /.test(line));
-    assert.deepEqual(local, ['npm ci --no-audit --no-fund', 'npm test', 'npm run test:crash'], 'the .ci/run this test was written against');
-    const runs = steps(ci).map((step) => step.run?.trim()).filter((run): run is string => run !== undefined);
-    assert.deepEqual(runs.filter((run) => run.startsWith('npm ')), local);
-    assert.ok(script.includes('pip install "moto[server]"'));
-    assert.ok(runs.indexOf('pip install "moto[server]"') >= 0 && runs.indexOf('pip install "moto[server]"') < runs.indexOf('npm test'), 'the emulator is installed before the tests');
+  const ciJob = (): { strategy?: { matrix?: { include?: MatrixJob[] } }; steps: Step[] } => {
+    const job = Object.values(ci.jobs)[0];
+    assert.ok(job);
+    return job as { strategy?: { matrix?: { include?: MatrixJob[] } }; steps: Step[] };
+  };
+
+  test('its matrix runs exactly the jobs .ci/run runs, each on its Node version', async () => {
+    const local = ciRunJobs(await read('.ci/run'));
+    const matrix = ciJob().strategy?.matrix?.include ?? [];
+    assert.deepEqual([...matrix].sort(byNodeThenRun), [...local].sort(byNodeThenRun));
+    const steps = ciJob().steps;
+    assert.equal(steps.find((step) => step.uses?.startsWith('actions/setup-node@'))?.with?.['node-version'], '${{ matrix.node }}');
+    assert.ok(steps.some((step) => step.run === '${{ matrix.run }}'), 'a step runs the matrix command');
   });
 
-  test('runs on pushes and pull requests with the Node version the deploy uses', () => {
+  test('the jobs: the suite on 20 and 24, the crash tests once on 24, the smoke run on every other supported version', async () => {
+    const jobs = ciRunJobs(await read('.ci/run'));
+    const on = (run: string) => jobs.filter((job) => job.run === run).map((job) => job.node).sort((a, b) => a - b);
+    assert.deepEqual(on('npm test'), [20, 24]);
+    assert.deepEqual(on('npm run test:crash'), [24]);
+    const supported = SUPPORTED_LINES.map(([major]) => major);
+    assert.deepEqual(on('npm run smoke'), supported.filter((major) => !on('npm test').includes(major)));
+    assert.deepEqual([...new Set(jobs.map((job) => job.node))].sort((a, b) => a - b), supported, 'every supported Node and no other');
+  });
+
+  test('the .ci/run jobs parser reads JOBS lines and refuses a line that is not "<major> <npm command>"', () => {
+    assert.deepEqual(ciRunJobs('x\nJOBS=(\n  "24 npm test"\n  "22 npm run smoke"\n)\n'), [{ node: 24, run: 'npm test' }, { node: 22, run: 'npm run smoke' }]);
+    assert.throws(() => ciRunJobs('JOBS=(\n  "npm test"\n)\n'), /a JOBS line is/);
+    assert.throws(() => ciRunJobs('no jobs here\n'), /has a JOBS/);
+  });
+
+  test('installs the emulator and runs npm ci before the job, as .ci/run does', async () => {
+    const script = await read('.ci/run');
+    assert.ok(script.includes('pip install "moto[server]"'));
+    assert.match(script, /^npm ci --no-audit --no-fund$/m);
+    const runs = ciJob().steps.map((step) => step.run?.trim());
+    const at = (run: string) => runs.indexOf(run);
+    assert.ok(at('pip install "moto[server]"') >= 0 && at('npm ci --no-audit --no-fund') > at('pip install "moto[server]"'));
+    assert.ok(at('${{ matrix.run }}') > at('npm ci --no-audit --no-fund'), 'the emulator and the dependencies come first');
+  });
+
+  test('runs on pushes and pull requests; the deploy uses the recommended Node', () => {
     assert.ok('push' in ci.on && 'pull_request' in ci.on);
     assert.deepEqual(ci.permissions, { contents: 'read' });
-    const node = (workflow: Workflow) => steps(workflow).find((step) => step.uses?.startsWith('actions/setup-node@'))?.with?.['node-version'];
-    assert.equal(node(ci), node(deploy));
+    assert.equal(steps(deploy).find((step) => step.uses?.startsWith('actions/setup-node@'))?.with?.['node-version'], RECOMMENDED_MAJOR);
   });
 });
