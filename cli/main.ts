@@ -93,10 +93,10 @@ export function processIo(): Io {
     errIsTTY: process.stderr.isTTY === true,
     ...(process.stdin.isTTY
       ? {
-          confirm: async (question: string) => {
+          confirm: async (question: string, accept: readonly string[] = ['yes']) => {
             const readline = createInterface({ input: process.stdin, output: process.stderr });
             try {
-              return (await readline.question(`${question} `)).trim().toLowerCase() === 'yes';
+              return accept.includes((await readline.question(`${question} `)).trim().toLowerCase());
             } finally {
               readline.close();
             }
