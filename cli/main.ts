@@ -1,11 +1,23 @@
 // The commander program: parse, call one command, map errors to exit codes. Commands are
 // imported lazily so `--help` and `--version` never load the AWS SDK.
 import { createInterface } from 'node:readline/promises';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { UserError } from '../src/errors.ts';
 import { PACKAGE_VERSION } from '../src/paths.ts';
 import { EXIT_ERROR, type GlobalOptions, type Io } from '../src/commands/io.ts';
 
+
+/** Global options that only some commands read; each command's --help lists those that apply to it. */
+const ONLY_FOR: Readonly<Record<string, readonly string[]>> = {
+  yes: ['up', 'ci-setup', 'destroy'],
+  json: ['up', 'plan', 'deploy-lambda', 'deploy-site', 'invalidate', 'status', 'destroy', 'unlock', 'ci-setup'],
+  version: [],
+};
+
+function appliesTo(option: Option, command: string): boolean {
+  const only = ONLY_FOR[option.attributeName()];
+  return only === undefined || only.includes(command);
+}
 
 function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('resume-infra')
@@ -18,6 +30,12 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--json', 'print one JSON document on stdout; progress goes to stderr')
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--verbose', 'print every AWS call on stderr')
+    .configureHelp({
+      showGlobalOptions: true,
+      visibleGlobalOptions(this: Help, command: Command): Option[] {
+        return Help.prototype.visibleGlobalOptions.call(this, command).filter((option) => appliesTo(option, command.name()));
+      },
+    })
     .showHelpAfterError('(run resume-infra --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
