@@ -1,11 +1,23 @@
 // The commander program: parse, call one command, map errors to exit codes. Commands are
 // imported lazily so `--help` and `--version` never load the AWS SDK.
 import { createInterface } from 'node:readline/promises';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { UserError } from '../src/errors.ts';
 import { PACKAGE_VERSION } from '../src/paths.ts';
 import { EXIT_ERROR, type GlobalOptions, type Io } from '../src/commands/io.ts';
 
+
+/** Global options that only some commands read; each command's --help lists those that apply to it. */
+const ONLY_FOR: Readonly<Record<string, readonly string[]>> = {
+  yes: ['up', 'ci-setup', 'destroy'],
+  json: ['up', 'plan', 'deploy-lambda', 'deploy-site', 'invalidate', 'status', 'destroy', 'unlock', 'ci-setup'],
+  version: [],
+};
+
+function appliesTo(option: Option, command: string): boolean {
+  const only = ONLY_FOR[option.attributeName()];
+  return only === undefined || only.includes(command);
+}
 
 function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('resume-infra')
@@ -16,8 +28,14 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--profile <name>', 'AWS profile from ~/.aws/config')
     .addOption(new Option('--endpoint-url <url>', 'send every AWS call here (a local emulator)').env('AWS_ENDPOINT_URL'))
     .option('--json', 'print one JSON document on stdout; progress goes to stderr')
-    .option('-y, --yes', 'do not ask for confirmation')
+    .option('-y, --yes', 'apply without asking (up, ci-setup, destroy)')
     .option('--verbose', 'print every AWS call on stderr')
+    .configureHelp({
+      showGlobalOptions: true,
+      visibleGlobalOptions(this: Help, command: Command): Option[] {
+        return Help.prototype.visibleGlobalOptions.call(this, command).filter((option) => appliesTo(option, command.name()));
+      },
+    })
     .showHelpAfterError('(run resume-infra --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
@@ -25,7 +43,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   const run = (load: () => Promise<number>) => async () => setExit(await load());
 
-  program.command('up').description('create or update every resource, deploy the function, sync the site')
+  program.command('up').description('show the plan and ask (unless --yes), then create or update every resource, deploy the function, sync the site')
     .action(run(async () => (await import('../src/commands/up.ts')).up(globals(), io)));
   program.command('plan').description('show what up would change; exit 0 = no changes, 2 = changes')
     .action(run(async () => (await import('../src/commands/plan.ts')).plan(globals(), io)));
@@ -45,7 +63,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(run(async () => (await import('../src/commands/destroy.ts')).destroy(globals(), io)));
   program.command('unlock').description('remove a stale state lock, like terraform force-unlock').argument('<lock-id>', 'the id printed by the run that holds the lock')
     .action(async (lockId: string) => setExit(await (await import('../src/commands/unlock.ts')).unlock(lockId, globals(), io)));
-  program.command('ci-setup').description('create the GitHub OIDC provider and a deploy role only that repository and branch may assume')
+  program.command('ci-setup').description('create the GitHub OIDC provider and a deploy role only that repository and branch may assume (asks first, as up does)')
     .requiredOption('--repo <owner/name>', 'the GitHub repository whose workflow deploys, e.g. jane/resume')
     .option('--branch <name>', 'the branch whose pushes may deploy', 'main')
     .action(async (flags: { repo: string; branch: string }) => setExit(await (await import('../src/commands/ci-setup.ts')).ciSetup(flags, globals(), io)));
@@ -93,10 +111,10 @@ export function processIo(): Io {
     errIsTTY: process.stderr.isTTY === true,
     ...(process.stdin.isTTY
       ? {
-          confirm: async (question: string) => {
+          confirm: async (question: string, accept: readonly string[] = ['yes']) => {
             const readline = createInterface({ input: process.stdin, output: process.stderr });
             try {
-              return (await readline.question(`${question} `)).trim().toLowerCase() === 'yes';
+              return accept.includes((await readline.question(`${question} `)).trim().toLowerCase());
             } finally {
               readline.close();
             }

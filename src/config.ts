@@ -1,6 +1,7 @@
 // The config file's schema, its defaults, and every name derived from it. Validated before any AWS call.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { closest, distance } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { UserError } from './errors.ts';
 import { DEFAULT_INVALIDATION_THRESHOLD, MAX_INVALIDATION_PATHS } from './site/invalidation-paths.ts';
@@ -10,6 +11,12 @@ export const TAG_KEY = 'resume-infra:project';
 const PROJECT_PATTERN = /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
 const REGION_PATTERN = /^(us|eu|ap|sa|ca|me|af|il|mx)(-gov)?-(north|south|east|west|central|northeast|southeast|northwest|southwest)-\d$/;
 const HOSTNAME_PATTERN = /^(?=.{1,253}$)(?!-)([a-z0-9-]{1,63}(?<!-)\.)+[a-z]{2,63}$/;
+/**
+ * A Route 53 hosted zone id, as the console and the CLI show it (`Z0123…`): uppercase letters and
+ * digits, at most 32 (the API's limit), no dot, so never a zone name. AWS's start with Z; the
+ * API promises no prefix, and the emulator's do not have one.
+ */
+export const ZONE_ID_PATTERN = /^[A-Z0-9]{1,32}$/;
 const BUCKET_PATTERN = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const ORIGIN_PATTERN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/;
 // The values CloudWatch Logs accepts for retentionInDays.
@@ -23,7 +30,10 @@ const schema = z.strictObject({
   }),
   region: z.string().regex(REGION_PATTERN, { error: 'is not an AWS region name (use one like "eu-west-1")' }).optional(),
   domain: z.string().regex(HOSTNAME_PATTERN, { error: 'is not a lowercase domain name like "resume.example.com"' }).optional(),
-  hostedZone: z.string().regex(HOSTNAME_PATTERN, { error: 'is not a lowercase zone name like "example.com"' }).optional(),
+  hostedZone: z
+    .string()
+    .refine((zone) => HOSTNAME_PATTERN.test(zone) || ZONE_ID_PATTERN.test(zone), { error: 'is neither a lowercase zone name like "example.com" nor a zone id like "Z0123456789ABCDEFGHIJ"' })
+    .optional(),
   siteDir: z.string().min(1, { error: 'must be a directory path like "site"' }).optional(),
   state: z
     .strictObject({
@@ -93,21 +103,43 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
+/** The keys the schema allows at `path` ("" for the top level, "counter" inside counter). */
+function knownKeys(path: string): string[] {
+  const top = schema.shape;
+  if (path === '') return Object.keys(top);
+  const nested = { state: top.state, counter: top.counter, cdn: top.cdn }[path];
+  return nested ? Object.keys(nested.unwrap().shape) : [];
+}
+
+/** The known key nearest to a misspelt one, if it is near enough to be what was meant. */
+export function nearestKey(unknownKey: string, known: readonly string[]): string | undefined {
+  if (known.length === 0) return undefined;
+  const best = closest(unknownKey.toLowerCase(), [...known]);
+  return distance(unknownKey.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
+}
+
 function describeIssue(input: unknown, issue: z.core.$ZodIssue): string {
   const key = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     const where = key ? ` in "${key}"` : '';
-    return issue.keys.map((unknownKey) => `unknown key "${unknownKey}"${where} (remove it or check its spelling)`).join('; ');
+    return issue.keys.map((unknownKey) => {
+      const suggestion = nearestKey(unknownKey, knownKeys(key));
+      return `unknown key "${unknownKey}"${where} (${suggestion ? `did you mean "${suggestion}"?` : `remove it; known keys: ${knownKeys(key).filter((known) => known !== '$schema').join(', ')}`})`;
+    }).join('; ');
   }
   const value = valueAt(input, issue.path);
   if (value === undefined) return `${key} ${issue.message.startsWith('is required') ? issue.message : 'is required'}`;
   const shown = JSON.stringify(value);
-  const message = issue.code === 'invalid_type' ? `must be a ${issue.expected}` : issue.message;
+  const message = issue.code === 'invalid_type' ? `must be ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}` : issue.message;
   return `${key} ${shown} ${message}`;
 }
 
 /** Validates a parsed config file. Every problem is reported at once, by key, on one line. */
 export function parseConfig(input: unknown, source: string, baseDir: string): Config {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    const kind = Array.isArray(input) ? 'an array' : input === null ? 'null' : `a ${typeof input}`;
+    throw new UserError(`${source} holds ${kind}, not a JSON object; write an object like {"project": "jane-resume"}`);
+  }
   const result = schema.safeParse(input);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => describeIssue(input, issue));
@@ -116,7 +148,9 @@ export function parseConfig(input: unknown, source: string, baseDir: string): Co
   }
   const file = result.data;
   if (file.hostedZone && !file.domain) throw new UserError(`${source}: hostedZone "${file.hostedZone}" is set without a domain; add "domain" or remove "hostedZone"`);
-  if (file.domain && file.hostedZone && file.domain !== file.hostedZone && !file.domain.endsWith(`.${file.hostedZone}`)) {
+  // A zone given by id is checked against the domain once its name is known (in the zone lookup).
+  const zoneName = file.hostedZone && !ZONE_ID_PATTERN.test(file.hostedZone) ? file.hostedZone : undefined;
+  if (file.domain && zoneName && file.domain !== zoneName && !file.domain.endsWith(`.${zoneName}`)) {
     throw new UserError(`${source}: domain "${file.domain}" is not inside hostedZone "${file.hostedZone}"; use a zone the domain ends with`);
   }
   const counter = file.counter ?? {};

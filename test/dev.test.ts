@@ -2,7 +2,7 @@
 // of site/ and no --endpoint-url, so it starts (and must stop) its own emulator.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { emulatorInstalled, EMULATOR_INSTALL_HINT } from '../src/emulator.ts';
@@ -81,6 +81,33 @@ test('a saved change to a site file, a new file and a deleted file show on the n
   await rm(join(project.siteDir, 'new-page.html'));
   const removed = await pollUntil(async () => ((await get('/new-page.html')).status === 404 ? true : undefined), 10_000);
   assert.ok(removed, 'the deleted file is gone: 404');
+});
+
+test('live reload follows every kind of save: rename over, write in place, delete and recreate, then in place again', async () => {
+  const index = join(project.siteDir, 'index.html');
+  const original = await readFile(index, 'utf8');
+  const withMarker = (marker: string) => original.replace(/<h1>[^<]*<\/h1>/, `<h1>${marker}</h1>`);
+  const saves: Array<[string, (marker: string) => Promise<void>]> = [
+    // `sed -i` and many editors: write a new file, rename it over the old one.
+    ['rename over', async (marker) => {
+      const temporary = join(project.siteDir, '.index.html.swp-new');
+      await writeFile(temporary, withMarker(marker));
+      await rename(temporary, index);
+    }],
+    ['write in place', (marker) => writeFile(index, withMarker(marker))],
+    ['delete and recreate', async (marker) => {
+      await rm(index);
+      await new Promise((done) => setTimeout(done, 300));
+      await writeFile(index, withMarker(marker));
+    }],
+    ['write in place after the others', (marker) => writeFile(index, withMarker(marker))],
+  ];
+  for (const [kind, save] of saves) {
+    const marker = `${kind} ${Date.now()}`;
+    await save(marker);
+    const shown = await pollUntil(async () => ((await get('/')).body.toString('utf8').includes(marker) ? true : undefined), 15_000);
+    assert.ok(shown, `after a save by ${kind}, the preview did not serve the new content within 15 s; dev's stderr:\n${dev.stderr()}`);
+  }
 });
 
 test('SIGINT stops dev, the emulator it started and its esbuild services, leaving no process behind', async () => {

@@ -79,8 +79,8 @@ async function oacCount(): Promise<number> {
   return (list.OriginAccessControlList?.Items ?? []).filter((item) => item.Name === `${PROJECT}-oac`).length;
 }
 
-async function upOk(target: TestProject = project): Promise<CliRun> {
-  const result = await target.run('up', '--json');
+async function upOk(target: TestProject = project, ...extra: string[]): Promise<CliRun> {
+  const result = await target.run('up', '--json', ...extra);
   assert.equal(result.code, 0, result.stdout + result.stderr);
   return result;
 }
@@ -174,14 +174,13 @@ describe('up with a domain', () => {
     const lines = result.stderr.trim().split('\n').filter((line) => /hosted zone/.test(line));
     assert.equal(lines.length, 1, result.stderr);
     assert.match(lines[0] ?? '', /no public Route 53 hosted zone found for domain "resume\.example\.com" \(looked for resume\.example\.com, example\.com\)/);
-    // Only the state bucket's bootstrap and the lock.
-    const mutations = result.calls.filter((call) => call.mutating && !(call.target ?? '').startsWith(STATE_BUCKET));
-    assert.deepEqual(mutations.map((call) => `${call.service}.${call.operation}`), []);
+    // Nothing at all: not even the state bucket's bootstrap or the lock.
+    assert.deepEqual(result.calls.filter((call) => call.mutating).map((call) => `${call.service}.${call.operation}`), []);
     assert.deepEqual(await distributions(), []);
     assert.deepEqual(await certificatesFor(DOMAIN), []);
     assert.equal(await oacCount(), 0);
     const buckets = (await s3.send(new ListBucketsCommand({}))).Buckets ?? [];
-    assert.deepEqual(buckets.map((bucket) => bucket.Name), [STATE_BUCKET]);
+    assert.deepEqual(buckets.map((bucket) => bucket.Name), []);
   });
 });
 
@@ -216,7 +215,8 @@ describe('config changes', () => {
     const planned = (JSON.parse(plan.stdout) as { changes: Array<{ resource: string; action: string }> }).changes;
     assert.deepEqual(planned.filter((change) => change.action === 'delete').map((change) => change.resource).sort(), ['certificate', 'dnsRecords']);
 
-    const result = await upOk(withoutDomain);
+    // Deletes need --yes without a terminal (consent.test.ts covers the refusal).
+    const result = await upOk(withoutDomain, '--yes');
     assert.deepEqual(await distributions(), [site], 'the same distribution');
     const config = (await cloudfront.send(new GetDistributionConfigCommand({ Id: site?.id }))).DistributionConfig;
     assert.equal(config?.Aliases?.Quantity ?? 0, 0);

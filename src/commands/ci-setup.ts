@@ -3,9 +3,10 @@
 import { UserError } from '../errors.ts';
 import { ciStack, type GitHubTarget } from '../resources/ci/index.ts';
 import { githubSubject } from '../resources/ci/deploy-role.ts';
-import { engineFor, reporterFor } from './engine-for.ts';
+import { withConsent } from './consent.ts';
+import { reporterFor } from './engine-for.ts';
 import { EXIT_OK, type GlobalOptions, type Io } from './io.ts';
-import { ensureStateBucket, openProject, withLockedState } from './project.ts';
+import { preflight } from './preflight.ts';
 import { countActions, jsonDocument, renderSummary } from './render.ts';
 
 /** The command .github/workflows/deploy.yml runs, and the docs show. */
@@ -61,11 +62,10 @@ export function ghVariableCommand(name: string, value: string, repo: string): st
 export async function ciSetup(flags: CiSetupFlags, options: GlobalOptions, io: Io): Promise<number> {
   const target = parseGitHubTarget(flags);
   const started = performance.now();
-  const project = await openProject(options, io);
+  const project = await preflight(options, io, {});
   const reporter = reporterFor(io);
-  await ensureStateBucket(project, reporter);
-  const result = await withLockedState(project, 'ci-setup', io, async (state) => {
-    const engine = engineFor(project, (name) => state.recorded(name), reporter, ciStack(target));
+  const run = { command: 'ci-setup', args: ['--repo', target.repo, '--branch', target.branch], options, io, reporter, resources: ciStack(target) };
+  const result = await withConsent(project, run, async (engine, state) => {
     try {
       const changes = await engine.apply(state);
       return { changes, role: engine.outputsOf('deployRole'), provider: engine.outputsOf('githubOidcProvider') };

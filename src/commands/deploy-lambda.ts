@@ -15,7 +15,7 @@ export async function deployLambda(options: GlobalOptions, io: Io): Promise<numb
   // a process whose `up` has already built (and cached) the old code.
   const [project, zip] = await Promise.all([openProject(options, io), buildLambdaZip()]);
   const functionName = project.names.function;
-  const notDeployed = () => new UserError(`function ${functionName} does not exist in ${project.account} ${project.region}; run \`npx resume-infra up\` first`);
+  const notDeployed = () => new UserError(`function ${functionName} does not exist in ${project.account} ${project.region}; run \`${project.hint('up')}\` first`);
   const result = await withLockedState(project, 'deploy-lambda', io, async (state) => {
     const current = await findFunction(project.aws, functionName);
     if (!current) throw notDeployed();

@@ -17,7 +17,7 @@ export async function deploySite(options: GlobalOptions, io: Io): Promise<number
   await assertSiteDir(project);
   const result = await withLockedState(project, 'deploy-site', io, async (state) => {
     const target = siteTarget((name) => state.recorded(name)?.outputs);
-    if (!target) throw new UserError(`the state has no site bucket and distribution for ${project.config.project}; run \`npx resume-infra up\` first`);
+    if (!target) throw new UserError(`the state has no site bucket and distribution for ${project.config.project}; run \`${project.hint('up')}\` first`);
     return publishSite(project, target, scanned);
   });
   if (options.json) io.out(jsonDocument({ command: 'deploy-site', ok: true, ...result }));

@@ -1,12 +1,13 @@
 // `dev`: a local preview with no AWS account. Runs `up` against the local AWS emulator, serves
 // the site from the emulator's bucket the way CloudFront would, answers /count with the handler
 // from the zip `up` deployed, and redeploys on every saved change.
-import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import AdmZip from 'adm-zip';
+import { watch, type FSWatcher } from 'chokidar';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { startEmulator, type Emulator } from '../emulator.ts';
@@ -17,6 +18,7 @@ import { startPreviewServer, type ProxyHandler } from '../dev/server.ts';
 import { deployLambda } from './deploy-lambda.ts';
 import { deploySite } from './deploy-site.ts';
 import { EXIT_OK, type GlobalOptions, type Io } from './io.ts';
+import { localFindings, raiseProblems } from './preflight.ts';
 import { openProject, type Project } from './project.ts';
 import { up } from './up.ts';
 
@@ -97,6 +99,12 @@ function debounced(action: () => Promise<void>, ms: number): () => void {
 
 export async function dev(devOptions: DevOptions, options: GlobalOptions, io: Io): Promise<number> {
   const port = parsePort(devOptions.port);
+  const previewConfigPath = await previewConfig(options.config);
+  const configDir = resolve(previewConfigPath, '..');
+  // The config, the site and the port, before the emulator starts; every problem at once.
+  const local = await localFindings(existsSync(options.config) ? options.config : previewConfigPath, { site: true, port });
+  if (local.problems.length > 0) await rm(configDir, { recursive: true, force: true });
+  raiseProblems(local.problems);
   // The preview never touches a real account: emulator credentials and endpoint only.
   process.env.AWS_ACCESS_KEY_ID = 'test';
   process.env.AWS_SECRET_ACCESS_KEY = 'test';
@@ -106,19 +114,16 @@ export async function dev(devOptions: DevOptions, options: GlobalOptions, io: Io
   const endpointUrl = options.endpointUrl ?? (emulator = await startEmulator()).endpoint;
   const watchers: FSWatcher[] = [];
   let closeServer: (() => Promise<void>) | undefined;
-  let configDir: string | undefined;
   const stop = async () => {
-    for (const watcher of watchers) watcher.close();
+    await Promise.all(watchers.map((watcher) => watcher.close()));
     await closeServer?.();
     await emulator?.stop();
-    if (configDir) await rm(configDir, { recursive: true, force: true });
+    await rm(configDir, { recursive: true, force: true });
     await rm(devBuildDir(), { recursive: true, force: true });
   };
   const unregister = io.onInterrupt?.(stop);
   try {
     const started = performance.now();
-    const previewConfigPath = await previewConfig(options.config);
-    configDir = resolve(previewConfigPath, '..');
     const previewOptions: GlobalOptions = { ...options, config: previewConfigPath, endpointUrl, profile: undefined, yes: true };
     process.env.AWS_ENDPOINT_URL = endpointUrl;
     io.err(`local AWS emulator at ${endpointUrl}\n`);
@@ -157,10 +162,12 @@ export async function dev(devOptions: DevOptions, options: GlobalOptions, io: Io
         io.err(`counter redeploy failed: ${error instanceof Error ? error.message : String(error)}\n`);
       }
     }, 150);
-    watchers.push(watch(project.config.siteDir, { recursive: true }, resync));
-    watchers.push(watch(LAMBDA_SOURCE_DIR, { recursive: true }, (_event, file) => {
-      if (file && !String(file).includes('.test.')) redeploy();
-    }));
+    // chokidar, not fs.watch: on Node 20 and 22 a recursive fs.watch stops reporting a file that
+    // an editor saved by renaming a new file over it (as `sed -i` and many editors do).
+    const watchOptions = { ignoreInitial: true, persistent: true };
+    watchers.push(watch(project.config.siteDir, watchOptions).on('all', resync));
+    watchers.push(watch(LAMBDA_SOURCE_DIR, { ...watchOptions, ignored: (path: string) => path.includes('.test.') }).on('all', redeploy));
+    await Promise.all(watchers.map((watcher) => new Promise<void>((ready) => watcher.once('ready', () => ready()))));
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     io.out(`Preview ready at http://localhost:${port} (${seconds}s). Watching ${project.config.siteDir} and the counter's source; Ctrl-C stops everything.\n`);
     await new Promise<void>(() => undefined); // runs until Ctrl-C; the interrupt handler stops and exits

@@ -17,7 +17,7 @@ export async function invalidate(paths: string[], commandOptions: InvalidateOpti
   const project = await openProject(options, io);
   const loaded = await project.store.read(project.config.project);
   const distributionId = loaded?.document.resources.distribution?.outputs.distributionId;
-  if (!distributionId) throw new UserError(`no CloudFront distribution is recorded for ${project.config.project}; run \`npx resume-infra up\` first`);
+  if (!distributionId) throw new UserError(`no CloudFront distribution is recorded for ${project.config.project}; run \`${project.hint('up')}\` first`);
   const cloudfront = project.aws.globalClient(CloudFrontClient);
   const id = await createInvalidation(cloudfront, distributionId, wanted);
   if (!options.json) io.err(`created invalidation ${id} of ${distributionId} for ${wanted.join(' ')}\n`);

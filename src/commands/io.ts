@@ -7,8 +7,11 @@ export interface Io {
   /** Progress, warnings, --verbose call lines. */
   err(text: string): void;
   errIsTTY: boolean;
-  /** Asks a yes/no question on the terminal; undefined when there is no terminal to ask. */
-  confirm?(question: string): Promise<boolean>;
+  /**
+   * Asks a yes/no question on the terminal; true when the answer is one of `accept` (default
+   * `["yes"]`, ignoring case). Undefined when there is no terminal to ask.
+   */
+  confirm?(question: string, accept?: readonly string[]): Promise<boolean>;
   /** Sees every AWS call (tests read the call log through this). */
   onCall?(entry: CallLogEntry): void;
   /** Registers cleanup to run on Ctrl-C; returns a function that unregisters it. */

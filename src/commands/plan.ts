@@ -3,13 +3,12 @@ import { stack } from '../resources/index.ts';
 import { ciStackForPlan } from '../resources/ci/index.ts';
 import { engineFor } from './engine-for.ts';
 import { EXIT_OK, EXIT_PLAN_CHANGES, type GlobalOptions, type Io } from './io.ts';
-import { openProject } from './project.ts';
+import { preflight } from './preflight.ts';
 import { countActions, jsonDocument, renderPlan, renderSummary } from './render.ts';
-import { assertSiteDir, planSite, siteTarget } from './site-publish.ts';
+import { planSite, siteTarget } from './site-publish.ts';
 
 export async function plan(options: GlobalOptions, io: Io): Promise<number> {
-  const project = await openProject(options, io);
-  await assertSiteDir(project);
+  const project = await preflight(options, io, { site: true });
   const [bucketExists, loaded, lock] = await Promise.all([project.store.bucketExists(), project.store.read(project.config.project), project.store.readLock()]);
   const recorded = (name: string) => loaded?.document.resources[name];
   // The CI resources too, once ci-setup made them (they are not part of the config's stack).

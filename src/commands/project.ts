@@ -9,6 +9,7 @@ import { StateSession } from '../state/session.ts';
 import { StateStore } from '../state/store.ts';
 import type { ProgressReporter } from '../engine/progress.ts';
 import type { GlobalOptions, Io } from './io.ts';
+import { cliCommand, type CommandHint } from './recovery.ts';
 
 export interface Project {
   config: Config;
@@ -18,6 +19,8 @@ export interface Project {
   names: Names;
   tags: Record<string, string>;
   store: StateStore;
+  /** A command for the user to run next, carrying this run's -c, --region, --profile and --endpoint-url. */
+  hint: CommandHint;
 }
 
 const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH']);
@@ -91,7 +94,8 @@ export async function openProject(options: GlobalOptions, io: Io, withConfig?: (
   }
   const names = deriveNames(config, account, region);
   const tags = projectTags(config);
-  return { config, region, account, aws, names, tags, store: new StateStore(aws, names, tags) };
+  const hint: CommandHint = (...args) => cliCommand(options, ...args);
+  return { config, region, account, aws, names, tags, store: new StateStore(aws, names, tags, hint), hint };
 }
 
 /** Creates the state bucket, or finishes a setup a killed run left half done, and says which. */
@@ -111,7 +115,7 @@ export async function withLockedState<T>(project: Project, command: string, io: 
     try {
       await project.store.releaseLock(lock);
     } catch (error) {
-      io.err(`warning: could not release the state lock ${lock.id} (${describeError(error)}); run \`npx resume-infra unlock ${lock.id}\`\n`);
+      io.err(`warning: could not release the state lock ${lock.id} (${describeError(error)}); run \`${project.hint('unlock', lock.id)}\`\n`);
     }
   };
   const unregister = io.onInterrupt?.(release);

@@ -21,7 +21,7 @@ export async function status(options: GlobalOptions, io: Io): Promise<number> {
     return EXIT_OK;
   }
   if (!loaded) {
-    io.out(`${project.config.project} is not deployed: no state at ${project.store.location}. Run \`npx resume-infra up\` to create it.\n`);
+    io.out(`${project.config.project} is not deployed: no state at ${project.store.location}. Run \`${project.hint('up')}\` to create it.\n`);
     return EXIT_OK;
   }
   const doc = loaded.document;

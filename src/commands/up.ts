@@ -1,27 +1,31 @@
-// `up`: reconcile every resource, then print the outputs.
-import { engineFor, reporterFor } from './engine-for.ts';
+// `up`: check every precondition, plan, ask (as `terraform apply` does), reconcile every
+// resource, sync the site, then print the outputs.
+import { withConsent, type ConsentRequest } from './consent.ts';
+import { reporterFor } from './engine-for.ts';
 import { EXIT_OK, type GlobalOptions, type Io } from './io.ts';
 import { stackOutputs } from './outputs.ts';
-import { ensureStateBucket, openProject, withLockedState } from './project.ts';
+import { preflight } from './preflight.ts';
 import { jsonDocument, countActions, renderOutputs, renderSummary } from './render.ts';
-import { assertSiteDir, publishSite, renderSitePublish, siteTarget, type SitePublishResult } from './site-publish.ts';
+import { publishSite, renderSitePublish, siteTarget, type SitePublishResult } from './site-publish.ts';
 
-export async function up(options: GlobalOptions, io: Io): Promise<number> {
+export interface UpHooks {
+  /** Refuses a plan before anyone is asked, e.g. a replace that would lose data. */
+  refuse?: ConsentRequest['refuse'];
+}
+
+export async function up(options: GlobalOptions, io: Io, hooks: UpHooks = {}): Promise<number> {
   const started = performance.now();
-  const project = await openProject(options, io);
-  await assertSiteDir(project);
+  const project = await preflight(options, io, { site: true, resources: true });
   const reporter = reporterFor(io);
-  await ensureStateBucket(project, reporter);
-  const result = await withLockedState(project, 'up', io, async (state) => {
-    const engine = engineFor(project, (name) => state.recorded(name), reporter);
+  const result = await withConsent(project, { command: 'up', options, io, reporter, ...(hooks.refuse ? { refuse: hooks.refuse } : {}) }, async (engine, state) => {
     try {
-      const changes = await engine.apply(state);
+      const applied = await engine.apply(state);
       const outputs = stackOutputs(project, (name) => engine.outputsOf(name));
       await state.setOutputs(outputs);
       reporter.stop();
       const target = siteTarget((name) => engine.outputsOf(name));
       const site: SitePublishResult | undefined = target ? await publishSite(project, target) : undefined;
-      return { changes, outputs, site };
+      return { changes: applied, outputs, site };
     } finally {
       reporter.stop();
     }

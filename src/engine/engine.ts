@@ -53,6 +53,8 @@ function raiseFailures(failed: Map<string, unknown>, skipped: string[], resource
 
 export class Engine {
   private readonly observed = new Map<string, Observed | undefined>();
+  /** The reads of the last plan, which the next apply on this engine acts on (see apply). */
+  private planReads: { enabled: Map<string, Promise<Observed | undefined>>; removed: Map<string, Promise<Observed | undefined>> } | undefined;
 
   constructor(private readonly options: EngineOptions) {}
 
@@ -127,7 +129,10 @@ export class Engine {
 
   /** Reads everything and reports what `apply` would do. Calls only read-only operations. */
   async plan(): Promise<PlannedChange[]> {
-    const reads = this.startReads(this.options.resources, 'plan', this.options.recorded);
+    const reads = this.startReads(this.enabledResources(), 'plan', this.options.recorded);
+    // Removed resources are looked for the way apply and destroy look for them.
+    const removedReads = this.startReads(this.disabledResources(), 'destroy', this.options.recorded);
+    this.planReads = { enabled: reads, removed: removedReads };
     await this.check('plan');
     const planned: PlannedChange[] = [];
     const enabled = this.enabledResources();
@@ -149,20 +154,26 @@ export class Engine {
     raiseFailures(result.failed, result.skipped, enabled);
     for (const resource of this.disabledResources()) {
       const ctx = this.contextFor(resource, 'plan', () => 'delete', () => 0);
-      const actual = await reads.get(resource.name);
+      const actual = await removedReads.get(resource.name);
       if (actual) planned.push({ resource: resource.name, title: resource.title, label: resource.label(ctx, actual), action: 'delete', changes: [], adopted: false });
     }
     const order = this.options.resources.map((resource) => resource.name);
     return planned.sort((a, b) => order.indexOf(a.resource) - order.indexOf(b.resource));
   }
 
-  /** Converges every enabled resource, recording each change in the state as soon as it is made. */
+  /**
+   * Converges every enabled resource, recording each change in the state as soon as it is made.
+   * After a plan on this engine it acts on what that plan read, so it does what was shown (and
+   * reads nothing twice); the caller makes sure the state is still the one the plan saw.
+   */
   async apply(state: StateSession): Promise<PlannedChange[]> {
     const enabled = this.enabledResources();
-    const reads = this.startReads(enabled, 'apply', (name) => state.recorded(name));
+    const planned = this.planReads;
+    this.planReads = undefined;
+    const reads = planned?.enabled ?? this.startReads(enabled, 'apply', (name) => state.recorded(name));
     // Resources the config no longer asks for are looked for now too (as destroy looks), and
     // deleted at the end.
-    const removedReads = this.startReads(this.disabledResources(), 'destroy', (name) => state.recorded(name));
+    const removedReads = planned?.removed ?? this.startReads(this.disabledResources(), 'destroy', (name) => state.recorded(name));
     await this.check('apply');
     const performed: PlannedChange[] = [];
     const result = await walkGraph(enabled, async (resource) => {

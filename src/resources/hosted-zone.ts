@@ -1,9 +1,10 @@
 // Route 53 helpers shared by the certificate and the alias records: the hosted-zone finder and
 // exact-record reads, UPSERTs and DELETEs. Not a resource: the zone must exist already.
 import {
-  ChangeResourceRecordSetsCommand, ListHostedZonesByNameCommand, ListResourceRecordSetsCommand, Route53Client,
+  ChangeResourceRecordSetsCommand, GetHostedZoneCommand, ListHostedZonesByNameCommand, ListResourceRecordSetsCommand, Route53Client,
   type ResourceRecordSet, type RRType,
 } from '@aws-sdk/client-route-53';
+import { ZONE_ID_PATTERN } from '../config.ts';
 import type { ResourceContext } from '../engine/types.ts';
 import { errorName, UserError } from '../errors.ts';
 import type { RecordedResource } from '../state/document.ts';
@@ -62,10 +63,30 @@ export function findHostedZone(ctx: ResourceContext): Promise<HostedZone | undef
   return lookup;
 }
 
+/** The public zone with this id; undefined when there is none (or it is private). */
+async function publicZoneById(route53: Route53Client, id: string): Promise<HostedZone | undefined> {
+  try {
+    const zone = (await route53.send(new GetHostedZoneCommand({ Id: id }))).HostedZone;
+    if (!zone?.Name || zone.Config?.PrivateZone === true) return undefined;
+    return { id, name: withoutDot(zone.Name) };
+  } catch (error) {
+    if (errorName(error) === 'NoSuchHostedZone') return undefined;
+    throw error;
+  }
+}
+
 async function lookUpHostedZone(ctx: ResourceContext): Promise<HostedZone | undefined> {
   const domain = ctx.config.domain;
   if (!domain) return undefined;
   const route53 = ctx.aws.globalClient(Route53Client);
+  const hostedZone = ctx.config.hostedZone;
+  if (hostedZone && ZONE_ID_PATTERN.test(hostedZone)) {
+    const zone = await publicZoneById(route53, hostedZone);
+    if (zone && domain !== zone.name && !domain.endsWith(`.${zone.name}`)) {
+      throw new UserError(`domain "${domain}" is not inside hosted zone ${hostedZone} (${zone.name}); set "hostedZone" to a zone the domain ends with`);
+    }
+    return zone;
+  }
   for (const candidate of zoneCandidates(domain, ctx.config.hostedZone)) {
     const zones = await publicZonesNamed(route53, candidate);
     if (zones.length > 1) {
@@ -83,7 +104,7 @@ export async function requireHostedZone(ctx: ResourceContext): Promise<HostedZon
   if (zone) return zone;
   const domain = ctx.config.domain ?? '';
   const tried = zoneCandidates(domain, ctx.config.hostedZone).join(', ');
-  throw new UserError(`no public Route 53 hosted zone found for domain "${domain}" (looked for ${tried}); create the zone and delegate it at your registrar, or set "hostedZone" to the zone's name`);
+  throw new UserError(`no public Route 53 hosted zone found for domain "${domain}" (looked for ${tried}); create the zone and delegate it at your registrar, or set "hostedZone" to the zone's name or id`);
 }
 
 /**

@@ -11,6 +11,7 @@ import type { Aws } from '../aws/clients.ts';
 import type { Names } from '../config.ts';
 import { errorName, httpStatus, LockedError, UserError } from '../errors.ts';
 import { parseState, type StateDocument } from './document.ts';
+import { plainHint, type CommandHint } from '../commands/recovery.ts';
 
 export interface LockInfo {
   id: string;
@@ -50,7 +51,8 @@ export class StateStore {
   readonly lockKey: string;
   private readonly project: string;
 
-  constructor(aws: Aws, names: Names, private readonly tags: Record<string, string>) {
+  /** `hint` builds the commands printed for the user, e.g. the unlock command. */
+  constructor(aws: Aws, names: Names, private readonly tags: Record<string, string>, private readonly hint: CommandHint = plainHint) {
     this.s3 = aws.client(S3Client);
     this.project = names.project;
     this.bucket = names.stateBucket;
@@ -226,14 +228,14 @@ export class StateStore {
       return { ...lock, etag: response.ETag };
     } catch (error) {
       if (errorName(error) === 'NoSuchBucket') {
-        throw new UserError(`${this.project} is not deployed (no state bucket ${this.bucket}); run \`npx resume-infra up\` first`);
+        throw new UserError(`${this.project} is not deployed (no state bucket ${this.bucket}); run \`${this.hint('up')}\` first`);
       }
       if (httpStatus(error) === 403) throw this.foreignBucket();
       if (!isPreconditionFailed(error)) throw error;
       const holder = await this.readLock();
       if (!holder) throw new LockedError(`state ${this.location} was locked and released while this run started; run the command again`);
       throw new LockedError(
-        `state ${this.location} is locked by ${holder.who} running \`${holder.command}\` since ${holder.createdAt} (lock id ${holder.id}); wait for it to finish, or if no run is active, run \`npx resume-infra unlock ${holder.id}\``,
+        `state ${this.location} is locked by ${holder.who} running \`${holder.command}\` since ${holder.createdAt} (lock id ${holder.id}); wait for it to finish, or if no run is active, run \`${this.hint('unlock', holder.id)}\``,
       );
     }
   }

@@ -5,8 +5,9 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
 
-// Debian's Chromium by default; GitHub's Ubuntu runners set CHROMIUM_PATH to their preinstalled Chrome.
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { CHROMIUM_HINT, CHROMIUM_PATH } from './prerequisites.ts';
+
+export { CHROMIUM_PATH };
 
 /** The flags that work in this headless, GPU-less, sandbox-less container and on CI. */
 const CHROMIUM_ARGS = [
@@ -17,7 +18,7 @@ const CHROMIUM_ARGS = [
 /** Launches Chromium with a fresh profile. Fails, never skips, when it is not installed. */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}: run \`apt-get install -y chromium\` (the browser tests need it)`);
+    throw new Error(CHROMIUM_HINT);
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }

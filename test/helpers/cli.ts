@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { spawn, spawnSync } from 'node:child_process';
 import { main } from '../../cli/main.ts';
 import type { CallLogEntry } from '../../src/aws/call-log.ts';
-import { BIN } from './dev.ts';
+import { BIN, REPO_ROOT } from './dev.ts';
 
 export { BIN };
 
@@ -118,4 +118,23 @@ export async function loadedBy(args: string[], env: Record<string, string>, prel
 /** Mutating calls, minus the lock's own PutObject/GetObject/DeleteObject. */
 export function resourceMutations(calls: CallLogEntry[]): CallLogEntry[] {
   return calls.filter((call) => call.mutating && !(call.target ?? '').endsWith('.lock'));
+}
+
+/** The one command in backticks after "run" in a message, as the tool printed it. */
+export function printedCommand(text: string): string {
+  const match = /run `(npx resume-infra [^`]+)`/i.exec(text);
+  if (!match?.[1]) throw new Error(`no command to run is printed in:\n${text}`);
+  return match[1];
+}
+
+/**
+ * Runs a command the tool printed, verbatim, in a shell from the repository root (where `npx
+ * resume-infra` resolves), with no AWS keys, region, profile or endpoint in the environment:
+ * what it needs must be in the command. `env` adds to that environment.
+ */
+export function runPrintedCommand(command: string, env: Record<string, string> = {}): CliRun {
+  const clean: NodeJS.ProcessEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL', 'AWS_PROFILE']) delete clean[name];
+  const child = spawnSync('bash', ['-c', command], { cwd: REPO_ROOT, env: { ...clean, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
+  return { code: child.status ?? 1, stdout: child.stdout, stderr: child.stderr, calls: [] };
 }
