@@ -12,6 +12,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { BUILD_INFO, BUNDLE_ENTRY } from '../cli/bundle-check.mjs';
+import { MINIMUM_NODE } from '../cli/node-version.mjs';
 import { PARTIAL_SUFFIX, replaceFile } from '../src/files.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -57,7 +58,8 @@ export async function buildCli(root = ROOT): Promise<BuildResult> {
     splitting: true,
     format: 'esm',
     platform: 'node',
-    target: 'node20',
+    // The oldest Node the CLI supports (cli/node-version.mjs).
+    target: `node${MINIMUM_NODE}`,
     external: EXTERNAL,
     // The SDK is CommonJS; a bundled `require` of a Node built-in needs a real require in ESM.
     banner: { js: "import { createRequire as __resumeInfraRequire } from 'node:module'; const require = __resumeInfraRequire(import.meta.url);" },
