@@ -51,7 +51,7 @@ describe('deploy-lambda', () => {
 
     assert.equal(result.code, 1);
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
-    assert.match(result.stderr, /^error: jane-resume is not deployed \(no state bucket resume-infra-state-\d+-eu-west-1\); run `npx resume-infra up` first\n$/);
+    assert.match(result.stderr, /^error: jane-resume is not deployed \(no state bucket resume-infra-state-\d+-eu-west-1\); run `npx resume-infra -c \S+ --endpoint-url \S+ up` first\n$/);
     assert.deepEqual(resourceMutations(result.calls), []);
   });
 

@@ -234,7 +234,7 @@ describe('locking', () => {
 
     const blocked = await project.run('up');
     assert.equal(blocked.code, 1);
-    assert.match(blocked.stderr, /locked by ci@runner running `up` since 2026-01-01T00:00:00.000Z \(lock id 11111111-2222-3333-4444-555555555555\).*npx resume-infra unlock 11111111-2222-3333-4444-555555555555/);
+    assert.match(blocked.stderr, /locked by ci@runner running `up` since 2026-01-01T00:00:00.000Z \(lock id 11111111-2222-3333-4444-555555555555\).*run `npx resume-infra -c \S+ --endpoint-url \S+ unlock 11111111-2222-3333-4444-555555555555`/);
 
     const wrong = await project.run('unlock', 'not-the-id');
     assert.equal(wrong.code, 1);
@@ -268,7 +268,7 @@ describe('locking', () => {
       const result = await project.run(command);
       assert.equal(result.code, 1, command);
       assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
-      assert.match(result.stderr, /^error: jane-resume is not deployed \(no state bucket resume-infra-state-\d+-eu-west-1\); run `npx resume-infra up` first\n$/, command);
+      assert.match(result.stderr, /^error: jane-resume is not deployed \(no state bucket resume-infra-state-\d+-eu-west-1\); run `npx resume-infra -c \S+ --endpoint-url \S+ up` first\n$/, command);
       assert.deepEqual(resourceMutations(result.calls), [], command);
       assert.equal((await s3.send(new ListBucketsCommand({}))).Buckets?.length ?? 0, 0, command);
     }
