@@ -2,6 +2,7 @@
 // RESUME_INFRA_TEST_* variables is set; nothing else in the tool reads them.
 import type { MetadataBearer, MiddlewareStack } from '@smithy/types';
 import type { CallLogEntry } from './call-log.ts';
+import { addQuirks } from './quirks.ts';
 
 let mutationsSeen = 0;
 
@@ -36,6 +37,8 @@ export const testHooks = {
 
   /** Throttles a share of attempts inside the retry loop, the way AWS would under load. */
   instrument(stack: MiddlewareStack<object, MetadataBearer>): void {
+    // AWS's "not yet" answers (quirks.ts); inert unless RESUME_INFRA_TEST_QUIRKS is set.
+    addQuirks(stack);
     if (throttleRate() <= 0) return;
     stack.add(
       (next) => async (args) => {

@@ -9,6 +9,7 @@ import {
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { TAG_KEY } from '../config.ts';
 import { errorName, httpStatus, UserError } from '../errors.ts';
+import { readAfterCreate } from '../aws/not-yet.ts';
 import type { RecordedResource } from '../state/document.ts';
 import { deleteRecords, findRecord, fqdn, requireHostedZone, upsertRecords, zoneFor, zoneOutputs, type HostedZone } from './hosted-zone.ts';
 import { changedTags, hasChange, tagChanges, tagList, tagRecord } from './tags.ts';
@@ -151,7 +152,8 @@ async function requestCertificate(ctx: ResourceContext, desired: CertificateDesi
     // destroy, then up within the hour): ask once more with a fresh token.
     if (salt || (httpStatus(error) ?? 0) < 500) throw error;
   }
-  if (arn && (await describe(ctx, arn))) return arn;
+  // Right after the request DescribeCertificate may answer NotFound: that means "not yet", not "gone".
+  if (arn && (await readAfterCreate(ctx.aws, 'certificateAfterRequest', () => describe(ctx, arn)))) return arn;
   // The token named a deleted certificate: a fresh token makes a new one. The project tag keeps
   // it findable, so a crash here still leads to no duplicate.
   if (salt) throw new Error(`requesting ACM certificate (${desired.domain}): ACM returned no usable certificate`);
@@ -181,8 +183,9 @@ async function validate(ctx: ResourceContext, arn: string, zone: HostedZone): Pr
   ctx.note(`waiting for validation… check that ${zone.name} NS records are delegated`);
   const timeout = validationTimeoutSeconds();
   try {
-    await waitUntilCertificateValidated({ client: ctx.aws.globalClient(ACMClient), minDelay: 2, maxDelay: 30, maxWaitTime: timeout }, { CertificateArn: arn });
+    await ctx.aws.wait(`certificate ${arn} to be validated`, (abortSignal) => waitUntilCertificateValidated({ client: ctx.aws.globalClient(ACMClient), abortSignal, minDelay: 2, maxDelay: 30, maxWaitTime: timeout }, { CertificateArn: arn }));
   } catch (error) {
+    if (error instanceof UserError) throw error;
     if (errorName(error) === 'TimeoutError') {
       const waited = timeout >= 120 ? `${Math.round(timeout / 60)} min` : `${timeout} s`;
       throw new UserError(`certificate for ${ctx.config.domain ?? ''} was not validated within ${waited}; check that your registrar's NS records for ${zone.name} match the Route 53 zone ${zone.id}, then run up again`);
@@ -190,6 +193,9 @@ async function validate(ctx: ResourceContext, arn: string, zone: HostedZone): Pr
     const status = (await describe(ctx, arn))?.Status ?? 'deleted';
     throw new UserError(`certificate ${arn} for ${ctx.config.domain ?? ''} failed validation (status ${status}); check the CAA records of ${zone.name}, delete the certificate and run up again`);
   }
+  // The waiter ends when every validation option says SUCCESS; CloudFront needs Status ISSUED.
+  const issued = await readAfterCreate(ctx.aws, 'certificateIssued', () => describe(ctx, arn), (detail) => detail.Status === 'ISSUED');
+  if (!issued) throw new UserError(`certificate ${arn} for ${ctx.config.domain ?? ''} passed validation but is not ISSUED after 5 min; check it in the ACM console (us-east-1) and run up again`);
 }
 
 export const certificate: ResourceKind<CertificateDesired, CertificateActual> = {
