@@ -139,6 +139,7 @@ export class Aws implements NotYetWaiter {
         const service = (context.clientName ?? 'Unknown').replace(/Client$/, '');
         const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
         const target = describeTarget(args.input);
+        testHooks.recordCall(service, operation, args.input);
         const finish = (outcome: string, attempts: number | undefined): CallLogEntry => {
           const entry = callLog.record({ service, operation, target, ms: Math.round(performance.now() - started), outcome, attempts });
           onCall?.(entry);
