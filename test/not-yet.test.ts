@@ -168,3 +168,13 @@ test('every quirk at once: up with a domain, plan, deploy-site, deploy-lambda, i
     assert.ok((answered[quirk] ?? 0) > 0, `${quirk} never answered: ${JSON.stringify(answered)}`);
   }
 });
+
+test('ci-setup waits while IAM does not yet know the new OIDC provider as a principal, and for its reads after create', async () => {
+  quirks(['iamInvalidPrincipal', 'iamReadAfterCreate']);
+  const project = await makeProject(emulator.endpoint, { project: PROJECT, region });
+  const run = await project.run('ci-setup', '--repo', 'jane/resume', '--yes');
+  ok(run, 'ci-setup');
+  const counts = quirkCounts();
+  assert.ok((counts.iamInvalidPrincipal ?? 0) > 0 && (counts.iamReadAfterCreate ?? 0) > 0, JSON.stringify(counts));
+  assert.match(run.stderr, /waiting for IAM to know the new OIDC provider/);
+});

@@ -94,8 +94,9 @@ function before(service: string, operation: string, input: Input): void {
       inject('iamReadAfterCreate', 'NoSuchEntityException', 404, 'OpenIDConnect Provider not found');
     }
   }
-  if (service === 'IAM' && operation === 'CreateRole' && enabled('iamInvalidPrincipal') && [...made.keys()].some((key) => key.startsWith('oidc:') && recent(key))
-    && str(input, 'AssumeRolePolicyDocument').includes('Federated')) {
+  if (service === 'IAM' && operation === 'CreateRole' && enabled('iamInvalidPrincipal') && str(input, 'AssumeRolePolicyDocument').includes('Federated')
+    && [...made.keys()].some((key) => key.startsWith('oidc:') && (recent(key) || !made.has(`principal-used:${key}`)))) {
+    for (const key of [...made.keys()].filter((name) => name.startsWith('oidc:'))) made.set(`principal-used:${key}`, Date.now());
     inject('iamInvalidPrincipal', 'MalformedPolicyDocumentException', 400, 'Invalid principal in policy: "Federated":"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"');
   }
   if (service === 'S3' && bucket && enabled('bucketAfterCreate') && recent(`bucket:${bucket}`)) {
