@@ -53,7 +53,7 @@ test('the production budgets are at least those of AWS and the Terraform AWS pro
     ['continuousBackups', 20 * MINUTE], ['lambdaRoleNotAssumable', 5 * MINUTE], ['iamReadAfterCreate', 2 * MINUTE],
     ['iamInvalidPrincipal', 2 * MINUTE], ['bucketCreateAborted', 2 * MINUTE], ['bucketSettingsAfterCreate', 2 * MINUTE],
     ['bucketReadAfterCreate', 2 * MINUTE], ['bucketPolicyAfterPut', 2 * MINUTE], ['certificateAfterRequest', 5 * MINUTE],
-    ['certificateIssued', 5 * MINUTE], ['apiConcurrentModification', 2 * MINUTE], ['conditionalWriteConflict', 1 * MINUTE],
+    ['certificateIssued', 5 * MINUTE], ['certificateValidationRecords', 5 * MINUTE], ['certificateInUse', 20 * MINUTE], ['apiConcurrentModification', 2 * MINUTE], ['conditionalWriteConflict', 1 * MINUTE],
     ['invalidationsInProgress', 10 * MINUTE],
   ];
   for (const [name, budget] of atLeast) assert.ok(NOT_YET[name].budgetMs >= budget, `${name}: ${NOT_YET[name].budgetMs} ms < ${budget} ms`);
@@ -81,12 +81,13 @@ for (const [quirk, message] of NO_DOMAIN_QUIRKS) {
 }
 
 test('up with a domain waits for the certificate to be describable and then ISSUED before CloudFront uses it', async () => {
-  quirks(['certificateAfterRequest', 'certificateNotIssued'], 2500);
+  quirks(['certificateAfterRequest', 'certificateRecordsLate', 'certificateNotIssued'], 2500);
   const project = await domainProject();
   const run = await project.run('up', '--yes');
   ok(run, 'up');
   const counts = quirkCounts();
-  assert.ok((counts.certificateAfterRequest ?? 0) > 0 && (counts.certificateNotIssued ?? 0) > 0, JSON.stringify(counts));
+  assert.ok((counts.certificateAfterRequest ?? 0) > 0 && (counts.certificateRecordsLate ?? 0) > 0 && (counts.certificateNotIssued ?? 0) > 0, JSON.stringify(counts));
+  assert.match(run.stderr, /waiting for ACM to publish the DNS validation records/);
   assert.match(run.stderr, /waiting for ACM to show the requested certificate/);
   assert.match(run.stderr, /waiting for ACM to mark the validated certificate ISSUED/);
   assert.equal((await census()).counts.certificates, 1, 'one certificate, no orphan from a second request');
@@ -164,7 +165,7 @@ test('every quirk at once: up with a domain, plan, deploy-site, deploy-lambda, i
   assert.deepEqual(censusMismatches(after, 0), [], 'nothing left');
   assert.deepEqual(after.tagged, []);
   const answered = quirkCounts();
-  for (const quirk of ['continuousBackups', 'lambdaRole', 'iamReadAfterCreate', 'bucketAfterCreate', 'bucketPolicyAfterPut', 'certificateAfterRequest', 'certificateNotIssued', 'apiConflict'] as const) {
+  for (const quirk of ['continuousBackups', 'lambdaRole', 'iamReadAfterCreate', 'bucketAfterCreate', 'bucketPolicyAfterPut', 'certificateAfterRequest', 'certificateRecordsLate', 'certificateNotIssued', 'certificateInUse', 'apiConflict'] as const) {
     assert.ok((answered[quirk] ?? 0) > 0, `${quirk} never answered: ${JSON.stringify(answered)}`);
   }
 });

@@ -101,6 +101,19 @@ export const NOT_YET = {
     service: 'ACM', operations: ['DescribeCertificate'], errors: [],
     budgetMs: 5 * MINUTE, scope: 'afterCreate', waitingFor: 'ACM to mark the validated certificate ISSUED',
   },
+  // ACM DescribeCertificate lists DomainValidationOptions at once but their ResourceRecord only
+  // seconds later. Terraform: acm/certificate.go waits for them (certificateDNSValidationAssignedTimeout, 5 min).
+  certificateValidationRecords: {
+    service: 'ACM', operations: ['DescribeCertificate'], errors: ['ResourceNotFoundException'],
+    budgetMs: 5 * MINUTE, scope: 'afterCreate', waitingFor: 'ACM to publish the DNS validation records',
+  },
+  // A certificate stays "in use" until the distribution that used it is deleted or has deployed
+  // its change, minutes after that call returns. Terraform: acm/certificate.go delete retries
+  // ResourceInUseException (certificateCrossServicePropagationTimeout, up to its 20 min delete timeout).
+  certificateInUse: {
+    service: 'ACM', operations: ['DeleteCertificate'], errors: ['ResourceInUseException'],
+    budgetMs: 20 * MINUTE, scope: 'always', waitingFor: 'CloudFront to release the certificate',
+  },
   // Terraform: apigateway/*.go retry ConflictException "try again later" for 2 min (e.g.
   // resource_method, deployment). AWS: "Unable to complete operation due to concurrent
   // modification. Please try again later." A ConflictException for a duplicate is not retried.

@@ -7,7 +7,7 @@ import type { FinalizeHandlerArguments, FinalizeHandlerOutput, HandlerExecutionC
 
 export const QUIRKS = [
   'continuousBackups', 'lambdaRole', 'iamReadAfterCreate', 'iamInvalidPrincipal', 'bucketAfterCreate', 'bucketAfterDelete',
-  'bucketPolicyAfterPut', 'certificateAfterRequest', 'certificateNotIssued', 'apiConflict', 'lockConflict', 'invalidationsInProgress',
+  'bucketPolicyAfterPut', 'certificateAfterRequest', 'certificateRecordsLate', 'certificateNotIssued', 'certificateInUse', 'apiConflict', 'lockConflict', 'invalidationsInProgress',
   // Never clear by waiting, so `all` leaves them out: a test names them.
   'cloudFrontNotVerified', 'denyDescribeTable',
 ] as const;
@@ -116,6 +116,9 @@ function before(service: string, operation: string, input: Input): void {
   if (service === 'ACM' && operation === 'DescribeCertificate' && enabled('certificateAfterRequest') && recent(`certificate:${str(input, 'CertificateArn')}`)) {
     inject('certificateAfterRequest', 'ResourceNotFoundException', 400, `Could not find certificate ${str(input, 'CertificateArn')}.`);
   }
+  if (service === 'ACM' && operation === 'DeleteCertificate' && enabled('certificateInUse') && recent('distribution-changed')) {
+    inject('certificateInUse', 'ResourceInUseException', 400, `Certificate ${str(input, 'CertificateArn')} in use by arn:aws:cloudfront::123456789012:distribution/E1`);
+  }
   if (service === 'APIGateway' && /^(Put|Create|Update|Delete)/.test(operation) && operation !== 'CreateRestApi' && enabled('apiConflict')) {
     // The first attempt of each kind of edit on an API meets the previous edit still in progress.
     const key = `api-edit:${str(input, 'restApiId')}:${operation}`;
@@ -150,10 +153,20 @@ function after(service: string, operation: string, input: Input, output: Record<
   if (service === 'S3' && operation === 'CreateBucket') made.set(`bucket:${str(input, 'Bucket')}`, now);
   if (service === 'S3' && operation === 'DeleteBucket') made.set(`deleted-bucket:${str(input, 'Bucket')}`, now);
   if (service === 'S3' && operation === 'PutBucketPolicy') made.set(`policy:${str(input, 'Bucket')}`, now);
+  if (service === 'CloudFront' && (operation === 'DeleteDistribution' || operation === 'UpdateDistribution')) made.set('distribution-changed', now);
   if (service === 'CloudFront' && operation === 'CreateInvalidation') made.set(`invalidation:${str(input, 'DistributionId')}`, now);
   if (service === 'ACM' && operation === 'RequestCertificate' && typeof output.CertificateArn === 'string' && !made.has(`requested:${output.CertificateArn}`)) {
     made.set(`requested:${output.CertificateArn}`, now);
     made.set(`certificate:${output.CertificateArn}`, now);
+  }
+  if (service === 'ACM' && operation === 'DescribeCertificate' && enabled('certificateRecordsLate')) {
+    // The validation options are listed at once, their DNS records only a moment later.
+    const certificate = output.Certificate as { CertificateArn?: string; DomainValidationOptions?: Array<{ ResourceRecord?: unknown }> } | undefined;
+    const requested = made.get(`requested:${certificate?.CertificateArn ?? ''}`);
+    if (certificate && requested !== undefined && now - requested < 2 * windowMs()) {
+      answered.set('certificateRecordsLate', (answered.get('certificateRecordsLate') ?? 0) + 1);
+      for (const option of certificate.DomainValidationOptions ?? []) delete option.ResourceRecord;
+    }
   }
   if (service === 'ACM' && operation === 'DescribeCertificate' && enabled('certificateNotIssued')) {
     const certificate = output.Certificate as { CertificateArn?: string; Status?: string; DomainValidationOptions?: Array<{ ValidationStatus?: string }> } | undefined;

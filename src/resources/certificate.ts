@@ -160,17 +160,15 @@ async function requestCertificate(ctx: ResourceContext, desired: CertificateDesi
   return requestCertificate(ctx, desired, `:${Date.now()}`);
 }
 
-/** ResourceRecord appears in DescribeCertificate a few seconds after the request; no SDK waiter covers that, so poll. */
+/** ResourceRecord appears in DescribeCertificate a few seconds after the request; no SDK waiter covers that (not-yet.ts). */
 async function waitForValidationRecords(ctx: ResourceContext, arn: string): Promise<ValidationRecord[]> {
-  const deadline = Date.now() + 120_000;
-  for (let delay = 500; ; delay = Math.min(delay * 2, 5_000)) {
-    const certificate = await describe(ctx, arn);
-    if (!certificate) throw new Error(`waiting for ACM certificate (${arn}) validation records: the certificate vanished`);
+  const hasRecords = (certificate: CertificateDetail) => {
     const options = certificate.DomainValidationOptions ?? [];
-    if (options.length > 0 && options.every((option) => option.ResourceRecord?.Value)) return validationRecordsOf(certificate);
-    if (Date.now() > deadline) throw new Error(`waiting for ACM certificate (${arn}): no DNS validation records after 2 minutes`);
-    await new Promise((resolve) => setTimeout(resolve, delay));
-  }
+    return options.length > 0 && options.every((option) => option.ResourceRecord?.Value);
+  };
+  const certificate = await readAfterCreate(ctx.aws, 'certificateValidationRecords', () => describe(ctx, arn), hasRecords);
+  if (!certificate) throw new Error(`waiting for ACM certificate (${arn}): no DNS validation records after 5 minutes`);
+  return validationRecordsOf(certificate);
 }
 
 /** UPSERTs the validation CNAMEs, then waits for ISSUED. */
@@ -249,22 +247,11 @@ export const certificate: ResourceKind<CertificateDesired, CertificateActual> = 
   },
 };
 
-/**
- * A certificate stays "in use" until the distribution that used it is deleted or has deployed
- * its change, which takes minutes after the call returns; retry until then.
- */
+/** "In use" right after the distribution let go of it is waited out in every client (not-yet.ts: certificateInUse). */
 async function deleteCertificateWhenUnused(ctx: ResourceContext, arn: string): Promise<void> {
-  const acm = ctx.aws.globalClient(ACMClient);
-  const deadline = Date.now() + 20 * 60_000;
-  for (let noted = false; ; noted = true) {
-    try {
-      await acm.send(new DeleteCertificateCommand({ CertificateArn: arn }));
-      return;
-    } catch (error) {
-      if (errorName(error) === 'ResourceNotFoundException') return;
-      if (errorName(error) !== 'ResourceInUseException' || Date.now() > deadline) throw error;
-    }
-    if (!noted) ctx.note('waiting for CloudFront to release the certificate…');
-    await new Promise((resolve) => setTimeout(resolve, 15_000));
+  try {
+    await ctx.aws.globalClient(ACMClient).send(new DeleteCertificateCommand({ CertificateArn: arn }));
+  } catch (error) {
+    if (errorName(error) !== 'ResourceNotFoundException') throw error;
   }
 }
