@@ -4,7 +4,7 @@
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { NOT_YET } from '../src/aws/not-yet.ts';
+import { alwaysCaseFor, NOT_YET } from '../src/aws/not-yet.ts';
 import { quirkCounts, resetQuirks, type Quirk } from '../src/aws/quirks.ts';
 import { censusMismatches, takeCensus } from './helpers/census.ts';
 import { ACCOUNT, useEmulator } from './helpers/emulator.ts';
@@ -58,6 +58,16 @@ test('the production budgets are at least those of AWS and the Terraform AWS pro
   ];
   for (const [name, budget] of atLeast) assert.ok(NOT_YET[name].budgetMs >= budget, `${name}: ${NOT_YET[name].budgetMs} ms < ${budget} ms`);
   assert.deepEqual(Object.keys(NOT_YET).sort(), atLeast.map(([name]) => name).sort(), 'every case has a checked budget');
+});
+
+test('an error is "not yet" only for its operation, and by message where AWS reuses the name', () => {
+  const named = (name: string, message: string) => Object.assign(new Error(message), { name });
+  assert.equal(alwaysCaseFor('APIGateway', 'PutMethod', named('ConflictException', 'Unable to complete operation due to concurrent modification. Please try again later.')), 'apiConcurrentModification');
+  assert.equal(alwaysCaseFor('APIGateway', 'CreateResource', named('ConflictException', 'Another resource with the same parent already has this name: count')), undefined);
+  assert.equal(alwaysCaseFor('Lambda', 'CreateFunction', named('InvalidParameterValueException', 'The role defined for the function cannot be assumed by Lambda.')), 'lambdaRoleNotAssumable');
+  assert.equal(alwaysCaseFor('Lambda', 'CreateFunction', named('InvalidParameterValueException', 'Unsupported runtime nodejs99.x')), undefined);
+  assert.equal(alwaysCaseFor('S3', 'PutObject', named('ConditionalRequestConflict', 'conflict')), 'conditionalWriteConflict');
+  assert.equal(alwaysCaseFor('S3', 'HeadBucket', named('NoSuchBucket', 'gone')), undefined, 'a finder\'s not-found is not retried everywhere');
 });
 
 const NO_DOMAIN_QUIRKS: Array<[Quirk, RegExp]> = [
