@@ -10,7 +10,7 @@ import {
 import { CloudFrontClient, ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
-  CreateRoleCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, PutRolePolicyCommand,
+  GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import {
   GetFunctionCommand, GetPolicyCommand, LambdaClient, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2,
@@ -19,7 +19,7 @@ import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Aws } from '../src/aws/clients.ts';
 import { deriveNames, parseConfig, projectTags } from '../src/config.ts';
 import { KNOWN_AFTER_APPLY, type ResourceContext } from '../src/engine/types.ts';
-import { counterFunction, counterOrigins } from '../src/resources/function.ts';
+import { counterOrigins } from '../src/resources/function.ts';
 import { canonicalPolicy } from '../src/resources/role.ts';
 import { ACCOUNT, useEmulator } from './helpers/emulator.ts';
 import { makeProject, resourceMutations, type CliRun, type TestProject } from './helpers/cli.ts';
@@ -256,31 +256,6 @@ describe('function and log group', () => {
 
     const groups = (await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: LOG_GROUP }))).logGroups ?? [];
     assert.deepEqual(groups.map((group) => [group.logGroupName, group.retentionInDays]), [[LOG_GROUP, 14]]);
-  });
-
-  test('create retries while a new role cannot yet be assumed by Lambda', async () => {
-    const role = await iam.send(new CreateRoleCommand({ RoleName: ROLE, AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [] }) }));
-    const { ctx, notes, aws: direct } = directContext({
-      'role.roleArn': role.Role?.Arn ?? '', 'table.tableName': 'jane-resume-counter', 'secret.parameterName': PARAMETER,
-    });
-    // The emulator has no IAM propagation delay; inject the error AWS gives in those first seconds, once.
-    let refused = 0;
-    direct.client(LambdaClient).middlewareStack.add((next, context) => async (args) => {
-      if (context.commandName === 'CreateFunctionCommand' && refused === 0) {
-        refused += 1;
-        throw Object.assign(new Error('The role defined for the function cannot be assumed by Lambda.'), { name: 'InvalidParameterValueException' });
-      }
-      return next(args);
-    }, { step: 'initialize', name: 'injectRolePropagation' });
-    try {
-      const created = await counterFunction.create(ctx, await counterFunction.desired(ctx));
-
-      assert.equal(refused, 1);
-      assert.equal(created.state, 'Active');
-      assert.deepEqual(notes, ['waiting for the new IAM role to reach Lambda']);
-    } finally {
-      direct.destroy();
-    }
   });
 
   test('the allowed origins add the site URL, sorted and deduplicated, and skip the plan placeholder', () => {

@@ -1,8 +1,11 @@
 // The one place SDK clients are built. Business logic asks for a client by its class
 // (`aws.client(S3Client)`) so this module imports no SDK package itself, which keeps
 // `--help` from loading the SDK.
-import type { HandlerExecutionContext, MetadataBearer, MiddlewareStack } from '@smithy/types';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { AwsCredentialIdentityProvider, HandlerExecutionContext, MetadataBearer, MiddlewareStack } from '@smithy/types';
+import { UserError } from '../errors.ts';
 import { CallLog, type CallLogEntry } from './call-log.ts';
+import { alwaysCaseFor, EXPLAINED, untilReady, type NotYetName, type NotYetWaiter } from './not-yet.ts';
 import { ThrottlingTolerantRetryStrategy } from './retry.ts';
 import { testHooks } from './test-hooks.ts';
 
@@ -14,6 +17,10 @@ export interface AwsOptions {
   maxAttempts?: number;
   /** Called for every finished AWS call (one line per call with --verbose). */
   onCall?: (entry: CallLogEntry) => void;
+  /** Called once when a call starts waiting out a "not yet" answer (not-yet.ts). */
+  onNotYet?: (name: NotYetName, waitingFor: string) => void;
+  /** The credentials of every client; the SDK's default chain (per client) when absent. */
+  credentials?: AwsCredentialIdentityProvider;
 }
 
 /** The fields of client configuration this module sets; every v3 client accepts them. */
@@ -24,6 +31,7 @@ interface SharedClientConfig {
   maxAttempts: number;
   retryStrategy: ThrottlingTolerantRetryStrategy;
   forcePathStyle?: boolean;
+  credentials?: AwsCredentialIdentityProvider;
 }
 
 interface SdkClient {
@@ -54,11 +62,31 @@ function describeTarget(input: unknown): string | undefined {
   return parts.length > 0 ? parts.join('/') : undefined;
 }
 
-export class Aws {
+/** The answers that mean "these credentials may not do this": never worth waiting for. */
+const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationErrorException', 'UnrecognizedClientException']);
+
+/** IAM action prefixes of the services the tool calls, keyed by SDK client name without `Client`. */
+const IAM_PREFIX: Record<string, string> = {
+  S3: 's3', DynamoDB: 'dynamodb', Lambda: 'lambda', IAM: 'iam', ACM: 'acm', CloudFront: 'cloudfront', Route53: 'route53',
+  APIGateway: 'apigateway', SSM: 'ssm', CloudWatchLogs: 'logs', STS: 'sts', ResourceGroupsTaggingAPI: 'tag',
+};
+
+/** The IAM action an SDK call needs, as AWS names it in a denial (close enough for S3's few exceptions). */
+export function iamActionOf(service: string, operation: string): string {
+  return `${IAM_PREFIX[service] ?? service.toLowerCase()}:${operation}`;
+}
+
+interface WaitScope {
+  controller: AbortController;
+  denied?: { action: string; error: Error };
+}
+
+export class Aws implements NotYetWaiter {
   readonly region: string;
   readonly callLog = new CallLog();
   private readonly options: AwsOptions;
   private readonly clients = new Map<string, SdkClient>();
+  private readonly waitScope = new AsyncLocalStorage<WaitScope>();
 
   constructor(options: AwsOptions) {
     this.options = options;
@@ -91,7 +119,7 @@ export class Aws {
       // maxAttempts bounds outages and bad endpoints; throttling is retried longer (retry.ts).
       retryStrategy: new ThrottlingTolerantRetryStrategy(maxAttempts),
       ...(endpoint ? { endpoint } : {}),
-      ...(this.options.profile ? { profile: this.options.profile } : {}),
+      ...(this.options.credentials ? { credentials: this.options.credentials } : this.options.profile ? { profile: this.options.profile } : {}),
       // Path-style keeps bucket names out of the host name, which `localhost` endpoints need.
       ...(endpoint && clientClass.name === 'S3Client' ? { forcePathStyle: true } : {}),
     };
@@ -111,6 +139,7 @@ export class Aws {
         const service = (context.clientName ?? 'Unknown').replace(/Client$/, '');
         const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
         const target = describeTarget(args.input);
+        testHooks.recordCall(service, operation, args.input);
         const finish = (outcome: string, attempts: number | undefined): CallLogEntry => {
           const entry = callLog.record({ service, operation, target, ms: Math.round(performance.now() - started), outcome, attempts });
           onCall?.(entry);
@@ -129,7 +158,58 @@ export class Aws {
       },
       { step: 'initialize', name: 'resumeInfraCallLog', override: true },
     );
+    stack.add(
+      (next, context: HandlerExecutionContext) => async (args) => {
+        const service = (context.clientName ?? 'Unknown').replace(/Client$/, '');
+        const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+        try {
+          return await next(args);
+        } catch (error) {
+          const explained = Object.values(EXPLAINED).find((entry) => entry.service === service && error instanceof Error && (entry.errors as readonly string[]).includes(error.name) && entry.message.test(error.message));
+          if (explained) throw new UserError(explained.explain, { cause: error });
+          const scope = this.waitScope.getStore();
+          if (scope && error instanceof Error && ACCESS_DENIED.has(error.name)) {
+            // SDK waiters take every error for "not yet" and would poll a denial for the whole wait.
+            scope.denied ??= { action: iamActionOf(service, operation), error };
+            scope.controller.abort();
+            throw error;
+          }
+          const notYet = alwaysCaseFor(service, operation, error);
+          if (!notYet) throw error;
+          // The first answer was "not yet" already: wait before asking again.
+          let answered = false;
+          return untilReady(notYet, async () => {
+            if (!answered) {
+              answered = true;
+              throw error;
+            }
+            return { done: true, value: await next(args) };
+          }, (again) => alwaysCaseFor(service, operation, again) === notYet, this);
+        }
+      },
+      { step: 'initialize', priority: 'low', name: 'resumeInfraNotYet', override: true },
+    );
     testHooks.instrument(stack);
+  }
+
+  onWait(name: NotYetName, waitingFor: string): void {
+    this.options.onNotYet?.(name, waitingFor);
+  }
+
+  /**
+   * Runs an SDK waiter (given the abort signal to pass it) so that an AccessDenied inside it fails
+   * at once, naming the denied action, instead of being polled until the waiter's time runs out.
+   */
+  async wait<T>(what: string, run: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    const scope: WaitScope = { controller: new AbortController() };
+    try {
+      const result = await this.waitScope.run(scope, () => run(scope.controller.signal));
+      if (!scope.denied) return result;
+    } catch (error) {
+      if (!scope.denied) throw error;
+    }
+    const { action, error } = scope.denied;
+    throw new UserError(`waiting for ${what}: AWS denied ${action} (${error.name}); allow ${action} for these credentials and run again`, { cause: error });
   }
 
   destroy(): void {

@@ -2,6 +2,7 @@
 // RESUME_INFRA_TEST_* variables is set; nothing else in the tool reads them.
 import type { MetadataBearer, MiddlewareStack } from '@smithy/types';
 import type { CallLogEntry } from './call-log.ts';
+import { addQuirks } from './quirks.ts';
 
 let mutationsSeen = 0;
 
@@ -22,7 +23,27 @@ class InjectedThrottlingError extends Error {
   readonly $fault = 'client';
 }
 
+/** One AWS call with its input, as the deploy-role policy test needs it (action, resource, conditions). */
+export interface RecordedCall {
+  service: string;
+  operation: string;
+  input: Record<string, unknown>;
+}
+
+/** Inputs that carry content or secrets, never kept. */
+const UNRECORDED_FIELDS = new Set(['Body', 'ZipFile', 'Value', 'Code']);
+
+/** Calls recorded while RESUME_INFRA_TEST_RECORD_CALLS is set (in memory, this process only). */
+export const recordedCalls: RecordedCall[] = [];
+
 export const testHooks = {
+  /** Keeps each call's identifying input for the deploy-role policy test; inert unless asked for. */
+  recordCall(service: string, operation: string, input: unknown): void {
+    if (!process.env.RESUME_INFRA_TEST_RECORD_CALLS || typeof input !== 'object' || input === null) return;
+    const kept = Object.fromEntries(Object.entries(input).filter(([field]) => !UNRECORDED_FIELDS.has(field)));
+    recordedCalls.push({ service, operation, input: kept });
+  },
+
   /**
    * SIGKILL right after the k-th mutating call has been answered (successfully or not, as the call
    * log counts them), before the tool does anything else.
@@ -36,6 +57,8 @@ export const testHooks = {
 
   /** Throttles a share of attempts inside the retry loop, the way AWS would under load. */
   instrument(stack: MiddlewareStack<object, MetadataBearer>): void {
+    // AWS's "not yet" answers (quirks.ts); inert unless RESUME_INFRA_TEST_QUIRKS is set.
+    addQuirks(stack);
     if (throttleRate() <= 0) return;
     stack.add(
       (next) => async (args) => {

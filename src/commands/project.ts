@@ -2,6 +2,7 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Aws } from '../aws/clients.ts';
 import { formatCall } from '../aws/call-log.ts';
+import { credentialProvider, explainCredentialError } from '../aws/credentials.ts';
 import { deriveNames, loadConfig, projectTags, type Config, type Names } from '../config.ts';
 import { describeError, errorName, UserError } from '../errors.ts';
 import { emptyState } from '../state/document.ts';
@@ -26,7 +27,7 @@ export interface Project {
 const NETWORK_ERROR_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH']);
 
 /** Turns the errors of a machine that cannot reach AWS, or has no credentials, into one-line advice. */
-export function explainAwsError(error: unknown, endpoint: string | undefined): unknown {
+export function explainAwsError(error: unknown, endpoint: string | undefined, profile?: string): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const causeCode = ((error as { cause?: NodeJS.ErrnoException } | undefined)?.cause)?.code;
   const network = [code, causeCode].find((candidate) => candidate !== undefined && NETWORK_ERROR_CODES.has(candidate));
@@ -35,13 +36,10 @@ export function explainAwsError(error: unknown, endpoint: string | undefined): u
     return new UserError(`cannot reach ${where} (${network}); check --endpoint-url / AWS_ENDPOINT_URL and your network`, { cause: error });
   }
   const name = errorName(error);
-  if (name === 'CredentialsProviderError') {
-    return new UserError('no AWS credentials found; set AWS_PROFILE (or pass --profile), run `aws sso login`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY', { cause: error });
-  }
   if (name === 'InvalidClientTokenId' || name === 'ExpiredToken' || name === 'ExpiredTokenException' || name === 'SignatureDoesNotMatch') {
-    return new UserError(`AWS rejected the credentials (${name}); refresh them (e.g. \`aws sso login\`) and try again`, { cause: error });
+    return new UserError(`AWS rejected the credentials (${describeError(error)}); refresh them (e.g. \`aws sso login --profile ${profile ?? process.env.AWS_PROFILE ?? 'default'}\`) and try again`, { cause: error });
   }
-  return error;
+  return explainCredentialError(error, profile ?? process.env.AWS_PROFILE ?? 'default');
 }
 
 async function resolveRegion(flag: string | undefined, config: Config, profile: string | undefined): Promise<string> {
@@ -77,7 +75,9 @@ export async function openProject(options: GlobalOptions, io: Io, withConfig?: (
   const aws = new Aws({
     region,
     profile: options.profile,
+    credentials: credentialProvider({ profile: options.profile }),
     endpointUrl: options.endpointUrl,
+    onNotYet: (_name, waitingFor) => io.err(`waiting for ${waitingFor}…\n`),
     onCall: (entry) => {
       if (options.verbose) io.err(`${formatCall(entry)}\n`);
       io.onCall?.(entry);
@@ -90,7 +90,7 @@ export async function openProject(options: GlobalOptions, io: Io, withConfig?: (
     if (!identity.Account) throw new Error('STS GetCallerIdentity returned no account');
     account = identity.Account;
   } catch (error) {
-    throw explainAwsError(error, aws.endpointUrl);
+    throw explainAwsError(error, aws.endpointUrl, options.profile);
   }
   const names = deriveNames(config, account, region);
   const tags = projectTags(config);

@@ -3,6 +3,7 @@
 import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { errorName } from '../errors.ts';
+import { readAfterCreate } from '../aws/not-yet.ts';
 import { canonicalPolicy } from './role.ts';
 
 type PolicyDocument = Record<string, unknown>;
@@ -56,7 +57,7 @@ async function findPolicy(ctx: ResourceContext, bucket: string): Promise<BucketP
 
 async function putPolicy(ctx: ResourceContext, desired: BucketPolicyDesired): Promise<BucketPolicyActual> {
   await ctx.aws.client(S3Client).send(new PutBucketPolicyCommand({ Bucket: desired.bucket, Policy: JSON.stringify(desired.policy) }));
-  const written = await findPolicy(ctx, desired.bucket);
+  const written = await readAfterCreate(ctx.aws, 'bucketPolicyAfterPut', () => findPolicy(ctx, desired.bucket));
   if (!written) throw new Error(`putting S3 bucket policy (${desired.bucket}): not found right after writing it`);
   return written;
 }

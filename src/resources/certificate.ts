@@ -9,6 +9,7 @@ import {
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { TAG_KEY } from '../config.ts';
 import { errorName, httpStatus, UserError } from '../errors.ts';
+import { readAfterCreate } from '../aws/not-yet.ts';
 import type { RecordedResource } from '../state/document.ts';
 import { deleteRecords, findRecord, fqdn, requireHostedZone, upsertRecords, zoneFor, zoneOutputs, type HostedZone } from './hosted-zone.ts';
 import { changedTags, hasChange, tagChanges, tagList, tagRecord } from './tags.ts';
@@ -151,24 +152,23 @@ async function requestCertificate(ctx: ResourceContext, desired: CertificateDesi
     // destroy, then up within the hour): ask once more with a fresh token.
     if (salt || (httpStatus(error) ?? 0) < 500) throw error;
   }
-  if (arn && (await describe(ctx, arn))) return arn;
+  // Right after the request DescribeCertificate may answer NotFound: that means "not yet", not "gone".
+  if (arn && (await readAfterCreate(ctx.aws, 'certificateAfterRequest', () => describe(ctx, arn)))) return arn;
   // The token named a deleted certificate: a fresh token makes a new one. The project tag keeps
   // it findable, so a crash here still leads to no duplicate.
   if (salt) throw new Error(`requesting ACM certificate (${desired.domain}): ACM returned no usable certificate`);
   return requestCertificate(ctx, desired, `:${Date.now()}`);
 }
 
-/** ResourceRecord appears in DescribeCertificate a few seconds after the request; no SDK waiter covers that, so poll. */
+/** ResourceRecord appears in DescribeCertificate a few seconds after the request; no SDK waiter covers that (not-yet.ts). */
 async function waitForValidationRecords(ctx: ResourceContext, arn: string): Promise<ValidationRecord[]> {
-  const deadline = Date.now() + 120_000;
-  for (let delay = 500; ; delay = Math.min(delay * 2, 5_000)) {
-    const certificate = await describe(ctx, arn);
-    if (!certificate) throw new Error(`waiting for ACM certificate (${arn}) validation records: the certificate vanished`);
+  const hasRecords = (certificate: CertificateDetail) => {
     const options = certificate.DomainValidationOptions ?? [];
-    if (options.length > 0 && options.every((option) => option.ResourceRecord?.Value)) return validationRecordsOf(certificate);
-    if (Date.now() > deadline) throw new Error(`waiting for ACM certificate (${arn}): no DNS validation records after 2 minutes`);
-    await new Promise((resolve) => setTimeout(resolve, delay));
-  }
+    return options.length > 0 && options.every((option) => option.ResourceRecord?.Value);
+  };
+  const certificate = await readAfterCreate(ctx.aws, 'certificateValidationRecords', () => describe(ctx, arn), hasRecords);
+  if (!certificate) throw new Error(`waiting for ACM certificate (${arn}): no DNS validation records after 5 minutes`);
+  return validationRecordsOf(certificate);
 }
 
 /** UPSERTs the validation CNAMEs, then waits for ISSUED. */
@@ -181,8 +181,9 @@ async function validate(ctx: ResourceContext, arn: string, zone: HostedZone): Pr
   ctx.note(`waiting for validation… check that ${zone.name} NS records are delegated`);
   const timeout = validationTimeoutSeconds();
   try {
-    await waitUntilCertificateValidated({ client: ctx.aws.globalClient(ACMClient), minDelay: 2, maxDelay: 30, maxWaitTime: timeout }, { CertificateArn: arn });
+    await ctx.aws.wait(`certificate ${arn} to be validated`, (abortSignal) => waitUntilCertificateValidated({ client: ctx.aws.globalClient(ACMClient), abortSignal, minDelay: 2, maxDelay: 30, maxWaitTime: timeout }, { CertificateArn: arn }));
   } catch (error) {
+    if (error instanceof UserError) throw error;
     if (errorName(error) === 'TimeoutError') {
       const waited = timeout >= 120 ? `${Math.round(timeout / 60)} min` : `${timeout} s`;
       throw new UserError(`certificate for ${ctx.config.domain ?? ''} was not validated within ${waited}; check that your registrar's NS records for ${zone.name} match the Route 53 zone ${zone.id}, then run up again`);
@@ -190,6 +191,9 @@ async function validate(ctx: ResourceContext, arn: string, zone: HostedZone): Pr
     const status = (await describe(ctx, arn))?.Status ?? 'deleted';
     throw new UserError(`certificate ${arn} for ${ctx.config.domain ?? ''} failed validation (status ${status}); check the CAA records of ${zone.name}, delete the certificate and run up again`);
   }
+  // The waiter ends when every validation option says SUCCESS; CloudFront needs Status ISSUED.
+  const issued = await readAfterCreate(ctx.aws, 'certificateIssued', () => describe(ctx, arn), (detail) => detail.Status === 'ISSUED');
+  if (!issued) throw new UserError(`certificate ${arn} for ${ctx.config.domain ?? ''} passed validation but is not ISSUED after 5 min; check it in the ACM console (us-east-1) and run up again`);
 }
 
 export const certificate: ResourceKind<CertificateDesired, CertificateActual> = {
@@ -243,22 +247,11 @@ export const certificate: ResourceKind<CertificateDesired, CertificateActual> = 
   },
 };
 
-/**
- * A certificate stays "in use" until the distribution that used it is deleted or has deployed
- * its change, which takes minutes after the call returns; retry until then.
- */
+/** "In use" right after the distribution let go of it is waited out in every client (not-yet.ts: certificateInUse). */
 async function deleteCertificateWhenUnused(ctx: ResourceContext, arn: string): Promise<void> {
-  const acm = ctx.aws.globalClient(ACMClient);
-  const deadline = Date.now() + 20 * 60_000;
-  for (let noted = false; ; noted = true) {
-    try {
-      await acm.send(new DeleteCertificateCommand({ CertificateArn: arn }));
-      return;
-    } catch (error) {
-      if (errorName(error) === 'ResourceNotFoundException') return;
-      if (errorName(error) !== 'ResourceInUseException' || Date.now() > deadline) throw error;
-    }
-    if (!noted) ctx.note('waiting for CloudFront to release the certificate…');
-    await new Promise((resolve) => setTimeout(resolve, 15_000));
+  try {
+    await ctx.aws.globalClient(ACMClient).send(new DeleteCertificateCommand({ CertificateArn: arn }));
+  } catch (error) {
+    if (errorName(error) !== 'ResourceNotFoundException') throw error;
   }
 }

@@ -316,7 +316,7 @@ export const distribution: ResourceKind<DistributionDesired, DistributionActual>
     if (status === undefined) return;
     if (status !== 'Deployed') {
       ctx.note('waiting for CloudFront to deploy the disabled distribution (often 5-15 min)…');
-      await waitUntilDistributionDeployed({ client: cloudfront, ...DEPLOY_WAIT }, { Id: actual.id });
+      await ctx.aws.wait(`distribution ${actual.id} to be deployed`, (abortSignal) => waitUntilDistributionDeployed({ client: cloudfront, abortSignal, ...DEPLOY_WAIT }, { Id: actual.id }));
     }
     const disabled = await currentConfig(ctx, actual.id);
     if (!disabled) return;

@@ -109,29 +109,7 @@ export async function findFunction(aws: Aws, name: string): Promise<FunctionActu
 
 /** A function cannot be updated again until its LastUpdateStatus is Successful. */
 export async function waitFunctionUpdated(aws: Aws, name: string): Promise<void> {
-  await waitUntilFunctionUpdatedV2({ client: aws.client(LambdaClient), ...WAIT }, { FunctionName: name });
-}
-
-/** Delays between attempts while a new role propagates through IAM: about 30 s in all. */
-const ROLE_PROPAGATION_DELAYS_MS = [1000, 2000, 3000, 5000, 8000, 10000];
-
-/**
- * IAM is eventually consistent: for a few seconds after a role is created, Lambda cannot assume it
- * and CreateFunction (or a role change) fails with InvalidParameterValueException ("The role
- * defined for the function cannot be assumed by Lambda"). Retry that error, by name, a bounded
- * number of times; any other invalid parameter fails the same way after the last attempt.
- */
-async function retryWhileRolePropagates<T>(ctx: ResourceContext, call: () => Promise<T>): Promise<T> {
-  for (const delay of ROLE_PROPAGATION_DELAYS_MS) {
-    try {
-      return await call();
-    } catch (error) {
-      if (errorName(error) !== 'InvalidParameterValueException') throw error;
-      ctx.note('waiting for the new IAM role to reach Lambda');
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
-  return call();
+  await aws.wait(`function ${name} to finish updating`, (abortSignal) => waitUntilFunctionUpdatedV2({ client: aws.client(LambdaClient), abortSignal, ...WAIT }, { FunctionName: name }));
 }
 
 function configurationOf(desired: FunctionDesired) {
@@ -199,19 +177,19 @@ export const counterFunction: ResourceKind<FunctionDesired, FunctionActual> = {
     const lambda = ctx.aws.client(LambdaClient);
     const zip = await lambdaZip();
     try {
-      await retryWhileRolePropagates(ctx, () => lambda.send(new CreateFunctionCommand({
+      await lambda.send(new CreateFunctionCommand({
         ...configurationOf(desired),
         Description: `resume-infra ${ctx.names.project}: visitor counter`,
         Architectures: [desired.architecture],
         PackageType: 'Zip',
         Code: { ZipFile: zip.zip },
         Tags: desired.tags,
-      })));
+      }));
     } catch (error) {
       // A crashed run made it already: adopt it and converge it below.
       if (errorName(error) !== 'ResourceConflictException') throw error;
     }
-    await waitUntilFunctionActiveV2({ client: lambda, ...WAIT }, { FunctionName: desired.name });
+    await ctx.aws.wait(`function ${desired.name} to be active`, (abortSignal) => waitUntilFunctionActiveV2({ client: lambda, abortSignal, ...WAIT }, { FunctionName: desired.name }));
     const created = await findFunction(ctx.aws, desired.name);
     if (!created) throw new Error(`creating Lambda function (${desired.name}): not found right after creation`);
     const changes = counterFunction.diff(desired, created);
@@ -221,10 +199,11 @@ export const counterFunction: ResourceKind<FunctionDesired, FunctionActual> = {
   async update(ctx, desired, actual, changes) {
     const lambda = ctx.aws.client(LambdaClient);
     // A crashed run may have left an update in progress; the next one would be refused.
-    if (actual.state === 'Pending') await waitUntilFunctionActiveV2({ client: lambda, ...WAIT }, { FunctionName: actual.name });
+    if (actual.state === 'Pending') await ctx.aws.wait(`function ${actual.name} to be active`, (abortSignal) => waitUntilFunctionActiveV2({ client: lambda, abortSignal, ...WAIT }, { FunctionName: actual.name }));
     if (actual.lastUpdateStatus === 'InProgress') await waitFunctionUpdated(ctx.aws, actual.name);
     if (CONFIGURATION_FIELDS.some((field) => hasChange(changes, field))) {
-      await retryWhileRolePropagates(ctx, () => lambda.send(new UpdateFunctionConfigurationCommand(configurationOf(desired))));
+      // A new role is retried until Lambda can assume it (not-yet.ts: lambdaRoleNotAssumable).
+      await lambda.send(new UpdateFunctionConfigurationCommand(configurationOf(desired)));
       await waitFunctionUpdated(ctx.aws, actual.name);
     }
     // The architecture belongs to the code, not to the configuration.

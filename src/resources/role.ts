@@ -7,6 +7,7 @@ import {
 import type { Aws } from '../aws/clients.ts';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { errorName } from '../errors.ts';
+import { readAfterCreate } from '../aws/not-yet.ts';
 import { changedTags, hasChange, tagChanges, tagList, tagRecord } from './tags.ts';
 
 /** An IAM policy document, as written here and as parsed back from IAM. */
@@ -230,7 +231,7 @@ export const role: ResourceKind<RoleDesired, RoleActual> = {
       // A crashed run made it already: adopt it and converge it below.
       if (!isEntityAlreadyExists(error)) throw error;
     }
-    const created = await findRole(ctx, desired.name);
+    const created = await readAfterCreate(ctx.aws, 'iamReadAfterCreate', () => findRole(ctx, desired.name));
     if (!created) throw new Error(`creating IAM role (${desired.name}): not found right after creation`);
     const changes = role.diff(desired, created);
     return changes.length > 0 ? role.update(ctx, desired, created, changes) : created;

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { errorName, httpStatus, UserError } from '../errors.ts';
+import { readAfterCreate } from '../aws/not-yet.ts';
 import { hasChange, tagChanges, tagList, tagRecord } from './tags.ts';
 
 const BLOCK_ALL = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true } as const;
@@ -152,7 +153,7 @@ export const siteBucket: ResourceKind<SiteBucketDesired, SiteBucketActual> = {
       // A crashed run made it: the settings below converge it.
       if (errorName(error) !== 'BucketAlreadyOwnedByYou') throw error;
     }
-    const created = await findSiteBucket(ctx, desired.name);
+    const created = await readAfterCreate(ctx.aws, 'bucketReadAfterCreate', () => findSiteBucket(ctx, desired.name));
     if (!created) throw new Error(`creating S3 bucket (${desired.name}): not found right after creation`);
     const changes = siteBucket.diff(desired, created);
     return changes.length > 0 ? siteBucket.update(ctx, desired, created, changes) : created;

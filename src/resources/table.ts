@@ -101,12 +101,12 @@ export const table: ResourceKind<TableDesired, TableActual> = {
       // Exists (a crashed run made it) or is still being deleted: wait for the latter, then create.
       const existing = await findTable(ctx, desired.name);
       if (!existing) {
-        await waitUntilTableNotExists({ client: dynamodb, ...WAIT }, { TableName: desired.name });
+        await ctx.aws.wait(`table ${desired.name} to be deleted`, (abortSignal) => waitUntilTableNotExists({ client: dynamodb, abortSignal, ...WAIT }, { TableName: desired.name }));
         return table.create(ctx, desired);
       }
     }
     // UpdateTimeToLive needs the table ACTIVE.
-    await waitUntilTableExists({ client: dynamodb, ...WAIT }, { TableName: desired.name });
+    await ctx.aws.wait(`table ${desired.name} to be ACTIVE`, (abortSignal) => waitUntilTableExists({ client: dynamodb, abortSignal, ...WAIT }, { TableName: desired.name }));
     const created = await findTable(ctx, desired.name);
     if (!created) throw new Error(`creating DynamoDB table (${desired.name}): it vanished right after creation`);
     const changes = table.diff(desired, created);
@@ -120,7 +120,7 @@ export const table: ResourceKind<TableDesired, TableActual> = {
     }
     if (hasChange(changes, 'billingMode')) {
       await dynamodb.send(new UpdateTableCommand({ TableName: actual.name, BillingMode: 'PAY_PER_REQUEST' }));
-      await waitUntilTableExists({ client: dynamodb, ...WAIT }, { TableName: actual.name });
+      await ctx.aws.wait(`table ${actual.name} to be ACTIVE`, (abortSignal) => waitUntilTableExists({ client: dynamodb, abortSignal, ...WAIT }, { TableName: actual.name }));
     }
     if (hasChange(changes, 'timeToLive')) await enableTtl(ctx, actual.name);
     if (hasChange(changes, 'pointInTimeRecovery')) await enablePitr(ctx, actual.name);

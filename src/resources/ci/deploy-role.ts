@@ -7,6 +7,7 @@ import {
 import type { Aws } from '../../aws/clients.ts';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../../engine/types.ts';
 import { UserError } from '../../errors.ts';
+import { readAfterCreate } from '../../aws/not-yet.ts';
 import { findHostedZone } from '../hosted-zone.ts';
 import { canonicalPolicy, deleteRole, describeRole, isEntityAlreadyExists, removeOtherPolicies, soleInlinePolicyChanges, type PolicyDocument } from '../role.ts';
 import { changedTags, hasChange, tagChanges, tagList } from '../tags.ts';
@@ -180,7 +181,7 @@ export function deployRole(target: GitHubTarget | undefined): ResourceKind<Deplo
   };
 
   async function converge(ctx: ResourceContext, desired: DeployRoleDesired): Promise<DeployRoleActual> {
-    const created = await findDeployRole(ctx.aws, desired.name);
+    const created = await readAfterCreate(ctx.aws, 'iamReadAfterCreate', () => findDeployRole(ctx.aws, desired.name));
     if (!created) throw new Error(`creating IAM role (${desired.name}): not found right after creation`);
     const changes = kind.diff(desired, created);
     return changes.length > 0 ? kind.update(ctx, desired, created, changes) : created;

@@ -6,6 +6,7 @@ import {
   GetOpenIDConnectProviderCommand, IAMClient, paginateListRoles, TagOpenIDConnectProviderCommand,
 } from '@aws-sdk/client-iam';
 import { TAG_KEY } from '../../config.ts';
+import { readAfterCreate } from '../../aws/not-yet.ts';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../../engine/types.ts';
 import { decodePolicyDocument, isEntityAlreadyExists, isNoSuchEntity } from '../role.ts';
 import { changedTags, hasChange, tagChanges, tagList, tagRecord } from '../tags.ts';
@@ -106,7 +107,7 @@ export const githubOidcProvider: ResourceKind<ProviderDesired, ProviderActual> =
       // Made a moment ago by a crashed run or by someone else: adopt it.
       if (!isEntityAlreadyExists(error)) throw error;
     }
-    const created = await findProvider(ctx);
+    const created = await readAfterCreate(ctx.aws, 'iamReadAfterCreate', () => findProvider(ctx));
     if (!created) throw new Error(`creating IAM OIDC provider (${desired.arn}): not found right after creation`);
     const changes = githubOidcProvider.diff(desired, created);
     return changes.length > 0 ? githubOidcProvider.update(ctx, desired, created, changes) : created;
