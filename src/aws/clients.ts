@@ -192,8 +192,11 @@ export class Aws implements NotYetWaiter {
     testHooks.instrument(stack);
   }
 
+  /** Where "waiting for …" goes while live progress lines are drawn (instead of `onNotYet`). */
+  notYetListener: ((name: NotYetName, waitingFor: string) => void) | undefined;
+
   onWait(name: NotYetName, waitingFor: string): void {
-    this.options.onNotYet?.(name, waitingFor);
+    (this.notYetListener ?? this.options.onNotYet)?.(name, waitingFor);
   }
 
   /**

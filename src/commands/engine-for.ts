@@ -13,6 +13,8 @@ export function engineFor(
   reporter?: ProgressReporter,
   resources: readonly Resource[] = stack,
 ): Engine {
+  // "waiting for …" lines go above the live progress lines, not through them.
+  if (reporter) project.aws.notYetListener = (_name, waitingFor) => reporter.info(`waiting for ${waitingFor}…`);
   return new Engine({
     resources,
     context: { config: project.config, names: project.names, aws: project.aws, tags: project.tags },
