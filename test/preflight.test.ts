@@ -118,7 +118,7 @@ describe('credentials and region', () => {
   test('no credentials: one line, nothing created', async () => {
     const result = await project.spawn(['up'], noCredentials);
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /^error: no AWS credentials found; set AWS_PROFILE/m);
+    assert.match(result.stderr, /^error: no usable AWS credentials for profile default \(CredentialsProviderError: .*\); set AWS_PROFILE.*nothing was changed$/m);
     await assertEmulatorEmpty();
   });
 
