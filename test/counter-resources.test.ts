@@ -19,8 +19,8 @@ import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Aws } from '../src/aws/clients.ts';
 import { deriveNames, parseConfig, projectTags } from '../src/config.ts';
 import { KNOWN_AFTER_APPLY, type ResourceContext } from '../src/engine/types.ts';
-import { counterFunction, counterOrigins } from '../src/resources/function.ts';
-import { canonicalPolicy } from '../src/resources/role.ts';
+import { findFunction, counterFunction, counterOrigins } from '../src/resources/function.ts';
+import { canonicalPolicy } from '../src/resources/iam.ts';
 import { ACCOUNT, useEmulator } from './helpers/emulator.ts';
 import { makeProject, resourceMutations, type CliRun, type TestProject } from './helpers/cli.ts';
 
@@ -276,7 +276,7 @@ describe('function and log group', () => {
       const created = await counterFunction.create(ctx, await counterFunction.desired(ctx));
 
       assert.equal(refused, 1);
-      assert.equal(created.state, 'Active');
+      assert.equal((await findFunction(ctx.aws, created.id))?.state, 'Active');
       assert.deepEqual(notes, ['waiting for the new IAM role to reach Lambda']);
     } finally {
       direct.destroy();

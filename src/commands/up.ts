@@ -1,4 +1,5 @@
 // `up`: reconcile every resource, then print the outputs.
+import { stack } from '../resources/index.ts';
 import { engineFor, reporterFor } from './engine-for.ts';
 import { EXIT_OK, type GlobalOptions, type Io } from './io.ts';
 import { stackOutputs } from './outputs.ts';
@@ -13,7 +14,7 @@ export async function up(options: GlobalOptions, io: Io): Promise<number> {
   const reporter = reporterFor(io);
   await ensureStateBucket(project, reporter);
   const result = await withLockedState(project, 'up', io, async (state) => {
-    const engine = engineFor(project, (name) => state.recorded(name), reporter);
+    const engine = engineFor(project, (name) => state.recorded(name), reporter, stack, { allowDataLoss: options.allowDataLoss === true });
     try {
       const changes = await engine.apply(state);
       const outputs = stackOutputs(project, (name) => engine.outputsOf(name));

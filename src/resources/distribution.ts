@@ -9,6 +9,7 @@ import {
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { TAG_KEY } from '../config.ts';
 import { errorName } from '../errors.ts';
+import { ignoreNotFound } from './not-found.ts';
 import type { RecordedResource } from '../state/document.ts';
 import { regionalDomainName } from './site-bucket.ts';
 import { changedTags, tagChanges, tagList, tagRecord } from './tags.ts';
@@ -143,20 +144,18 @@ export function buildConfig(desired: DistributionDesired, current?: Distribution
   };
 }
 
-function siteUrl(ctx: ResourceContext, domainName: string, settings: Settings): string {
-  const domain = ctx.config.domain;
-  return domain && settings.aliases.split(',').includes(domain) ? `https://${domain}` : `https://${domainName}`;
+/**
+ * The site's URL as `up` leaves it: the configured domain, else the distribution's own name.
+ * Derived from the config, not from the current aliases, so that a plan shows dependents (the
+ * counter's allowed origins) the value `up` will set, never the one it is about to change.
+ */
+function siteUrl(ctx: ResourceContext, domainName: string): string {
+  return ctx.config.domain ? `https://${ctx.config.domain}` : `https://${domainName}`;
 }
 
 async function findDistributionById(ctx: ResourceContext, id: string): Promise<DistributionActual | undefined> {
   const cloudfront = ctx.aws.globalClient(CloudFrontClient);
-  let distribution;
-  try {
-    distribution = (await cloudfront.send(new GetDistributionCommand({ Id: id }))).Distribution;
-  } catch (error) {
-    if (errorName(error) === 'NoSuchDistribution') return undefined;
-    throw error;
-  }
+  const distribution = (await ignoreNotFound('NoSuchDistribution', () => cloudfront.send(new GetDistributionCommand({ Id: id }))))?.Distribution;
   const { ARN: arn, DomainName: domainName, DistributionConfig: config } = distribution ?? {};
   if (!arn || !domainName || !config) return undefined;
   const tags = await cloudfront.send(new ListTagsForResourceCommand({ Resource: arn }));
@@ -164,7 +163,7 @@ async function findDistributionById(ctx: ResourceContext, id: string): Promise<D
   return {
     id,
     arn,
-    outputs: { distributionId: id, distributionArn: arn, domainName, siteUrl: siteUrl(ctx, domainName, settings) },
+    outputs: { distributionId: id, distributionArn: arn, domainName, siteUrl: siteUrl(ctx, domainName) },
     domainName,
     status: distribution?.Status ?? 'unknown',
     settings,
@@ -202,13 +201,8 @@ async function findDistribution(ctx: ResourceContext, recorded: RecordedResource
 }
 
 async function currentConfig(ctx: ResourceContext, id: string): Promise<{ config: DistributionConfig; etag: string | undefined } | undefined> {
-  try {
-    const response = await ctx.aws.globalClient(CloudFrontClient).send(new GetDistributionConfigCommand({ Id: id }));
-    return response.DistributionConfig ? { config: response.DistributionConfig, etag: response.ETag } : undefined;
-  } catch (error) {
-    if (errorName(error) === 'NoSuchDistribution') return undefined;
-    throw error;
-  }
+  const response = await ignoreNotFound('NoSuchDistribution', () => ctx.aws.globalClient(CloudFrontClient).send(new GetDistributionConfigCommand({ Id: id })));
+  return response?.DistributionConfig ? { config: response.DistributionConfig, etag: response.ETag } : undefined;
 }
 
 async function createDistribution(ctx: ResourceContext, desired: DistributionDesired, callerReference: string): Promise<string> {
@@ -276,13 +270,9 @@ export const distribution: ResourceKind<DistributionDesired, DistributionActual>
   },
 
   async create(ctx, desired) {
-    const id = await createDistribution(ctx, desired, desired.callerReference);
     // No wait for Deployed (minutes on AWS): the bucket policy and the DNS records need only the
     // id, ARN and domain name, and CloudFront finishes deploying on its own.
-    const created = await findDistributionById(ctx, id);
-    if (!created) throw new Error(`creating CloudFront distribution (${id}): not found right after creation`);
-    const changes = distribution.diff(desired, created);
-    return changes.length > 0 ? distribution.update(ctx, desired, created, changes) : created;
+    return { id: await createDistribution(ctx, desired, desired.callerReference) };
   },
 
   async update(ctx, desired, actual, changes) {
@@ -298,9 +288,6 @@ export const distribution: ResourceKind<DistributionDesired, DistributionActual>
     if (Object.keys(tagsToSet).length > 0) {
       await cloudfront.send(new TagResourceCommand({ Resource: actual.arn, Tags: { Items: tagList(tagsToSet) } }));
     }
-    const updated = await findDistributionById(ctx, actual.id);
-    if (!updated) throw new Error(`updating CloudFront distribution (${actual.id}): it vanished during the update`);
-    return updated;
   },
 
   async delete(ctx, actual) {
@@ -320,10 +307,6 @@ export const distribution: ResourceKind<DistributionDesired, DistributionActual>
     }
     const disabled = await currentConfig(ctx, actual.id);
     if (!disabled) return;
-    try {
-      await cloudfront.send(new DeleteDistributionCommand({ Id: actual.id, IfMatch: disabled.etag }));
-    } catch (error) {
-      if (errorName(error) !== 'NoSuchDistribution') throw error;
-    }
+    await ignoreNotFound('NoSuchDistribution', () => cloudfront.send(new DeleteDistributionCommand({ Id: actual.id, IfMatch: disabled.etag })));
   },
 };

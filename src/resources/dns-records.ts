@@ -1,6 +1,6 @@
 // The domain's A and AAAA alias records to the distribution, in the existing hosted zone.
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
-import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
+import { KNOWN_AFTER_APPLY, type Change, type Identity, type Observed, type ResourceContext, type ResourceKind } from '../engine/types.ts';
 import type { RecordedResource } from '../state/document.ts';
 import {
   CLOUDFRONT_HOSTED_ZONE_ID, deleteRecords, findRecord, fqdn, requireHostedZone, upsertRecords, zoneFor, zoneOutputs, type HostedZone,
@@ -28,7 +28,7 @@ function aliasSetting(record: ResourceRecordSet | undefined): string | undefined
 }
 
 function desiredAlias(target: string): string {
-  return `${CLOUDFRONT_HOSTED_ZONE_ID} ${fqdn(target)} false`;
+  return target === KNOWN_AFTER_APPLY ? target : `${CLOUDFRONT_HOSTED_ZONE_ID} ${fqdn(target)} false`;
 }
 
 async function findAliasRecords(ctx: ResourceContext, zone: HostedZone, domain: string): Promise<DnsRecordsActual | undefined> {
@@ -43,13 +43,14 @@ async function findAliasRecords(ctx: ResourceContext, zone: HostedZone, domain: 
   };
 }
 
+/** The recorded name first: when the domain changes, diff replaces those records with the new name's. */
 async function readRecords(ctx: ResourceContext, recorded: RecordedResource | undefined): Promise<DnsRecordsActual | undefined> {
-  const domain = ctx.config.domain ?? recorded?.outputs.recordName;
+  const domain = recorded?.outputs.recordName ?? ctx.config.domain;
   const zone = await zoneFor(ctx, recorded);
   return domain && zone ? findAliasRecords(ctx, zone, domain) : undefined;
 }
 
-async function upsertAliases(ctx: ResourceContext, desired: DnsRecordsDesired): Promise<DnsRecordsActual> {
+async function upsertAliases(ctx: ResourceContext, desired: DnsRecordsDesired): Promise<Identity> {
   const zone = await requireHostedZone(ctx);
   await upsertRecords(ctx, zone.id, TYPES.map((type) => ({
     Name: fqdn(desired.domain),
@@ -57,9 +58,7 @@ async function upsertAliases(ctx: ResourceContext, desired: DnsRecordsDesired): 
     AliasTarget: { HostedZoneId: CLOUDFRONT_HOSTED_ZONE_ID, DNSName: desired.target, EvaluateTargetHealth: false },
   })), `resume-infra ${ctx.names.project}: ${desired.domain} to CloudFront`);
   // Not waiting for INSYNC: nothing later in the run resolves the name.
-  const written = await findAliasRecords(ctx, zone, desired.domain);
-  if (!written) throw new Error(`upserting Route 53 records (${desired.domain}): not found right after the change`);
-  return written;
+  return { id: `${zone.id}/${desired.domain}`, outputs: { recordName: desired.domain, ...zoneOutputs(zone) } };
 }
 
 export const dnsRecords: ResourceKind<DnsRecordsDesired, DnsRecordsActual> = {
@@ -78,6 +77,8 @@ export const dnsRecords: ResourceKind<DnsRecordsDesired, DnsRecordsActual> = {
 
   diff(desired, actual) {
     const changes: Change[] = [];
+    // Records are found by name: another name is another pair of records.
+    if (actual.domain !== desired.domain) return [{ field: 'name', from: actual.domain, to: desired.domain, replace: true }];
     for (const type of TYPES) {
       const to = desiredAlias(desired.target);
       if (actual.aliases[type] !== to) changes.push({ field: type, from: actual.aliases[type], to });
@@ -87,7 +88,9 @@ export const dnsRecords: ResourceKind<DnsRecordsDesired, DnsRecordsActual> = {
 
   create: (ctx, desired) => upsertAliases(ctx, desired),
 
-  update: (ctx, desired) => upsertAliases(ctx, desired),
+  async update(ctx, desired) {
+    await upsertAliases(ctx, desired);
+  },
 
   async delete(ctx, actual) {
     // Only aliases to CloudFront: an address record someone else put at the name is not ours to remove.

@@ -10,6 +10,7 @@ import { KNOWN_AFTER_APPLY, type Change, type Observed, type ResourceContext, ty
 import { errorName } from '../errors.ts';
 import { buildLambdaZip, LAMBDA_HANDLER, type LambdaZip } from '../lambda/bundle.ts';
 import { ENV } from '../lambda/handler.ts';
+import { ignoreNotFound } from './not-found.ts';
 import { changedTags, hasChange, tagChanges } from './tags.ts';
 
 export const RUNTIME: Runtime = 'nodejs22.x';
@@ -77,15 +78,9 @@ export function siteOrigin(ctx: ResourceContext): string | undefined {
 const WAIT = { minDelay: 1, maxDelay: 5, maxWaitTime: 300 };
 
 export async function findFunction(aws: Aws, name: string): Promise<FunctionActual | undefined> {
-  let result;
-  try {
-    result = await aws.client(LambdaClient).send(new GetFunctionCommand({ FunctionName: name }));
-  } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return undefined;
-    throw error;
-  }
-  const configuration = result.Configuration;
-  if (!configuration?.FunctionArn) return undefined;
+  const result = await ignoreNotFound('ResourceNotFoundException', () => aws.client(LambdaClient).send(new GetFunctionCommand({ FunctionName: name })));
+  const configuration = result?.Configuration;
+  if (!result || !configuration?.FunctionArn) return undefined;
   const environment: Record<string, string> = {};
   for (const [key, value] of Object.entries(configuration.Environment?.Variables ?? {})) environment[key] = value;
   return {
@@ -212,10 +207,7 @@ export const counterFunction: ResourceKind<FunctionDesired, FunctionActual> = {
       if (errorName(error) !== 'ResourceConflictException') throw error;
     }
     await waitUntilFunctionActiveV2({ client: lambda, ...WAIT }, { FunctionName: desired.name });
-    const created = await findFunction(ctx.aws, desired.name);
-    if (!created) throw new Error(`creating Lambda function (${desired.name}): not found right after creation`);
-    const changes = counterFunction.diff(desired, created);
-    return changes.length > 0 ? counterFunction.update(ctx, desired, created, changes) : created;
+    return { id: desired.name };
   },
 
   async update(ctx, desired, actual, changes) {
@@ -236,16 +228,9 @@ export const counterFunction: ResourceKind<FunctionDesired, FunctionActual> = {
     if (hasChange(changes, 'tags')) {
       await lambda.send(new TagResourceCommand({ Resource: actual.arn, Tags: changedTags(desired.tags, changes) }));
     }
-    const updated = await findFunction(ctx.aws, actual.name);
-    if (!updated) throw new Error(`updating Lambda function (${actual.name}): it vanished during the update`);
-    return updated;
   },
 
   async delete(ctx, actual) {
-    try {
-      await ctx.aws.client(LambdaClient).send(new DeleteFunctionCommand({ FunctionName: actual.name }));
-    } catch (error) {
-      if (errorName(error) !== 'ResourceNotFoundException') throw error;
-    }
+    await ignoreNotFound('ResourceNotFoundException', () => ctx.aws.client(LambdaClient).send(new DeleteFunctionCommand({ FunctionName: actual.name })));
   },
 };

@@ -8,7 +8,7 @@ import type { Aws } from '../../aws/clients.ts';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../../engine/types.ts';
 import { UserError } from '../../errors.ts';
 import { findHostedZone } from '../hosted-zone.ts';
-import { canonicalPolicy, deleteRole, describeRole, isEntityAlreadyExists, removeOtherPolicies, soleInlinePolicyChanges, type PolicyDocument } from '../role.ts';
+import { canonicalPolicy, deleteRole, describeRole, isEntityAlreadyExists, removeOtherPolicies, soleInlinePolicyChanges, type PolicyDocument } from '../iam.ts';
 import { changedTags, hasChange, tagChanges, tagList } from '../tags.ts';
 import { deployPolicy, INLINE_ROLE_POLICY_LIMIT, policySize } from './deploy-policy.ts';
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, githubOidcProvider, githubProviderArn } from './oidc-provider.ts';
@@ -157,7 +157,7 @@ export function deployRole(target: GitHubTarget | undefined): ResourceKind<Deplo
         // A crashed run made it already: adopt it and converge it below.
         if (!isEntityAlreadyExists(error)) throw error;
       }
-      return converge(ctx, desired);
+      return { id: desired.name };
     },
 
     async update(ctx, desired, actual, changes) {
@@ -171,20 +171,10 @@ export function deployRole(target: GitHubTarget | undefined): ResourceKind<Deplo
       }
       await removeOtherPolicies(ctx.aws, actual.name, actual, desired.policyName);
       if (hasChange(changes, 'tags')) await iam.send(new TagRoleCommand({ RoleName: actual.name, Tags: tagList(changedTags(desired.tags, changes)) }));
-      const updated = await findDeployRole(ctx.aws, actual.name);
-      if (!updated) throw new Error(`updating IAM role (${actual.name}): it vanished during the update`);
-      return updated;
     },
 
     delete: (ctx, actual) => deleteRole(ctx.aws, actual.name),
   };
-
-  async function converge(ctx: ResourceContext, desired: DeployRoleDesired): Promise<DeployRoleActual> {
-    const created = await findDeployRole(ctx.aws, desired.name);
-    if (!created) throw new Error(`creating IAM role (${desired.name}): not found right after creation`);
-    const changes = kind.diff(desired, created);
-    return changes.length > 0 ? kind.update(ctx, desired, created, changes) : created;
-  }
 
   return kind;
 }
