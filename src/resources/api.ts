@@ -80,13 +80,12 @@ function definitionHash(methods: Record<string, MethodSpec>): string {
 
 /**
  * The origin the MOCK preflight names. A MOCK integration answers with fixed headers, so it can
- * name one origin: the site's own URL once the stack has one, else the first configured origin.
- * With neither, no origin is allowed and the header is left out (never `*`: the counter is for
- * the site's page only). The function itself echoes any configured origin, so simple GETs and
- * POSTs from the other configured origins still work.
+ * name one origin: the site's own URL (never `*`: the counter is for the site's page only). The
+ * function itself echoes any configured origin, so simple GETs and POSTs from the other configured
+ * origins still work.
  */
 export function preflightOrigin(ctx: ResourceContext): string | undefined {
-  return siteOrigin(ctx) ?? ctx.config.counter.allowedOrigins[0];
+  return siteOrigin(ctx);
 }
 
 function preflightHeaders(origin: string | undefined): Record<string, string> {

@@ -60,19 +60,21 @@ export function lambdaZip(): Promise<LambdaZip> {
 }
 
 /**
- * The origins the counter answers CORS for: the site's own URL once the stack has one, plus the
- * config's `counter.allowedOrigins`. Sorted and deduplicated so the environment diff is stable.
+ * The origins the counter answers CORS for, as its environment holds them: the site's own URL
+ * plus the config's `counter.allowedOrigins`, sorted and deduplicated so the diff is stable. While
+ * the site's URL is unknown (a plan before the distribution exists) the whole value is unknown:
+ * a plan never shows a list that `up` would not set.
  */
-export function counterOrigins(ctx: ResourceContext): string[] {
+export function counterOrigins(ctx: ResourceContext): string {
   const site = siteOrigin(ctx);
-  return [...new Set([...ctx.config.counter.allowedOrigins, ...(site ? [site] : [])])].sort();
+  if (site === KNOWN_AFTER_APPLY) return site;
+  return [...new Set([...ctx.config.counter.allowedOrigins, site])].sort().join(',');
 }
 
-/** The site's origin (scheme and host), or undefined while the distribution is not made yet (plan). */
-export function siteOrigin(ctx: ResourceContext): string | undefined {
+/** The site's origin (scheme and host), or KNOWN_AFTER_APPLY while the distribution is not made yet (plan). */
+export function siteOrigin(ctx: ResourceContext): string {
   const siteUrl = ctx.output('distribution', 'siteUrl');
-  if (siteUrl === KNOWN_AFTER_APPLY) return undefined;
-  return new URL(siteUrl).origin;
+  return siteUrl === KNOWN_AFTER_APPLY ? siteUrl : new URL(siteUrl).origin;
 }
 
 const WAIT = { minDelay: 1, maxDelay: 5, maxWaitTime: 300 };
@@ -163,7 +165,7 @@ export const counterFunction: ResourceKind<FunctionDesired, FunctionActual> = {
       environment: {
         [ENV.tableName]: ctx.output('table', 'tableName'),
         [ENV.secretParameter]: ctx.output('secret', 'parameterName'),
-        [ENV.allowedOrigins]: counterOrigins(ctx).join(','),
+        [ENV.allowedOrigins]: counterOrigins(ctx),
         [ENV.uniqueWindowHours]: String(ctx.config.counter.uniqueWindowHours),
       },
       codeSha256: zip.sha256,
