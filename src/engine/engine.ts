@@ -109,7 +109,8 @@ export class Engine {
     const output = (name: string, key: string): string => {
       const observed = this.observed.get(name);
       if (observed === undefined) {
-        if (mode === 'plan') return KNOWN_AFTER_APPLY;
+        // A plan, or a destroy that did not find the dependency: the value is not known.
+        if (mode === 'plan' || mode === 'destroy') return KNOWN_AFTER_APPLY;
         throw new Error(`${resource.name} asked for ${name}.${key} before ${name} exists; add "${name}" to its dependsOn`);
       }
       const value = observed.outputs[key];
@@ -177,6 +178,22 @@ export class Engine {
     return byStackOrder(this.options.resources, found, (entry) => entry.resource.name);
   }
 
+  /**
+   * What each kind reports as made by the project but accounted for by nothing: `keep` holds, per
+   * resource, the ids of its current and retired instances.
+   */
+  private async findOrphans(mode: Mode, keep: (name: string) => ReadonlySet<string>, recorded: (name: string) => RecordedResource | undefined): Promise<Found[]> {
+    const found: Found[] = [];
+    await Promise.all(this.options.resources.map(async (resource) => {
+      if (!resource.orphans) return;
+      const ctx = this.contextFor(resource, mode);
+      for (const actual of await resource.orphans(ctx, keep(resource.name), recorded(resource.name))) {
+        found.push({ resource, actual, label: resource.label(ctx, actual), reason: 'orphan' });
+      }
+    }));
+    return byStackOrder(this.options.resources, found, (entry) => entry.resource.name);
+  }
+
   private refuseDataLoss(resource: Resource, label: string, changes: readonly Change[]): void {
     if (!resource.holdsData || this.options.allowDataLoss) return;
     throw new UserError(`${resource.title} ${label} would be replaced (${replacedFields(changes)}), which deletes the data it holds; run up --allow-data-loss to allow it, or change the config back`);
@@ -214,8 +231,13 @@ export class Engine {
       const actual = await reads.get(resource.name);
       if (actual) planned.push({ resource: resource.name, title: resource.title, label: resource.label(this.contextFor(resource, 'plan'), actual), action: 'delete', changes: [], adopted: false, reason: 'removed from config' });
     }
-    for (const entry of await this.findRetired(this.options.retired ?? (() => []))) {
-      planned.push({ resource: entry.resource.name, title: entry.resource.title, label: entry.label, action: 'delete', changes: [], adopted: false, reason: 'retired' });
+    const retired = this.options.retired ?? (() => []);
+    const retiredFound = await this.findRetired(retired);
+    const current = new Map<string, Observed | undefined>();
+    for (const [name, read] of reads) current.set(name, await read);
+    const keep = (name: string) => new Set([current.get(name)?.id, ...retired(name).map((entry) => entry.id)].filter((id): id is string => id !== undefined));
+    for (const entry of [...retiredFound, ...await this.findOrphans('plan', keep, this.options.recorded)]) {
+      planned.push({ resource: entry.resource.name, title: entry.resource.title, label: entry.label, action: 'delete', changes: [], adopted: false, ...(entry.reason ? { reason: entry.reason } : {}) });
     }
     return byStackOrder(this.options.resources, planned, (entry) => entry.resource);
   }
@@ -305,7 +327,10 @@ export class Engine {
     }
     const retired = await this.findRetired((name) => state.retired(name));
     await this.forgetVanishedRetired(state, retired);
-    removed.push(...retired);
+    const keep = (name: string) => new Set([this.observed.get(name)?.id, ...removed.filter((entry) => entry.resource.name === name).map((entry) => entry.actual.id), ...retired.filter((entry) => entry.resource.name === name).map((entry) => entry.actual.id)]
+      .filter((id): id is string => id !== undefined));
+    const orphans = await this.findOrphans('apply', keep, (name) => state.recorded(name));
+    removed.push(...retired, ...orphans);
     await this.deleteAll(removed, state, performed);
     return performed;
   }
@@ -334,7 +359,11 @@ export class Engine {
     raiseFailures(failures, [], this.options.resources);
     const current = new Set(found.map((entry) => `${entry.resource.name}/${entry.actual.id}`));
     const retiredFound = (await this.findRetired(retired)).filter((entry) => !current.has(`${entry.resource.name}/${entry.actual.id}`));
-    return [...byStackOrder(this.options.resources, found, (entry) => entry.resource.name), ...retiredFound];
+    // Orphan alias records are found by what they point at: the distribution found here.
+    for (const entry of found) this.observed.set(entry.resource.name, entry.actual);
+    const keep = (name: string) => new Set([...found, ...retiredFound].filter((entry) => entry.resource.name === name).map((entry) => entry.actual.id));
+    const orphans = await this.findOrphans('destroy', keep, recorded);
+    return [...byStackOrder(this.options.resources, found, (entry) => entry.resource.name), ...retiredFound, ...orphans];
   }
 
   private async deleteOne(entry: Found, state: StateSession, performed: PlannedChange[]): Promise<void> {

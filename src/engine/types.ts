@@ -86,6 +86,13 @@ export interface ResourceKind<Desired, Actual extends Observed> {
   update(ctx: ResourceContext, desired: Desired, actual: Actual, changes: Change[]): Promise<void>;
   /** Idempotent: deleting what is already gone succeeds (see `ignoreNotFound`). */
   delete(ctx: ResourceContext, actual: Actual): Promise<void>;
+  /**
+   * Instances of this kind the project made that neither the state nor the config accounts for
+   * (tagged for the project, or pointing at its resources), except those whose id is in `keep`.
+   * `plan` lists them as orphans; `up` and `destroy` delete them. Never anything the project did
+   * not make.
+   */
+  orphans?(ctx: ResourceContext, keep: ReadonlySet<string>, recorded: RecordedResource | undefined): Promise<Actual[]>;
 }
 
 export type Resource = ResourceKind<unknown, Observed>;

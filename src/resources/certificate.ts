@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import {
   ACMClient, AddTagsToCertificateCommand, DeleteCertificateCommand, DescribeCertificateCommand, ListTagsForCertificateCommand,
-  paginateListCertificates, RequestCertificateCommand, waitUntilCertificateValidated, type CertificateDetail, type CertificateStatus,
+  paginateListCertificates, RequestCertificateCommand, waitUntilCertificateValidated, type CertificateDetail,
 } from '@aws-sdk/client-acm';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { TAG_KEY } from '../config.ts';
@@ -12,7 +12,7 @@ import { errorName, UserError } from '../errors.ts';
 import { isDeletedCertificateTokenAnswer } from '../aws/emulator-quirks.ts';
 import { ignoreNotFound } from './not-found.ts';
 import type { RecordedResource } from '../state/document.ts';
-import { deleteRecords, findRecord, fqdn, requireHostedZone, upsertRecords, zoneFor, zoneOutputs, type HostedZone } from './hosted-zone.ts';
+import { deleteRecords, findRecord, fqdn, requireHostedZone, upsertRecords, zoneFor, zoneOfDomain, zoneOutputs, type HostedZone } from './hosted-zone.ts';
 import { changedTags, hasChange, tagChanges, tagList, tagRecord } from './tags.ts';
 
 /** How long `up` waits for ISSUED: DNS validation takes minutes once the zone is delegated. */
@@ -106,18 +106,35 @@ async function findCertificateByArn(ctx: ResourceContext, arn: string, zone: Hos
   };
 }
 
-/** A certificate for the domain tagged for this project: ISSUED first, then one still pending; the lowest ARN among equals. */
-async function findCertificateByTag(ctx: ResourceContext, domain: string, statuses: readonly string[] | undefined, zone: HostedZone | undefined): Promise<CertificateActual | undefined> {
+/** Every certificate tagged for this project in us-east-1, whatever its domain and status. */
+async function taggedCertificates(ctx: ResourceContext): Promise<Array<{ arn: string; domain: string; status: string }>> {
   const acm = ctx.aws.globalClient(ACMClient);
-  const candidates: Array<{ arn: string; status: string }> = [];
-  const filter = statuses ? { CertificateStatuses: statuses as CertificateStatus[] } : {};
-  for await (const page of paginateListCertificates({ client: acm }, filter)) {
+  const found: Array<{ arn: string; domain: string; status: string }> = [];
+  for await (const page of paginateListCertificates({ client: acm }, {})) {
     for (const summary of page.CertificateSummaryList ?? []) {
-      if (summary.DomainName !== domain || !summary.CertificateArn) continue;
-      const tags = tagRecord((await acm.send(new ListTagsForCertificateCommand({ CertificateArn: summary.CertificateArn }))).Tags);
-      if (tags[TAG_KEY] === ctx.names.project) candidates.push({ arn: summary.CertificateArn, status: summary.Status ?? '' });
+      const arn = summary.CertificateArn;
+      if (!arn) continue;
+      const tags = await ignoreNotFound('ResourceNotFoundException', () => acm.send(new ListTagsForCertificateCommand({ CertificateArn: arn })));
+      if (tagRecord(tags?.Tags)[TAG_KEY] === ctx.names.project) found.push({ arn, domain: summary.DomainName ?? '', status: summary.Status ?? '' });
     }
   }
+  return found;
+}
+
+/** Tagged certificates that are neither the current one nor retired: left by a crash, or by hand. Each with its zone, so its validation CNAMEs go too. */
+async function orphanCertificates(ctx: ResourceContext, keep: ReadonlySet<string>): Promise<CertificateActual[]> {
+  const orphans: CertificateActual[] = [];
+  for (const { arn, domain } of await taggedCertificates(ctx)) {
+    if (keep.has(arn)) continue;
+    const found = await findCertificateByArn(ctx, arn, await zoneOfDomain(ctx, domain));
+    if (found) orphans.push(found);
+  }
+  return orphans;
+}
+
+/** A certificate for the domain tagged for this project: ISSUED first, then one still pending; the lowest ARN among equals. */
+async function findCertificateByTag(ctx: ResourceContext, domain: string, statuses: readonly string[] | undefined, zone: HostedZone | undefined): Promise<CertificateActual | undefined> {
+  const candidates = (await taggedCertificates(ctx)).filter((candidate) => candidate.domain === domain && (!statuses || statuses.includes(candidate.status)));
   const rank = (status: string) => (status === 'ISSUED' ? 0 : 1);
   candidates.sort((a, b) => rank(a.status) - rank(b.status) || a.arn.localeCompare(b.arn));
   const best = candidates[0];
@@ -243,6 +260,8 @@ export const certificate: ResourceKind<CertificateDesired, CertificateActual> = 
       await ctx.aws.globalClient(ACMClient).send(new AddTagsToCertificateCommand({ CertificateArn: actual.arn, Tags: tagList(changedTags(desired.tags, changes)) }));
     }
   },
+
+  orphans: (ctx, keep) => orphanCertificates(ctx, keep),
 
   async delete(ctx, actual) {
     // Records first: a destroy interrupted after this still finds the certificate and finishes.

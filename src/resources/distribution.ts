@@ -176,6 +176,12 @@ async function findDistributionById(ctx: ResourceContext, id: string): Promise<D
  * tagging API, which lags behind a create: a run that crashed right after creating must find it.
  */
 async function findDistributionByTag(ctx: ResourceContext): Promise<DistributionActual | undefined> {
+  const id = (await taggedDistributionIds(ctx))[0];
+  return id === undefined ? undefined : findDistributionById(ctx, id);
+}
+
+/** The ids of every distribution tagged for this project, sorted. */
+async function taggedDistributionIds(ctx: ResourceContext): Promise<string[]> {
   const cloudfront = ctx.aws.globalClient(CloudFrontClient);
   const originPrefix = `${ctx.names.siteBucket}.s3.`;
   const ids: string[] = [];
@@ -188,8 +194,7 @@ async function findDistributionByTag(ctx: ResourceContext): Promise<Distribution
       if (summary.Id && tags[TAG_KEY] === ctx.names.project) ids.push(summary.Id);
     }
   }
-  const id = ids.sort()[0];
-  return id === undefined ? undefined : findDistributionById(ctx, id);
+  return ids.sort();
 }
 
 async function findDistribution(ctx: ResourceContext, recorded: RecordedResource | undefined): Promise<DistributionActual | undefined> {
@@ -288,6 +293,13 @@ export const distribution: ResourceKind<DistributionDesired, DistributionActual>
     if (Object.keys(tagsToSet).length > 0) {
       await cloudfront.send(new TagResourceCommand({ Resource: actual.arn, Tags: { Items: tagList(tagsToSet) } }));
     }
+  },
+
+  /** A second tagged distribution: made by a run that crashed before recording it, or by hand. */
+  async orphans(ctx, keep) {
+    const ids = (await taggedDistributionIds(ctx)).filter((id) => !keep.has(id));
+    const found = await Promise.all(ids.map((id) => findDistributionById(ctx, id)));
+    return found.filter((actual): actual is DistributionActual => actual !== undefined);
   },
 
   async delete(ctx, actual) {

@@ -3,7 +3,8 @@ import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { KNOWN_AFTER_APPLY, type Change, type Identity, type Observed, type ResourceContext, type ResourceKind } from '../engine/types.ts';
 import type { RecordedResource } from '../state/document.ts';
 import {
-  CLOUDFRONT_HOSTED_ZONE_ID, deleteRecords, findRecord, fqdn, requireHostedZone, upsertRecords, zoneFor, zoneOutputs, type HostedZone,
+  CLOUDFRONT_HOSTED_ZONE_ID, deleteRecords, findRecord, fqdn, listRecords, requireHostedZone, upsertRecords, withoutDot, zoneFor, zoneOutputs,
+  type HostedZone,
 } from './hosted-zone.ts';
 
 const TYPES = ['A', 'AAAA'] as const;
@@ -61,6 +62,23 @@ async function upsertAliases(ctx: ResourceContext, desired: DnsRecordsDesired): 
   return { id: `${zone.id}/${desired.domain}`, outputs: { recordName: desired.domain, ...zoneOutputs(zone) } };
 }
 
+/**
+ * A/AAAA aliases in the project's zone that point at the project's distribution under a name the
+ * state does not account for (left by a crash, or by hand). Nothing else: a record pointing at
+ * another distribution, or not an alias, is not ours.
+ */
+async function orphanAliases(ctx: ResourceContext, keep: ReadonlySet<string>, recorded: RecordedResource | undefined): Promise<DnsRecordsActual[]> {
+  const target = ctx.output('distribution', 'domainName');
+  const zone = await zoneFor(ctx, recorded);
+  if (target === KNOWN_AFTER_APPLY || !zone) return [];
+  const ours = desiredAlias(target);
+  const names = new Set((await listRecords(ctx, zone.id))
+    .filter((record) => TYPES.some((type) => type === record.Type) && aliasSetting(record) === ours)
+    .map((record) => withoutDot(record.Name ?? '')));
+  const found = await Promise.all([...names].filter((name) => !keep.has(`${zone.id}/${name}`)).map((name) => findAliasRecords(ctx, zone, name)));
+  return found.filter((actual): actual is DnsRecordsActual => actual !== undefined);
+}
+
 export const dnsRecords: ResourceKind<DnsRecordsDesired, DnsRecordsActual> = {
   name: 'dnsRecords',
   title: 'Route 53 alias records',
@@ -91,6 +109,8 @@ export const dnsRecords: ResourceKind<DnsRecordsDesired, DnsRecordsActual> = {
   async update(ctx, desired) {
     await upsertAliases(ctx, desired);
   },
+
+  orphans: (ctx, keep, recorded) => orphanAliases(ctx, keep, recorded),
 
   async delete(ctx, actual) {
     // Only aliases to CloudFront: an address record someone else put at the name is not ours to remove.

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import type { ResourceContext } from '../engine/types.ts';
 import { errorName, UserError } from '../errors.ts';
+import { ignoreNotFound } from './not-found.ts';
 import type { RecordedResource } from '../state/document.ts';
 
 export interface HostedZone {
@@ -63,10 +64,14 @@ export function findHostedZone(ctx: ResourceContext): Promise<HostedZone | undef
 }
 
 async function lookUpHostedZone(ctx: ResourceContext): Promise<HostedZone | undefined> {
-  const domain = ctx.config.domain;
-  if (!domain) return undefined;
+  return ctx.config.domain ? zoneOfDomain(ctx, ctx.config.domain) : undefined;
+}
+
+/** The zone for any domain of the project's (e.g. an orphan certificate's): the config's `hostedZone` only for the config's domain. */
+export async function zoneOfDomain(ctx: ResourceContext, domain: string): Promise<HostedZone | undefined> {
   const route53 = ctx.aws.globalClient(Route53Client);
-  for (const candidate of zoneCandidates(domain, ctx.config.hostedZone)) {
+  const hostedZone = domain === ctx.config.domain ? ctx.config.hostedZone : undefined;
+  for (const candidate of zoneCandidates(domain, hostedZone)) {
     const zones = await publicZonesNamed(route53, candidate);
     if (zones.length > 1) {
       throw new UserError(`${zones.length} public hosted zones are named ${candidate} (${zones.map((zone) => zone.id).join(', ')}); delete the ones your registrar does not delegate to`);
@@ -102,19 +107,33 @@ export function zoneOutputs(zone: HostedZone | undefined): Record<string, string
   return zone ? { hostedZoneId: zone.id, hostedZoneName: zone.name } : {};
 }
 
+/**
+ * Every record set in the zone. ListResourceRecordSets pages on a name and type pair, which the
+ * SDK has no paginator for, hence the loop.
+ */
+export async function listRecords(ctx: ResourceContext, zoneId: string): Promise<ResourceRecordSet[]> {
+  const route53 = ctx.aws.globalClient(Route53Client);
+  const records: ResourceRecordSet[] = [];
+  let start: { StartRecordName?: string; StartRecordType?: RRType; StartRecordIdentifier?: string } = {};
+  for (;;) {
+    const page = await ignoreNotFound('NoSuchHostedZone', () => route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, ...start })));
+    records.push(...(page?.ResourceRecordSets ?? []));
+    if (!page?.IsTruncated) return records;
+    start = {
+      ...(page.NextRecordName ? { StartRecordName: page.NextRecordName } : {}),
+      ...(page.NextRecordType ? { StartRecordType: page.NextRecordType } : {}),
+      ...(page.NextRecordIdentifier ? { StartRecordIdentifier: page.NextRecordIdentifier } : {}),
+    };
+  }
+}
+
 /** The record set with exactly this name and type, or undefined. */
 export async function findRecord(ctx: ResourceContext, zoneId: string, name: string, type: RRType): Promise<ResourceRecordSet | undefined> {
-  let response;
-  try {
-    response = await ctx.aws.globalClient(Route53Client).send(new ListResourceRecordSetsCommand({
-      HostedZoneId: zoneId, StartRecordName: fqdn(name), StartRecordType: type, MaxItems: 1,
-    }));
-  } catch (error) {
-    if (errorName(error) === 'NoSuchHostedZone') return undefined;
-    throw error;
-  }
+  const response = await ignoreNotFound('NoSuchHostedZone', () => ctx.aws.globalClient(Route53Client).send(new ListResourceRecordSetsCommand({
+    HostedZoneId: zoneId, StartRecordName: fqdn(name), StartRecordType: type, MaxItems: 1,
+  })));
   // The list starts at the name; the first entry is another record when this one is missing.
-  return response.ResourceRecordSets?.find((record) => fqdn(record.Name ?? '') === fqdn(name) && record.Type === type && record.SetIdentifier === undefined);
+  return response?.ResourceRecordSets?.find((record) => fqdn(record.Name ?? '') === fqdn(name) && record.Type === type && record.SetIdentifier === undefined);
 }
 
 export async function upsertRecords(ctx: ResourceContext, zoneId: string, records: ResourceRecordSet[], comment: string): Promise<void> {
