@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ACMClient, DescribeCertificateCommand, ListCertificatesCommand, ListTagsForCertificateCommand, RequestCertificateCommand } from '@aws-sdk/client-acm';
 import { CloudFrontClient, ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client, type RRType } from '@aws-sdk/client-route-53';
 import { useEmulator } from './helpers/emulator.ts';
 import { makeProject, type CliRun } from './helpers/cli.ts';
@@ -18,6 +19,14 @@ const base = { endpoint: emulator.endpoint, credentials: { accessKeyId: 'test', 
 const acm = new ACMClient(base);
 const route53 = new Route53Client(base);
 const cloudfront = new CloudFrontClient(base);
+const dynamodb = new DynamoDBClient({ ...base, region: 'eu-west-1' });
+
+async function table(name: string, tagged: boolean): Promise<void> {
+  await dynamodb.send(new CreateTableCommand({
+    TableName: name, BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], ...(tagged ? { Tags: [TAG] } : {}),
+  }));
+}
 
 function tail(run: CliRun): string {
   return `exit ${run.code}\nstdout: ${run.stdout.slice(-2000)}\nstderr: ${run.stderr.slice(-2000)}`;
@@ -91,6 +100,19 @@ test('hand-made tagged certificate and alias record to the distribution: plan li
   assert.deepEqual(after, [...before, `A other.${ZONE}.`].sort(), 'the stale aliases and the orphan validation CNAME are gone; the other alias stays');
   assert.equal((await project.run('plan')).code, 0);
 
+  // WHEN a tagged table appears outside the state THEN plan lists it, up refuses to delete its data
+  // unless allowed, and an untagged table of a similar name stays.
+  await table(`${PROJECT}-extra`, true);
+  await table(`${PROJECT}-mine`, false);
+  const tablePlan = await project.run('plan');
+  assert.match(tablePlan.stdout, new RegExp(`- delete \\(orphan\\) DynamoDB table ${PROJECT}-extra\n      it holds data: up deletes it only when run with --allow-data-loss`));
+  const refused = await project.run('up');
+  assert.equal(refused.code, 1, tail(refused));
+  assert.match(refused.stderr, new RegExp(`^error: DynamoDB table ${PROJECT}-extra tagged for this project but not in its state would be deleted with the data it holds; run up --allow-data-loss`, 'm'));
+  const allowed = await project.run('up', '--allow-data-loss');
+  assert.equal(allowed.code, 0, tail(allowed));
+  assert.deepEqual(((await dynamodb.send(new ListTablesCommand({}))).TableNames ?? []).sort(), [`${PROJECT}-counter`, `${PROJECT}-mine`]);
+
   // WHEN another tagged certificate appears and destroy runs THEN destroy lists and deletes it too.
   const second = await certificate(`older.${ZONE}`, 'orphan-two', true);
   const destroyed = await project.run('destroy', '--yes');
@@ -99,4 +121,5 @@ test('hand-made tagged certificate and alias record to the distribution: plan li
   const remaining = await certificates();
   assert.deepEqual(remaining.map((entry) => entry.arn), [untaggedArn], `left: ${JSON.stringify(remaining)} (the orphan was ${second})`);
   assert.deepEqual(await recordNames(zoneId), [`A other.${ZONE}.`]);
+  assert.deepEqual((await dynamodb.send(new ListTablesCommand({}))).TableNames, [`${PROJECT}-mine`]);
 });

@@ -33,6 +33,7 @@ export function renderPlan(changes: readonly PlannedChange[]): string {
     }
     const reason = change.reason && change.reason !== 'removed from config' ? ` (${change.reason})` : '';
     lines.push(`  ${SYMBOL[change.action]} ${change.action}${reason} ${change.title} ${change.label}`);
+    if (change.needsAllowDataLoss) lines.push(`      it holds data: up deletes it only when run with --allow-data-loss`);
     for (const field of change.changes) lines.push(`      ${field.field}: ${show(field.from)} -> ${show(field.to)}`);
   }
   return lines.join('\n');

@@ -237,7 +237,11 @@ export class Engine {
     for (const [name, read] of reads) current.set(name, await read);
     const keep = (name: string) => new Set([current.get(name)?.id, ...retired(name).map((entry) => entry.id)].filter((id): id is string => id !== undefined));
     for (const entry of [...retiredFound, ...await this.findOrphans('plan', keep, this.options.recorded)]) {
-      planned.push({ resource: entry.resource.name, title: entry.resource.title, label: entry.label, action: 'delete', changes: [], adopted: false, ...(entry.reason ? { reason: entry.reason } : {}) });
+      planned.push({
+        resource: entry.resource.name, title: entry.resource.title, label: entry.label, action: 'delete', changes: [], adopted: false,
+        ...(entry.reason ? { reason: entry.reason } : {}),
+        ...(entry.reason === 'orphan' && entry.resource.holdsData && !this.options.allowDataLoss ? { needsAllowDataLoss: true } : {}),
+      });
     }
     return byStackOrder(this.options.resources, planned, (entry) => entry.resource);
   }
@@ -330,6 +334,10 @@ export class Engine {
     const keep = (name: string) => new Set([this.observed.get(name)?.id, ...removed.filter((entry) => entry.resource.name === name).map((entry) => entry.actual.id), ...retired.filter((entry) => entry.resource.name === name).map((entry) => entry.actual.id)]
       .filter((id): id is string => id !== undefined));
     const orphans = await this.findOrphans('apply', keep, (name) => state.recorded(name));
+    const dataOrphans = orphans.filter((entry) => entry.resource.holdsData);
+    if (dataOrphans.length > 0 && !this.options.allowDataLoss) {
+      throw new UserError(`${dataOrphans.map((entry) => `${entry.resource.title} ${entry.label}`).join(', ')} tagged for this project but not in its state would be deleted with the data it holds; run up --allow-data-loss to delete it, or remove its resume-infra:project tag to keep it`);
+    }
     removed.push(...retired, ...orphans);
     await this.deleteAll(removed, state, performed);
     return performed;

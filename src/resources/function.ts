@@ -11,6 +11,7 @@ import { errorName } from '../errors.ts';
 import { buildLambdaZip, LAMBDA_HANDLER, type LambdaZip } from '../lambda/bundle.ts';
 import { ENV } from '../lambda/handler.ts';
 import { ignoreNotFound } from './not-found.ts';
+import { arnName, orphansByTag } from './tagged.ts';
 import { changedTags, hasChange, tagChanges } from './tags.ts';
 
 export const RUNTIME: Runtime = 'nodejs22.x';
@@ -150,7 +151,7 @@ export const counterFunction: ResourceKind<FunctionDesired, FunctionActual> = {
   title: 'Lambda function',
   dependsOn: ['role', 'logGroup', 'table', 'secret', 'distribution'],
 
-  label: (ctx) => ctx.names.function,
+  label: (ctx, actual) => actual?.name ?? ctx.names.function,
 
   async desired(ctx) {
     const zip = await lambdaZip();
@@ -231,6 +232,8 @@ export const counterFunction: ResourceKind<FunctionDesired, FunctionActual> = {
       await lambda.send(new TagResourceCommand({ Resource: actual.arn, Tags: changedTags(desired.tags, changes) }));
     }
   },
+
+  orphans: (ctx, keep) => orphansByTag(ctx, keep, 'lambda', (arn) => arnName(arn, ':function:'), (name) => findFunction(ctx.aws, name)),
 
   async delete(ctx, actual) {
     await ignoreNotFound('ResourceNotFoundException', () => ctx.aws.client(LambdaClient).send(new DeleteFunctionCommand({ FunctionName: actual.name })));

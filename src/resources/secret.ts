@@ -7,6 +7,7 @@ import {
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { errorName } from '../errors.ts';
 import { ignoreNotFound } from './not-found.ts';
+import { arnName, orphansByTag } from './tagged.ts';
 import { changedTags, tagChanges, tagList, tagRecord } from './tags.ts';
 
 interface SecretDesired {
@@ -37,7 +38,7 @@ export const secret: ResourceKind<SecretDesired, SecretActual> = {
   holdsData: true,
   replaceDeletesFirst: true,
 
-  label: (ctx) => ctx.names.secretParameter,
+  label: (ctx, actual) => actual?.name ?? ctx.names.secretParameter,
 
   desired: (ctx) => ({ name: ctx.names.secretParameter, tags: ctx.tags }),
 
@@ -70,6 +71,9 @@ export const secret: ResourceKind<SecretDesired, SecretActual> = {
   async update(ctx, desired, actual, changes) {
     await ctx.aws.client(SSMClient).send(new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: actual.name, Tags: tagList(changedTags(desired.tags, changes)) }));
   },
+
+  // Parameter names start with `/`, which the ARN keeps after `:parameter`.
+  orphans: (ctx, keep) => orphansByTag(ctx, keep, 'ssm', (arn) => arnName(arn, ':parameter'), (name) => findParameter(ctx, name)),
 
   async delete(ctx, actual) {
     await ignoreNotFound('ParameterNotFound', () => ctx.aws.client(SSMClient).send(new DeleteParameterCommand({ Name: actual.name })));

@@ -7,6 +7,7 @@ import {
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { errorName } from '../errors.ts';
 import { ignoreNotFound } from './not-found.ts';
+import { arnName, orphansByTag } from './tagged.ts';
 import { changedTags, hasChange, tagChanges, tagList, tagRecord } from './tags.ts';
 
 export const TTL_ATTRIBUTE = 'expiresAt';
@@ -68,7 +69,7 @@ export const table: ResourceKind<TableDesired, TableActual> = {
   holdsData: true,
   replaceDeletesFirst: true,
 
-  label: (ctx) => ctx.names.table,
+  label: (ctx, actual) => actual?.name ?? ctx.names.table,
 
   desired: (ctx) => ({ name: ctx.names.table, tags: ctx.tags }),
 
@@ -119,6 +120,8 @@ export const table: ResourceKind<TableDesired, TableActual> = {
       await dynamodb.send(new TagResourceCommand({ ResourceArn: actual.arn, Tags: tagList(changedTags(desired.tags, changes)) }));
     }
   },
+
+  orphans: (ctx, keep) => orphansByTag(ctx, keep, 'dynamodb', (arn) => arnName(arn, ':table/'), (name) => findTable(ctx, name)),
 
   async delete(ctx, actual) {
     const dynamodb = ctx.aws.client(DynamoDBClient);
