@@ -10,6 +10,7 @@ import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/
 import { TAG_KEY } from '../config.ts';
 import { errorName } from '../errors.ts';
 import { ignoreNotFound } from './not-found.ts';
+import { mayBeOurDistribution, originAccessControlIdUnreported } from '../aws/emulator-quirks.ts';
 import type { RecordedResource } from '../state/document.ts';
 import { regionalDomainName } from './site-bucket.ts';
 import { changedTags, tagChanges, tagList, tagRecord } from './tags.ts';
@@ -187,9 +188,7 @@ async function taggedDistributionIds(ctx: ResourceContext): Promise<string[]> {
   const ids: string[] = [];
   for await (const page of paginateListDistributions({ client: cloudfront }, {})) {
     for (const summary of page.DistributionList?.Items ?? []) {
-      // AWS lists each distribution's origins, which skips most others cheaply; moto does not, so then every one is checked.
-      const origins = summary.Origins?.Items;
-      if (origins && !origins.some((origin) => origin.DomainName?.startsWith(originPrefix))) continue;
+      if (!mayBeOurDistribution(summary.Origins?.Items, originPrefix)) continue;
       const tags = tagRecord((await cloudfront.send(new ListTagsForResourceCommand({ Resource: summary.ARN }))).Tags?.Items);
       if (summary.Id && tags[TAG_KEY] === ctx.names.project) ids.push(summary.Id);
     }
@@ -266,9 +265,7 @@ export const distribution: ResourceKind<DistributionDesired, DistributionActual>
     for (const key of Object.keys(desired.settings) as Array<keyof Settings>) {
       const from = actual.settings[key];
       const to = desired.settings[key];
-      // moto drops OriginAccessControlId from the distributions it returns; AWS always reports it
-      // ('' when none), so only its absence is "unknown", not drift.
-      if (key === 'originAccessControlId' && from === undefined) continue;
+      if (key === 'originAccessControlId' && originAccessControlIdUnreported(actual.settings.originAccessControlId)) continue;
       if (from !== to) changes.push({ field: key, from, to });
     }
     return [...changes, ...tagChanges(desired.tags, actual.tags)];

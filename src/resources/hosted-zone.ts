@@ -5,7 +5,8 @@ import {
   type ResourceRecordSet, type RRType,
 } from '@aws-sdk/client-route-53';
 import type { ResourceContext } from '../engine/types.ts';
-import { errorName, UserError } from '../errors.ts';
+import { UserError } from '../errors.ts';
+import { isRecordAlreadyGone } from '../aws/emulator-quirks.ts';
 import { ignoreNotFound } from './not-found.ts';
 import type { RecordedResource } from '../state/document.ts';
 
@@ -162,9 +163,7 @@ export async function deleteRecords(
     try {
       await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [{ Action: 'DELETE', ResourceRecordSet: current }] } }));
     } catch (error) {
-      // Deleted by someone else in between: AWS says InvalidChangeBatch, moto InvalidInput.
-      const name = errorName(error);
-      if (name !== 'InvalidChangeBatch' && name !== 'InvalidInput' && name !== 'NoSuchHostedZone') throw error;
+      if (!isRecordAlreadyGone(error)) throw error;
     }
   }
 }

@@ -7,6 +7,7 @@ import {
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { errorName } from '../errors.ts';
 import { ignoreNotFound } from './not-found.ts';
+import { oneOfSameNamedOacs } from '../aws/emulator-quirks.ts';
 import type { RecordedResource } from '../state/document.ts';
 
 interface OacDesired {
@@ -55,7 +56,7 @@ async function findOacByName(ctx: ResourceContext, name: string): Promise<OacAct
   for await (const page of paginateListOriginAccessControls({ client: ctx.aws.globalClient(CloudFrontClient) }, {})) {
     for (const item of page.OriginAccessControlList?.Items ?? []) if (item.Name === name && item.Id) ids.push(item.Id);
   }
-  const id = ids.sort()[0];
+  const id = oneOfSameNamedOacs(ids);
   return id === undefined ? undefined : findOacById(ctx, id);
 }
 
