@@ -1,11 +1,14 @@
 // IAM helpers shared by the counter's role and the CI stack: reading a role with its policies
 // parsed, comparing policy documents, and deleting a role with what it holds.
-import { DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient, paginateListAttachedRolePolicies, paginateListRolePolicies } from '@aws-sdk/client-iam';
+import {
+  CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient,
+  paginateListAttachedRolePolicies, paginateListRolePolicies, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import type { Aws } from '../aws/clients.ts';
-import type { Change } from '../engine/types.ts';
+import type { Change, Identity, ResourceContext } from '../engine/types.ts';
 import { errorName } from '../errors.ts';
 import { ignoreNotFound } from './not-found.ts';
-import { tagRecord } from './tags.ts';
+import { changedTags, hasChange, tagList, tagRecord } from './tags.ts';
 
 /** An IAM policy document, as written here and as parsed back from IAM. */
 export interface PolicyDocument {
@@ -124,3 +127,37 @@ export async function deleteRole(aws: Aws, roleName: string): Promise<void> {
   await ignoreNotFound(NO_SUCH_ENTITY, () => aws.globalClient(IAMClient).send(new DeleteRoleCommand({ RoleName: roleName })));
 }
 
+/** What a role of this tool is made of: a trust policy, one inline policy, tags. */
+export interface RoleSpec {
+  name: string;
+  policyName: string;
+  /** Undefined when the trust is unknown (a deploy role planned without its repository): left as it is. */
+  trustPolicy: PolicyDocument | undefined;
+  policy: PolicyDocument;
+  tags: Record<string, string>;
+}
+
+/** CreateRole; one a crashed run made already is adopted (the engine converges it). */
+export async function createRole(ctx: ResourceContext, spec: RoleSpec & { trustPolicy: PolicyDocument }, extra: { Description: string; MaxSessionDuration?: number }): Promise<Identity> {
+  try {
+    await ctx.aws.globalClient(IAMClient).send(new CreateRoleCommand({
+      RoleName: spec.name, AssumeRolePolicyDocument: JSON.stringify(spec.trustPolicy), Tags: tagList(spec.tags), ...extra,
+    }));
+  } catch (error) {
+    if (!isEntityAlreadyExists(error)) throw error;
+  }
+  return { id: spec.name };
+}
+
+/** Sets what `changes` name of a role's trust policy, inline policy and tags, and removes every other policy. */
+export async function updateRole(ctx: ResourceContext, spec: RoleSpec, actual: Pick<DescribedRole, 'inlinePolicies' | 'managedPolicyArns'>, changes: Change[]): Promise<void> {
+  const iam = ctx.aws.globalClient(IAMClient);
+  if (hasChange(changes, 'trustPolicy') && spec.trustPolicy) {
+    await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: spec.name, PolicyDocument: JSON.stringify(spec.trustPolicy) }));
+  }
+  if (hasChange(changes, 'inlinePolicy')) {
+    await iam.send(new PutRolePolicyCommand({ RoleName: spec.name, PolicyName: spec.policyName, PolicyDocument: JSON.stringify(spec.policy) }));
+  }
+  await removeOtherPolicies(ctx.aws, spec.name, actual, spec.policyName);
+  if (hasChange(changes, 'tags')) await iam.send(new TagRoleCommand({ RoleName: spec.name, Tags: tagList(changedTags(spec.tags, changes)) }));
+}

@@ -1,19 +1,10 @@
 // The counter function's IAM role: trusted by Lambda only, with one inline least-privilege policy
 // (this table, this parameter, this log group) and no managed policies.
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
-import {
-  canonicalPolicy, deleteRole, describeRole, isEntityAlreadyExists, removeOtherPolicies, soleInlinePolicyChanges, type PolicyDocument,
-} from './iam.ts';
-import { changedTags, hasChange, tagChanges, tagList } from './tags.ts';
+import { canonicalPolicy, createRole, deleteRole, describeRole, soleInlinePolicyChanges, updateRole, type PolicyDocument, type RoleSpec } from './iam.ts';
+import { tagChanges } from './tags.ts';
 
-interface RoleDesired {
-  name: string;
-  policyName: string;
-  trustPolicy: PolicyDocument;
-  policy: PolicyDocument;
-  tags: Record<string, string>;
-}
+type RoleDesired = RoleSpec & { trustPolicy: PolicyDocument };
 
 interface RoleActual extends Observed {
   name: string;
@@ -86,34 +77,9 @@ export const role: ResourceKind<RoleDesired, RoleActual> = {
     return [...changes, ...tagChanges(desired.tags, actual.tags)];
   },
 
-  async create(ctx, desired) {
-    try {
-      await ctx.aws.globalClient(IAMClient).send(new CreateRoleCommand({
-        RoleName: desired.name,
-        Description: `resume-infra ${ctx.names.project}: the visitor counter function`,
-        AssumeRolePolicyDocument: JSON.stringify(desired.trustPolicy),
-        Tags: tagList(desired.tags),
-      }));
-    } catch (error) {
-      // A crashed run made it already: adopt it and converge it below.
-      if (!isEntityAlreadyExists(error)) throw error;
-    }
-    return { id: desired.name };
-  },
+  create: (ctx, desired) => createRole(ctx, desired, { Description: `resume-infra ${ctx.names.project}: the visitor counter function` }),
 
-  async update(ctx, desired, actual, changes) {
-    const iam = ctx.aws.globalClient(IAMClient);
-    if (hasChange(changes, 'trustPolicy')) {
-      await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: actual.name, PolicyDocument: JSON.stringify(desired.trustPolicy) }));
-    }
-    if (hasChange(changes, 'inlinePolicy')) {
-      await iam.send(new PutRolePolicyCommand({ RoleName: actual.name, PolicyName: desired.policyName, PolicyDocument: JSON.stringify(desired.policy) }));
-    }
-    await removeOtherPolicies(ctx.aws, actual.name, actual, desired.policyName);
-    if (hasChange(changes, 'tags')) {
-      await iam.send(new TagRoleCommand({ RoleName: actual.name, Tags: tagList(changedTags(desired.tags, changes)) }));
-    }
-  },
+  update: (ctx, desired, actual, changes) => updateRole(ctx, desired, actual, changes),
 
   delete: (ctx, actual) => deleteRole(ctx.aws, actual.name),
 };
