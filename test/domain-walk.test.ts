@@ -31,9 +31,17 @@ test('a domain walk none -> a -> b -> none -> a leaves exactly the current domai
   route53.destroy();
   const project = await makeProject(emulator.endpoint, { project: PROJECT, region: REGION });
 
+  let previous: string | undefined;
   for (const domain of [undefined, A, B, undefined, A]) {
     const step = `domain ${domain ?? 'none'}`;
     await writeFile(project.configPath, JSON.stringify({ project: PROJECT, region: REGION, ...(domain ? { domain } : {}) }));
+    if (previous && domain) {
+      const planned = await project.run('plan');
+      assert.equal(planned.code, 2, tail(planned));
+      assert.match(planned.stdout, new RegExp(`-/\\+ replace ACM certificate ${previous} \\(domain: "${previous}" -> "${domain}"\\)`));
+      assert.match(planned.stdout, new RegExp(`-/\\+ replace Route 53 alias records ${previous} A/AAAA \\(name: "${previous}" -> "${domain}"\\)`));
+    }
+    previous = domain;
     const up = await project.run('up');
     assert.equal(up.code, 0, `${step}: up failed\n${tail(up)}`);
 
