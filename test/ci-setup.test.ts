@@ -10,7 +10,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { deriveNames, parseConfig } from '../src/config.ts';
 import { deployPolicy, INLINE_ROLE_POLICY_LIMIT, policySize } from '../src/resources/ci/deploy-policy.ts';
 import { targetFromTrustPolicy, githubTrustPolicy } from '../src/resources/ci/deploy-role.ts';
-import { decodePolicyDocument, type PolicyDocument } from '../src/resources/role.ts';
+import { decodePolicyDocument, type PolicyDocument } from '../src/resources/iam.ts';
 import { ACCOUNT, useEmulator } from './helpers/emulator.ts';
 import { makeProject, resourceMutations, type CliRun, type TestProject } from './helpers/cli.ts';
 import { readJson, stateBucket } from './helpers/s3.ts';
@@ -143,7 +143,7 @@ describe('ci-setup', () => {
     const document = JSON.parse(second.stdout) as { roleArn: string; ghVariableCommand: string; summary: Record<string, number>; repo: string; branch: string };
     assert.equal(document.roleArn, ROLE_ARN);
     assert.equal(document.ghVariableCommand, `gh variable set AWS_DEPLOY_ROLE_ARN --body ${ROLE_ARN} --repo jane/resume`);
-    assert.deepEqual(document.summary, { create: 0, update: 0, delete: 0 });
+    assert.deepEqual(document.summary, { create: 0, update: 0, replace: 0, delete: 0 });
     assert.deepEqual([document.repo, document.branch], ['jane/resume', 'main']);
   });
 

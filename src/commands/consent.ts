@@ -70,6 +70,8 @@ export interface ConsentedRun {
   /** The stack to apply (default: the config's). */
   resources?: readonly Resource[];
   refuse?: ConsentRequest['refuse'];
+  /** Lets apply replace or delete a data-bearing resource (up --allow-data-loss). */
+  allowDataLoss?: boolean;
 }
 
 /**
@@ -81,7 +83,8 @@ export interface ConsentedRun {
 export async function withConsent<T>(project: Project, run: ConsentedRun, apply: (engine: Engine, state: StateSession) => Promise<T>): Promise<T> {
   const bucketExists = await project.store.bucketExists();
   const planned = bucketExists ? await project.store.read(project.config.project) : undefined;
-  const engine = engineFor(project, (name) => planned?.document.resources[name], run.reporter, run.resources);
+  const retired = (name: string) => (planned?.document.retired ?? []).filter((entry) => entry.resource === name);
+  const engine = engineFor(project, (name) => planned?.document.resources[name], run.reporter, run.resources, { retired, allowDataLoss: run.allowDataLoss === true });
   const changes = await engine.plan();
   await obtainConsent({
     command: run.command,

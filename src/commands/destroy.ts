@@ -21,11 +21,11 @@ export async function destroy(options: GlobalOptions, io: Io): Promise<number> {
   const reporter = reporterFor(io);
   const run = async (state: StateSession, deleteState: boolean) => {
     const engine: Engine = engineFor(project, (name) => state.recorded(name), reporter);
-    const found = await engine.discover((name) => state.recorded(name));
+    const found = await engine.discover((name) => state.recorded(name), (name) => state.retired(name));
     // ci-setup's resources go after the main stack (a CI run may be using the role); a shared OIDC provider stays.
     const ciEngine = engineFor(project, (name) => state.recorded(name), reporter, ciStack());
     const ci = splitKept(await ciEngine.discover((name) => state.recorded(name)));
-    const labels = [...found, ...ci.remove].map((entry) => `${entry.resource.title} ${entry.label}`);
+    const labels = [...found, ...ci.remove].map((entry) => `${entry.resource.title} ${entry.label}${'reason' in entry && entry.reason ? ` (${entry.reason})` : ''}`);
     const kept = ci.keep.map((entry) => `${entry.resource.title} ${entry.label}: ${entry.reason}`);
     if (kept.length > 0 && !options.json) io.err(`Will keep:\n${kept.map((label) => `  - ${label}`).join('\n')}\n`);
     if (labels.length > 0) {

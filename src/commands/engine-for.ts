@@ -2,7 +2,7 @@ import { Engine } from '../engine/engine.ts';
 import { ProgressReporter } from '../engine/progress.ts';
 import { stack } from '../resources/index.ts';
 import type { Resource } from '../engine/types.ts';
-import type { RecordedResource } from '../state/document.ts';
+import type { RecordedResource, RetiredResource } from '../state/document.ts';
 import type { Io } from './io.ts';
 import type { Project } from './project.ts';
 
@@ -12,6 +12,7 @@ export function engineFor(
   recorded: (name: string) => RecordedResource | undefined,
   reporter?: ProgressReporter,
   resources: readonly Resource[] = stack,
+  extra: { retired?: (name: string) => RetiredResource[]; allowDataLoss?: boolean } = {},
 ): Engine {
   // "waiting for …" lines go above the live progress lines, not through them.
   if (reporter) project.aws.notYetListener = (_name, waitingFor) => reporter.info(`waiting for ${waitingFor}…`);
@@ -19,6 +20,7 @@ export function engineFor(
     resources,
     context: { config: project.config, names: project.names, aws: project.aws, tags: project.tags },
     recorded,
+    ...extra,
     ...(reporter ? { onProgress: reporter.onProgress } : {}),
   });
 }

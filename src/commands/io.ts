@@ -26,6 +26,8 @@ export interface GlobalOptions {
   json?: boolean;
   yes?: boolean;
   verbose?: boolean;
+  /** `up --allow-data-loss`: the table or the secret may be replaced. */
+  allowDataLoss?: boolean;
 }
 
 /** Exit codes of the CLI contract. */

@@ -13,14 +13,16 @@ export async function plan(options: GlobalOptions, io: Io): Promise<number> {
   const recorded = (name: string) => loaded?.document.resources[name];
   // The CI resources too, once ci-setup made them (they are not part of the config's stack).
   const ci = await ciStackForPlan(project.aws, project.names, recorded);
-  const engine = engineFor(project, recorded, undefined, [...stack, ...ci]);
+  const retired = (name: string) => (loaded?.document.retired ?? []).filter((entry) => entry.resource === name);
+  const engine = engineFor(project, recorded, undefined, [...stack, ...ci], { retired });
   const changes = await engine.plan();
   const counts = countActions(changes);
   // Undefined while the bucket or distribution is still to be created: then every file is new anyway.
   const target = siteTarget((name) => engine.outputsOf(name));
   const site = target ? await planSite(project, target) : undefined;
   const siteChanges = site ? site.upload.length + site.delete.length : 0;
-  const hasChanges = counts.create + counts.update + counts.delete + siteChanges > 0;
+  const resourceChanges = counts.create + counts.update + counts.replace + counts.delete;
+  const hasChanges = resourceChanges + siteChanges > 0;
   if (options.json) {
     io.out(jsonDocument({
       command: 'plan',
@@ -41,7 +43,7 @@ export async function plan(options: GlobalOptions, io: Io): Promise<number> {
       for (const key of site.upload) lines.push(`      + ${key}`);
       for (const key of site.delete) lines.push(`      - ${key}`);
     }
-    lines.push(hasChanges ? (counts.create + counts.update + counts.delete > 0 ? renderSummary(changes, true) : 'Plan: only site files change.') : 'No changes. The stack matches the config.');
+    lines.push(hasChanges ? (resourceChanges > 0 ? renderSummary(changes, true) : 'Plan: only site files change.') : 'No changes. The stack matches the config.');
     io.out(`${lines.join('\n')}\n`);
   }
   return hasChanges ? EXIT_PLAN_CHANGES : EXIT_OK;

@@ -1,17 +1,18 @@
 // Human-readable lines for plans, results and outputs.
 import type { PlannedChange } from '../engine/engine.ts';
 
-const SYMBOL = { create: '+', update: '~', delete: '-', noop: ' ' } as const;
+const SYMBOL = { create: '+', update: '~', replace: '-/+', delete: '-', noop: ' ' } as const;
 
 function show(value: unknown): string {
   if (value === undefined) return '(none)';
   return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value);
 }
 
-export function countActions(changes: readonly PlannedChange[]): { create: number; update: number; delete: number } {
+export function countActions(changes: readonly PlannedChange[]): { create: number; update: number; replace: number; delete: number } {
   return {
     create: changes.filter((change) => change.action === 'create').length,
     update: changes.filter((change) => change.action === 'update').length,
+    replace: changes.filter((change) => change.action === 'replace').length,
     delete: changes.filter((change) => change.action === 'delete').length,
   };
 }
@@ -23,7 +24,16 @@ export function renderPlan(changes: readonly PlannedChange[]): string {
       if (change.adopted) lines.push(`  = ${change.title} ${change.label} (exists; will be recorded in the state)`);
       continue;
     }
-    lines.push(`  ${SYMBOL[change.action]} ${change.action} ${change.title} ${change.label}`);
+    if (change.action === 'replace') {
+      const forced = change.changes.filter((field) => field.replace).map((field) => `${field.field}: ${show(field.from)} -> ${show(field.to)}`).join(', ');
+      lines.push(`  -/+ replace ${change.title} ${change.label} (${forced})`);
+      if (change.needsAllowDataLoss) lines.push(`      it holds data that a replacement deletes: up refuses unless run with --allow-data-loss`);
+      for (const field of change.changes.filter((candidate) => !candidate.replace)) lines.push(`      ${field.field}: ${show(field.from)} -> ${show(field.to)}`);
+      continue;
+    }
+    const reason = change.reason && change.reason !== 'removed from config' ? ` (${change.reason})` : '';
+    lines.push(`  ${SYMBOL[change.action]} ${change.action}${reason} ${change.title} ${change.label}`);
+    if (change.needsAllowDataLoss) lines.push(`      it holds data: up deletes it only when run with --allow-data-loss`);
     for (const field of change.changes) lines.push(`      ${field.field}: ${show(field.from)} -> ${show(field.to)}`);
   }
   return lines.join('\n');
@@ -31,10 +41,11 @@ export function renderPlan(changes: readonly PlannedChange[]): string {
 
 export function renderSummary(changes: readonly PlannedChange[], future: boolean): string {
   const counts = countActions(changes);
-  if (counts.create + counts.update + counts.delete === 0) return 'No changes.';
+  if (counts.create + counts.update + counts.replace + counts.delete === 0) return 'No changes.';
+  const replaced = counts.replace > 0 ? (future ? `, ${counts.replace} to replace` : `, ${counts.replace} replaced`) : '';
   return future
-    ? `Plan: ${counts.create} to create, ${counts.update} to update, ${counts.delete} to delete.`
-    : `Done: ${counts.create} created, ${counts.update} updated, ${counts.delete} deleted.`;
+    ? `Plan: ${counts.create} to create, ${counts.update} to update${replaced}, ${counts.delete} to delete.`
+    : `Done: ${counts.create} created, ${counts.update} updated${replaced}, ${counts.delete} deleted.`;
 }
 
 export function renderOutputs(outputs: Record<string, string>): string {

@@ -2,6 +2,8 @@
 // resource, sync the site, then print the outputs.
 import { withConsent, type ConsentRequest } from './consent.ts';
 import { reporterFor } from './engine-for.ts';
+import { replacedFields, type PlannedChange } from '../engine/engine.ts';
+import { UserError } from '../errors.ts';
 import { EXIT_OK, type GlobalOptions, type Io } from './io.ts';
 import { stackOutputs } from './outputs.ts';
 import { preflight } from './preflight.ts';
@@ -13,11 +15,23 @@ export interface UpHooks {
   refuse?: ConsentRequest['refuse'];
 }
 
+/** A replace or orphan delete that loses data needs --allow-data-loss, whatever the answer to the question. */
+function refuseDataLoss(changes: readonly PlannedChange[]): void {
+  const losing = changes.filter((change) => change.needsAllowDataLoss);
+  if (losing.length === 0) return;
+  const what = losing.map((change) => `${change.title} ${change.label} (${change.action === 'replace' ? `replaced: ${replacedFields(change.changes)}` : `${change.reason ?? 'delete'}`})`).join(', ');
+  throw new UserError(`${what} would delete the data it holds; nothing was changed. Run up --allow-data-loss to allow it, or change the config back`);
+}
+
 export async function up(options: GlobalOptions, io: Io, hooks: UpHooks = {}): Promise<number> {
   const started = performance.now();
   const project = await preflight(options, io, { site: true, resources: true });
   const reporter = reporterFor(io);
-  const result = await withConsent(project, { command: 'up', options, io, reporter, ...(hooks.refuse ? { refuse: hooks.refuse } : {}) }, async (engine, state) => {
+  const refuse: ConsentRequest['refuse'] = async (changes) => {
+    await hooks.refuse?.(changes);
+    refuseDataLoss(changes);
+  };
+  const result = await withConsent(project, { command: 'up', options, io, reporter, refuse, allowDataLoss: options.allowDataLoss === true }, async (engine, state) => {
     try {
       const applied = await engine.apply(state);
       const outputs = stackOutputs(project, (name) => engine.outputsOf(name));

@@ -1,11 +1,18 @@
-// Walks the resource graph: plan (read-only), apply (create/update, state after each), destroy (reverse).
+// Walks the resource graph: plan (read-only), apply (create/update/replace, state after each), destroy (reverse).
+// The engine owns every resource's lifecycle: a module's create returns an identity, and the
+// engine reads it back, diffs and updates until nothing differs; a replaced instance is retired
+// in the state and deleted once its dependents moved to the new one.
 import { describeError, UserError } from '../errors.ts';
 import type { StateSession } from '../state/session.ts';
-import type { RecordedResource } from '../state/document.ts';
+import type { RecordedResource, RetiredResource } from '../state/document.ts';
+import { readAfterCreate } from '../aws/not-yet.ts';
 import { walkGraph } from './graph.ts';
-import { KNOWN_AFTER_APPLY, type Change, type Mode, type Observed, type Resource, type ResourceContext } from './types.ts';
+import { KNOWN_AFTER_APPLY, type Change, type Identity, type Mode, type Observed, type Resource, type ResourceContext } from './types.ts';
 
-export type Action = 'create' | 'update' | 'delete' | 'noop';
+export type Action = 'create' | 'update' | 'replace' | 'delete' | 'noop';
+
+/** Why something is deleted that the config does not name. */
+export type DeleteReason = 'removed from config' | 'retired' | 'orphan';
 
 export interface PlannedChange {
   resource: string;
@@ -15,6 +22,9 @@ export interface PlannedChange {
   changes: Change[];
   /** Found by name or tag, not by the recorded id: the state will record it. */
   adopted: boolean;
+  reason?: DeleteReason;
+  /** A replacement `up` refuses without --allow-data-loss. */
+  needsAllowDataLoss?: boolean;
 }
 
 export type ProgressPhase = 'start' | 'done' | 'failed' | 'note';
@@ -34,9 +44,23 @@ export interface EngineOptions {
   context: Omit<ResourceContext, 'output' | 'note' | 'mode'>;
   /** What was recorded by earlier runs (read-only in plan). */
   recorded: (name: string) => RecordedResource | undefined;
+  /** Instances retired by earlier runs and not yet deleted. */
+  retired?: (name: string) => RetiredResource[];
+  /** Lets `up` replace a resource that holds data (the table, the secret). */
+  allowDataLoss?: boolean;
   onProgress?: (event: ProgressEvent) => void;
 }
 
+/** Something to delete: a resource's recorded instance, a retired one, or an orphan. */
+export interface Found {
+  resource: Resource;
+  actual: Observed;
+  label: string;
+  reason?: DeleteReason;
+}
+
+/** How many updates the engine makes after a create or update before it gives up converging. */
+export const CONVERGE_LIMIT = 3;
 
 /** Throws one error naming every resource that failed. */
 function raiseFailures(failed: Map<string, unknown>, skipped: string[], resources: readonly Resource[]): void {
@@ -51,31 +75,50 @@ function raiseFailures(failed: Map<string, unknown>, skipped: string[], resource
   throw error;
 }
 
+function asRecorded(identity: Identity): RecordedResource {
+  return { id: identity.id, ...(identity.arn ? { arn: identity.arn } : {}), outputs: identity.outputs ?? {}, updatedAt: '' };
+}
+
+export function replacedFields(changes: readonly Change[]): string {
+  return changes.filter((change) => change.replace).map((change) => `${change.field}: ${JSON.stringify(change.from)} -> ${JSON.stringify(change.to)}`).join(', ');
+}
+
+function byStackOrder<T>(resources: readonly Resource[], entries: T[], nameOf: (entry: T) => string): T[] {
+  const order = resources.map((resource) => resource.name);
+  return entries.sort((a, b) => order.indexOf(nameOf(a)) - order.indexOf(nameOf(b)));
+}
+
 export class Engine {
   private readonly observed = new Map<string, Observed | undefined>();
   /** The reads of the last plan, which the next apply on this engine acts on (see apply). */
   private planReads: { enabled: Map<string, Promise<Observed | undefined>>; removed: Map<string, Promise<Observed | undefined>> } | undefined;
+  private readonly labelCache = new Map<string, string>();
 
   constructor(private readonly options: EngineOptions) {}
 
+  private isEnabled(resource: Resource): boolean {
+    return resource.enabled?.(this.options.context.config) ?? true;
+  }
+
   private enabledResources(): Resource[] {
-    return this.options.resources.filter((resource) => resource.enabled?.(this.options.context.config) ?? true);
+    return this.options.resources.filter((resource) => this.isEnabled(resource));
   }
 
   private disabledResources(): Resource[] {
-    return this.options.resources.filter((resource) => !(resource.enabled?.(this.options.context.config) ?? true));
+    return this.options.resources.filter((resource) => !this.isEnabled(resource));
   }
 
-  private contextFor(resource: Resource, mode: Mode, action: () => Action, started: () => number): ResourceContext {
+  private contextFor(resource: Resource, mode: Mode, action: () => Action = () => 'noop', started: () => number = () => 0): ResourceContext {
     const output = (name: string, key: string): string => {
-        const observed = this.observed.get(name);
-        if (observed === undefined) {
-          if (mode === 'plan') return KNOWN_AFTER_APPLY;
-          throw new Error(`${resource.name} asked for ${name}.${key} before ${name} exists; add "${name}" to its dependsOn`);
-        }
-        const value = observed.outputs[key];
-        if (value === undefined) throw new Error(`${name} has no output "${key}" (asked by ${resource.name})`);
-        return value;
+      const observed = this.observed.get(name);
+      if (observed === undefined) {
+        // A plan, or a destroy that did not find the dependency: the value is not known.
+        if (mode === 'plan' || mode === 'destroy') return KNOWN_AFTER_APPLY;
+        throw new Error(`${resource.name} asked for ${name}.${key} before ${name} exists; add "${name}" to its dependsOn`);
+      }
+      const value = observed.outputs[key];
+      if (value === undefined) throw new Error(`${name} has no output "${key}" (asked by ${resource.name})`);
+      return value;
     };
     return {
       ...this.options.context,
@@ -84,8 +127,6 @@ export class Engine {
       note: (message) => this.emit(resource, action(), 'note', started(), message, this.labelCache.get(resource.name)),
     };
   }
-
-  private readonly labelCache = new Map<string, string>();
 
   private emit(resource: Resource, action: Action, phase: ProgressPhase, started: number, message?: string, label?: string): void {
     this.options.onProgress?.({
@@ -105,7 +146,7 @@ export class Engine {
     await Promise.all(this.enabledResources().map(async (resource) => {
       if (!resource.check) return;
       try {
-        await resource.check(this.contextFor(resource, mode, () => 'noop', () => 0));
+        await resource.check(this.contextFor(resource, mode));
       } catch (error) {
         failures.set(resource.name, error);
       }
@@ -120,11 +161,45 @@ export class Engine {
   private startReads(resources: readonly Resource[], mode: Mode, recorded: (name: string) => RecordedResource | undefined): Map<string, Promise<Observed | undefined>> {
     const reads = new Map<string, Promise<Observed | undefined>>();
     for (const resource of resources) {
-      const read = resource.read(this.contextFor(resource, mode, () => 'noop', () => 0), recorded(resource.name));
+      const read = resource.read(this.contextFor(resource, mode), recorded(resource.name));
       read.catch(() => undefined); // awaited (and its error raised) by the resource's own step
       reads.set(resource.name, read);
     }
     return reads;
+  }
+
+  /** The retired instances that still exist; one whose read finds another instance (by name or tag) is gone. */
+  private async findRetired(retired: (name: string) => RetiredResource[]): Promise<Found[]> {
+    const found: Found[] = [];
+    await Promise.all(this.options.resources.map(async (resource) => {
+      for (const entry of retired(resource.name)) {
+        const ctx = this.contextFor(resource, 'destroy');
+        const actual = await resource.read(ctx, entry);
+        if (actual && actual.id === entry.id) found.push({ resource, actual, label: resource.label(ctx, actual), reason: 'retired' });
+      }
+    }));
+    return byStackOrder(this.options.resources, found, (entry) => entry.resource.name);
+  }
+
+  /**
+   * What each kind reports as made by the project but accounted for by nothing: `keep` holds, per
+   * resource, the ids of its current and retired instances.
+   */
+  private async findOrphans(mode: Mode, keep: (name: string) => ReadonlySet<string>, recorded: (name: string) => RecordedResource | undefined): Promise<Found[]> {
+    const found: Found[] = [];
+    await Promise.all(this.options.resources.map(async (resource) => {
+      if (!resource.orphans) return;
+      const ctx = this.contextFor(resource, mode);
+      for (const actual of await resource.orphans(ctx, keep(resource.name), recorded(resource.name))) {
+        found.push({ resource, actual, label: resource.label(ctx, actual), reason: 'orphan' });
+      }
+    }));
+    return byStackOrder(this.options.resources, found, (entry) => entry.resource.name);
+  }
+
+  private refuseDataLoss(resource: Resource, label: string, changes: readonly Change[]): void {
+    if (!resource.holdsData || this.options.allowDataLoss) return;
+    throw new UserError(`${resource.title} ${label} would be replaced (${replacedFields(changes)}), which deletes the data it holds; run up --allow-data-loss to allow it, or change the config back`);
   }
 
   /** Reads everything and reports what `apply` would do. Calls only read-only operations. */
@@ -137,10 +212,9 @@ export class Engine {
     const planned: PlannedChange[] = [];
     const enabled = this.enabledResources();
     const result = await walkGraph(enabled, async (resource) => {
-      const ctx = this.contextFor(resource, 'plan', () => 'noop', () => 0);
+      const ctx = this.contextFor(resource, 'plan');
       const recorded = this.options.recorded(resource.name);
       const actual = await reads.get(resource.name);
-      this.observed.set(resource.name, actual);
       const label = resource.label(ctx, actual);
       const adopted = actual !== undefined && recorded?.id !== actual.id;
       if (!actual) {
@@ -149,16 +223,68 @@ export class Engine {
       }
       const desired = await resource.desired(ctx);
       const changes = resource.diff(desired, actual);
-      planned.push({ resource: resource.name, title: resource.title, label, action: changes.length > 0 ? 'update' : 'noop', changes, adopted });
+      const replace = changes.some((change) => change.replace);
+      // A replacement's outputs are new: dependents see "(known after apply)", never the old values.
+      this.observed.set(resource.name, replace ? undefined : actual);
+      const action: Action = replace ? 'replace' : changes.length > 0 ? 'update' : 'noop';
+      planned.push({
+        resource: resource.name, title: resource.title, label, action, changes, adopted,
+        ...(replace && resource.holdsData && !this.options.allowDataLoss ? { needsAllowDataLoss: true } : {}),
+      });
     });
     raiseFailures(result.failed, result.skipped, enabled);
     for (const resource of this.disabledResources()) {
-      const ctx = this.contextFor(resource, 'plan', () => 'delete', () => 0);
       const actual = await removedReads.get(resource.name);
-      if (actual) planned.push({ resource: resource.name, title: resource.title, label: resource.label(ctx, actual), action: 'delete', changes: [], adopted: false });
+      if (actual) planned.push({ resource: resource.name, title: resource.title, label: resource.label(this.contextFor(resource, 'plan'), actual), action: 'delete', changes: [], adopted: false, reason: 'removed from config' });
     }
-    const order = this.options.resources.map((resource) => resource.name);
-    return planned.sort((a, b) => order.indexOf(a.resource) - order.indexOf(b.resource));
+    const retired = this.options.retired ?? (() => []);
+    const retiredFound = await this.findRetired(retired);
+    const current = new Map<string, Observed | undefined>();
+    for (const [name, read] of reads) current.set(name, await read);
+    const keep = (name: string) => new Set([current.get(name)?.id, ...retired(name).map((entry) => entry.id)].filter((id): id is string => id !== undefined));
+    for (const entry of [...retiredFound, ...await this.findOrphans('plan', keep, this.options.recorded)]) {
+      planned.push({
+        resource: entry.resource.name, title: entry.resource.title, label: entry.label, action: 'delete', changes: [], adopted: false,
+        ...(entry.reason ? { reason: entry.reason } : {}),
+        ...(entry.reason === 'orphan' && entry.resource.holdsData && !this.options.allowDataLoss ? { needsAllowDataLoss: true } : {}),
+      });
+    }
+    return byStackOrder(this.options.resources, planned, (entry) => entry.resource);
+  }
+
+  /**
+   * Reads what `identity` names and updates it until `diff` is empty, at most CONVERGE_LIMIT
+   * times: the Terraform provider's "create, then read", with the engine doing the read.
+   */
+  private async converge(resource: Resource, ctx: ResourceContext, desired: unknown, identity: Identity, verb: string): Promise<Observed> {
+    let current = identity;
+    for (let round = 0; ; round += 1) {
+      const read = () => resource.read(ctx, asRecorded(current));
+      const actual = resource.readAfterWrite ? await readAfterCreate(ctx.aws, resource.readAfterWrite, read) : await read();
+      if (!actual) throw new Error(`${verb} ${resource.title} (${current.id}): not found right after the change`);
+      const changes = resource.diff(desired, actual);
+      if (changes.length === 0) return actual;
+      if (round >= CONVERGE_LIMIT || changes.some((change) => change.replace)) {
+        throw new Error(`${verb} ${resource.title} (${actual.id}): still differs after ${round} updates (${changes.map((change) => change.field).join(', ')})`);
+      }
+      await resource.update(ctx, desired, actual, changes);
+      current = actual;
+    }
+  }
+
+  /**
+   * Create-before-destroy: the old instance is retired in the state first (one write), so a crash
+   * anywhere after leaves it recorded, and the next run deletes it. It is deleted at the end of
+   * apply, after every dependent moved to the new one. A resource with a fixed name cannot have
+   * two instances, so its old one is deleted before the new one is made.
+   */
+  private async replace(resource: Resource, ctx: ResourceContext, desired: unknown, actual: Observed, state: StateSession): Promise<Observed> {
+    await state.retire(resource.name, actual);
+    if (resource.replaceDeletesFirst) {
+      await resource.delete(ctx, actual);
+      await state.dropRetired(resource.name, actual.id);
+    }
+    return this.converge(resource, ctx, desired, await resource.create(ctx, desired), 'creating');
   }
 
   /**
@@ -184,16 +310,21 @@ export class Engine {
       const actual = await reads.get(resource.name);
       const desired = await resource.desired(ctx);
       const changes = actual ? resource.diff(desired, actual) : [];
-      action = !actual ? 'create' : changes.length > 0 ? 'update' : 'noop';
+      const replacing = changes.some((change) => change.replace);
+      action = !actual ? 'create' : replacing ? 'replace' : changes.length > 0 ? 'update' : 'noop';
       const label = resource.label(ctx, actual);
       this.labelCache.set(resource.name, label);
       const adopted = actual !== undefined && recorded?.id !== actual.id;
+      if (replacing) this.refuseDataLoss(resource, label, changes);
       if (action !== 'noop') this.emit(resource, action, 'start', started, undefined, label);
       let final: Observed;
       try {
-        if (!actual) final = await resource.create(ctx, desired);
-        else if (changes.length > 0) final = await resource.update(ctx, desired, actual, changes);
-        else final = actual;
+        if (!actual) final = await this.converge(resource, ctx, desired, await resource.create(ctx, desired), 'creating');
+        else if (replacing) final = await this.replace(resource, ctx, desired, actual, state);
+        else if (changes.length > 0) {
+          await resource.update(ctx, desired, actual, changes);
+          final = await this.converge(resource, ctx, desired, actual, 'updating');
+        } else final = actual;
       } catch (error) {
         if (action !== 'noop') this.emit(resource, action, 'failed', started, describeError(error), label);
         throw error;
@@ -204,23 +335,42 @@ export class Engine {
       performed.push({ resource: resource.name, title: resource.title, label: resource.label(ctx, final), action, changes, adopted });
     });
     raiseFailures(result.failed, result.skipped, enabled);
-    // Resources the config no longer asks for go last, after their dependents were updated away from them.
-    const removed: Array<{ resource: Resource; actual: Observed; label: string }> = [];
+    // Retired instances and resources the config no longer asks for go last, after their
+    // dependents were updated away from them.
+    const removed: Found[] = [];
     for (const resource of this.disabledResources()) {
       const actual = await removedReads.get(resource.name);
-      if (actual) removed.push({ resource, actual, label: resource.label(this.contextFor(resource, 'destroy', () => 'delete', () => 0), actual) });
+      if (actual) removed.push({ resource, actual, label: resource.label(this.contextFor(resource, 'destroy'), actual), reason: 'removed from config' });
     }
+    const retired = await this.findRetired((name) => state.retired(name));
+    await this.forgetVanishedRetired(state, retired);
+    const keep = (name: string) => new Set([this.observed.get(name)?.id, ...removed.filter((entry) => entry.resource.name === name).map((entry) => entry.actual.id), ...retired.filter((entry) => entry.resource.name === name).map((entry) => entry.actual.id)]
+      .filter((id): id is string => id !== undefined));
+    const orphans = await this.findOrphans('apply', keep, (name) => state.recorded(name));
+    const dataOrphans = orphans.filter((entry) => entry.resource.holdsData);
+    if (dataOrphans.length > 0 && !this.options.allowDataLoss) {
+      throw new UserError(`${dataOrphans.map((entry) => `${entry.resource.title} ${entry.label}`).join(', ')} tagged for this project but not in its state would be deleted with the data it holds; run up --allow-data-loss to delete it, or remove its resume-infra:project tag to keep it`);
+    }
+    removed.push(...retired, ...orphans);
     await this.deleteAll(removed, state, performed);
     return performed;
   }
 
-  /** Finds everything this project has, enabled or not, by recorded id or by name. */
-  async discover(recorded: (name: string) => RecordedResource | undefined): Promise<Array<{ resource: Resource; actual: Observed; label: string }>> {
-    const found: Array<{ resource: Resource; actual: Observed; label: string }> = [];
+  /** Retired entries whose instance is gone already (deleted by hand, or by a run that crashed before dropping it). */
+  private async forgetVanishedRetired(state: StateSession, stillThere: readonly Found[]): Promise<void> {
+    const present = new Set(stillThere.map((entry) => `${entry.resource.name}/${entry.actual.id}`));
+    for (const resource of this.options.resources) {
+      for (const entry of state.retired(resource.name)) if (!present.has(`${resource.name}/${entry.id}`)) await state.dropRetired(resource.name, entry.id);
+    }
+  }
+
+  /** Finds everything this project has, enabled or not, by recorded id or by name, and its retired instances. */
+  async discover(recorded: (name: string) => RecordedResource | undefined, retired: (name: string) => RetiredResource[] = () => []): Promise<Found[]> {
+    const found: Found[] = [];
     const failures = new Map<string, unknown>();
     await Promise.all(this.options.resources.map(async (resource) => {
       try {
-        const ctx = this.contextFor(resource, 'destroy', () => 'delete', () => 0);
+        const ctx = this.contextFor(resource, 'destroy');
         const actual = await resource.read(ctx, recorded(resource.name));
         if (actual) found.push({ resource, actual, label: resource.label(ctx, actual) });
       } catch (error) {
@@ -228,32 +378,55 @@ export class Engine {
       }
     }));
     raiseFailures(failures, [], this.options.resources);
-    const order = this.options.resources.map((resource) => resource.name);
-    return found.sort((a, b) => order.indexOf(a.resource.name) - order.indexOf(b.resource.name));
+    const current = new Set(found.map((entry) => `${entry.resource.name}/${entry.actual.id}`));
+    const retiredFound = (await this.findRetired(retired)).filter((entry) => !current.has(`${entry.resource.name}/${entry.actual.id}`));
+    // Orphan alias records are found by what they point at: the distribution found here.
+    for (const entry of found) this.observed.set(entry.resource.name, entry.actual);
+    const keep = (name: string) => new Set([...found, ...retiredFound].filter((entry) => entry.resource.name === name).map((entry) => entry.actual.id));
+    const orphans = await this.findOrphans('destroy', keep, recorded);
+    return [...byStackOrder(this.options.resources, found, (entry) => entry.resource.name), ...retiredFound, ...orphans];
   }
 
-  /** Deletes in reverse dependency order, dependents first, forgetting each in the state as it goes. */
-  async deleteAll(found: Array<{ resource: Resource; actual: Observed; label: string }>, state: StateSession, performed: PlannedChange[] = []): Promise<PlannedChange[]> {
-    const byName = new Map(found.map((entry) => [entry.resource.name, entry]));
-    const nodes = found.map((entry) => entry.resource);
+  private async deleteOne(entry: Found, state: StateSession, performed: PlannedChange[]): Promise<void> {
+    const { resource } = entry;
+    const started = performance.now();
+    const ctx = this.contextFor(resource, 'destroy', () => 'delete', () => started);
+    this.labelCache.set(resource.name, entry.label);
+    this.emit(resource, 'delete', 'start', started, undefined, entry.label);
+    try {
+      await resource.delete(ctx, entry.actual);
+    } catch (error) {
+      this.emit(resource, 'delete', 'failed', started, describeError(error), entry.label);
+      throw error;
+    }
+    if (entry.reason === 'retired') await state.dropRetired(resource.name, entry.actual.id);
+    else if (entry.reason !== 'orphan') await state.forget(resource.name);
+    this.emit(resource, 'delete', 'done', started, undefined, entry.label);
+    performed.push({ resource: resource.name, title: resource.title, label: entry.label, action: 'delete', changes: [], adopted: false, ...(entry.reason ? { reason: entry.reason } : {}) });
+  }
+
+  /**
+   * Deletes in reverse dependency order, dependents first, forgetting each in the state as it
+   * goes; then retired instances and orphans, which nothing depends on any more.
+   */
+  async deleteAll(found: Found[], state: StateSession, performed: PlannedChange[] = []): Promise<PlannedChange[]> {
+    const main = found.filter((entry) => entry.reason !== 'retired' && entry.reason !== 'orphan');
+    const byName = new Map(main.map((entry) => [entry.resource.name, entry]));
+    const nodes = main.map((entry) => entry.resource);
     const result = await walkGraph(nodes, async (resource) => {
       const entry = byName.get(resource.name);
-      if (!entry) return;
-      const started = performance.now();
-      const ctx = this.contextFor(resource, 'destroy', () => 'delete', () => started);
-      this.labelCache.set(resource.name, entry.label);
-      this.emit(resource, 'delete', 'start', started, undefined, entry.label);
-      try {
-        await resource.delete(ctx, entry.actual);
-      } catch (error) {
-        this.emit(resource, 'delete', 'failed', started, describeError(error), entry.label);
-        throw error;
-      }
-      await state.forget(resource.name);
-      this.emit(resource, 'delete', 'done', started, undefined, entry.label);
-      performed.push({ resource: resource.name, title: resource.title, label: entry.label, action: 'delete', changes: [], adopted: false });
+      if (entry) await this.deleteOne(entry, state, performed);
     }, { reverse: true });
     raiseFailures(result.failed, result.skipped, nodes);
+    const failures = new Map<string, unknown>();
+    for (const entry of found.filter((candidate) => !main.includes(candidate)).reverse()) {
+      try {
+        await this.deleteOne(entry, state, performed);
+      } catch (error) {
+        failures.set(`${entry.resource.name} ${entry.label}`, error);
+      }
+    }
+    raiseFailures(failures, [], this.options.resources);
     return performed;
   }
 

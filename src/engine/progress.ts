@@ -6,8 +6,8 @@ export interface ProgressSink {
   isTTY: boolean;
 }
 
-const PAST = { create: 'created', update: 'updated', delete: 'deleted', noop: 'checked' } as const;
-const PRESENT = { create: 'creating', update: 'updating', delete: 'deleting', noop: 'checking' } as const;
+const PAST = { create: 'created', update: 'updated', replace: 'replaced', delete: 'deleted', noop: 'checked' } as const;
+const PRESENT = { create: 'creating', update: 'updating', replace: 'replacing', delete: 'deleting', noop: 'checking' } as const;
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 function seconds(ms: number): string {

@@ -1,4 +1,5 @@
 import type { Aws } from '../aws/clients.ts';
+import type { NotYetName } from '../aws/not-yet.ts';
 import type { Config, Names } from '../config.ts';
 import type { RecordedResource } from '../state/document.ts';
 
@@ -7,6 +8,18 @@ export interface Change {
   field: string;
   from: unknown;
   to: unknown;
+  /** The field cannot change in place: `up` makes a new instance and then deletes this one. */
+  replace?: boolean;
+}
+
+/**
+ * What `create` returns: enough for `read` to find the new resource (Pulumi's `{id}`, Terraform's
+ * `d.SetId`). The engine then reads it back and converges it, so modules never end with a read.
+ */
+export interface Identity {
+  id: string;
+  arn?: string;
+  outputs?: Record<string, string>;
 }
 
 /** What `read`, `create` and `update` report: enough to find the resource again and feed its dependents. */
@@ -40,6 +53,21 @@ export interface ResourceKind<Desired, Actual extends Observed> {
   name: string;
   /** Human name, e.g. `DynamoDB table`. */
   title: string;
+  /**
+   * It holds data a replacement would lose (the table's counts, the secret's key): `up` refuses
+   * to replace it unless run with `--allow-data-loss`.
+   */
+  holdsData?: boolean;
+  /**
+   * Its name is fixed, so a replacement cannot exist beside it: the old one is deleted first
+   * (still recorded as retired until then). Default: create the new one, then delete the old.
+   */
+  replaceDeletesFirst?: boolean;
+  /**
+   * AWS's "not yet" answer (an entry of src/aws/not-yet.ts) that the engine's read right after a
+   * create or update waits out, e.g. IAM's NoSuchEntity for a role made a moment ago.
+   */
+  readAfterWrite?: NotYetName;
   dependsOn: readonly string[];
   /** Whether the config asks for this resource (e.g. a certificate only with a domain). Default: always. */
   enabled?(config: Config): boolean;
@@ -54,10 +82,23 @@ export interface ResourceKind<Desired, Actual extends Observed> {
   /** Describe it by the recorded id, else by deterministic name or tag; undefined when it does not exist. */
   read(ctx: ResourceContext, recorded: RecordedResource | undefined): Promise<Actual | undefined>;
   diff(desired: Desired, actual: Actual): Change[];
-  create(ctx: ResourceContext, desired: Desired): Promise<Actual>;
-  update(ctx: ResourceContext, desired: Desired, actual: Actual, changes: Change[]): Promise<Actual>;
-  /** Idempotent: deleting what is already gone succeeds. */
+  /**
+   * Makes it (or finds what a crashed run made) and returns its identity. The engine reads it
+   * back and calls `update` until `diff` is empty. If create fails, nothing must be left behind
+   * that `read` would not find.
+   */
+  create(ctx: ResourceContext, desired: Desired): Promise<Identity>;
+  /** Changes it in place; the engine reads it again afterwards. Never given a `replace` change. */
+  update(ctx: ResourceContext, desired: Desired, actual: Actual, changes: Change[]): Promise<void>;
+  /** Idempotent: deleting what is already gone succeeds (see `ignoreNotFound`). */
   delete(ctx: ResourceContext, actual: Actual): Promise<void>;
+  /**
+   * Instances of this kind the project made that neither the state nor the config accounts for
+   * (tagged for the project, or pointing at its resources), except those whose id is in `keep`.
+   * `plan` lists them as orphans; `up` and `destroy` delete them. Never anything the project did
+   * not make.
+   */
+  orphans?(ctx: ResourceContext, keep: ReadonlySet<string>, recorded: RecordedResource | undefined): Promise<Actual[]>;
 }
 
 export type Resource = ResourceKind<unknown, Observed>;

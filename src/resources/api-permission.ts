@@ -3,6 +3,7 @@
 import { AddPermissionCommand, GetPolicyCommand, LambdaClient, RemovePermissionCommand } from '@aws-sdk/client-lambda';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { errorName } from '../errors.ts';
+import { ignoreNotFound } from './not-found.ts';
 import { COUNT_PATH } from '../lambda/handler.ts';
 
 const PRINCIPAL = 'apigateway.amazonaws.com';
@@ -37,14 +38,9 @@ function joined(value: string | string[] | undefined): string | undefined {
 }
 
 async function findPermission(ctx: ResourceContext, functionName: string, statementId: string): Promise<PermissionActual | undefined> {
-  let policyText: string | undefined;
-  try {
-    policyText = (await ctx.aws.client(LambdaClient).send(new GetPolicyCommand({ FunctionName: functionName }))).Policy;
-  } catch (error) {
-    // No function, or a function without a resource policy.
-    if (errorName(error) === 'ResourceNotFoundException') return undefined;
-    throw error;
-  }
+  // Not found: no function, or a function without a resource policy.
+  const policyText = (await ignoreNotFound('ResourceNotFoundException', () => ctx.aws.client(LambdaClient).send(new GetPolicyCommand({ FunctionName: functionName }))))?.Policy;
+  if (policyText === undefined) return undefined;
   const policy = JSON.parse(policyText ?? '{}') as { Statement?: PolicyStatement[] };
   const statement = (policy.Statement ?? []).find((candidate) => candidate.Sid === statementId);
   if (!statement) return undefined;
@@ -64,11 +60,7 @@ async function findPermission(ctx: ResourceContext, functionName: string, statem
 }
 
 async function removePermission(ctx: ResourceContext, functionName: string, statementId: string): Promise<void> {
-  try {
-    await ctx.aws.client(LambdaClient).send(new RemovePermissionCommand({ FunctionName: functionName, StatementId: statementId }));
-  } catch (error) {
-    if (errorName(error) !== 'ResourceNotFoundException') throw error;
-  }
+  await ignoreNotFound('ResourceNotFoundException', () => ctx.aws.client(LambdaClient).send(new RemovePermissionCommand({ FunctionName: functionName, StatementId: statementId })));
 }
 
 async function addPermission(ctx: ResourceContext, desired: PermissionDesired): Promise<void> {
@@ -115,15 +107,13 @@ export const apiPermission: ResourceKind<PermissionDesired, PermissionActual> = 
 
   async create(ctx, desired) {
     await addPermission(ctx, desired);
-    const created = await findPermission(ctx, desired.functionName, desired.statementId);
-    if (!created) throw new Error(`creating Lambda permission (${desired.statementId}): not found right after creation`);
-    return created;
+    return { id: `${desired.functionName}/${desired.statementId}` };
   },
 
   async update(ctx, desired, actual) {
     // A statement cannot be edited in place: remove it and add it again.
     await removePermission(ctx, actual.functionName, actual.statementId);
-    return apiPermission.create(ctx, desired);
+    await addPermission(ctx, desired);
   },
 
   delete: (ctx, actual) => removePermission(ctx, actual.functionName, actual.statementId),

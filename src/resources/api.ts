@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import { TAG_KEY } from '../config.ts';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
-import { errorName } from '../errors.ts';
+import { ignoreNotFound } from './not-found.ts';
 import { ALLOWED_HEADERS, ALLOWED_METHODS, PREFLIGHT_MAX_AGE_SECONDS } from '../lambda/cors.ts';
 import { COUNT_PATH } from '../lambda/handler.ts';
 import { siteOrigin } from './function.ts';
@@ -80,13 +80,12 @@ function definitionHash(methods: Record<string, MethodSpec>): string {
 
 /**
  * The origin the MOCK preflight names. A MOCK integration answers with fixed headers, so it can
- * name one origin: the site's own URL once the stack has one, else the first configured origin.
- * With neither, no origin is allowed and the header is left out (never `*`: the counter is for
- * the site's page only). The function itself echoes any configured origin, so simple GETs and
- * POSTs from the other configured origins still work.
+ * name one origin: the site's own URL (never `*`: the counter is for the site's page only). The
+ * function itself echoes any configured origin, so simple GETs and POSTs from the other configured
+ * origins still work.
  */
 export function preflightOrigin(ctx: ResourceContext): string | undefined {
-  return siteOrigin(ctx) ?? ctx.config.counter.allowedOrigins[0];
+  return siteOrigin(ctx);
 }
 
 function preflightHeaders(origin: string | undefined): Record<string, string> {
@@ -182,34 +181,22 @@ async function findRestApiByName(ctx: ResourceContext): Promise<RestApi | undefi
 
 async function findRestApi(ctx: ResourceContext, recordedId: string | undefined): Promise<RestApi | undefined> {
   if (recordedId) {
-    try {
-      const api = await ctx.aws.client(APIGatewayClient).send(new GetRestApiCommand({ restApiId: recordedId }));
-      if (api.name === ctx.names.api) return api;
-    } catch (error) {
-      if (errorName(error) !== 'NotFoundException') throw error;
-    }
+    const api = await ignoreNotFound('NotFoundException', () => ctx.aws.client(APIGatewayClient).send(new GetRestApiCommand({ restApiId: recordedId })));
+    if (api?.name === ctx.names.api) return api;
   }
   return findRestApiByName(ctx);
 }
 
 async function readStage(ctx: ResourceContext, restApiId: string): Promise<StageActual | undefined> {
   const apigateway = ctx.aws.client(APIGatewayClient);
-  let stage;
-  try {
-    stage = await apigateway.send(new GetStageCommand({ restApiId, stageName: ctx.config.counter.stageName }));
-  } catch (error) {
-    if (errorName(error) === 'NotFoundException') return undefined;
-    throw error;
-  }
+  const stage = await ignoreNotFound('NotFoundException', () => apigateway.send(new GetStageCommand({ restApiId, stageName: ctx.config.counter.stageName })));
+  if (!stage) return undefined;
   let deployedHash: string | undefined;
   if (stage.deploymentId) {
-    try {
-      const deployment = await apigateway.send(new GetDeploymentCommand({ restApiId, deploymentId: stage.deploymentId }));
-      const description = deployment.description ?? '';
-      if (description.startsWith(DEPLOYMENT_PREFIX)) deployedHash = description.slice(DEPLOYMENT_PREFIX.length);
-    } catch (error) {
-      if (errorName(error) !== 'NotFoundException') throw error;
-    }
+    const { deploymentId } = stage;
+    const deployment = await ignoreNotFound('NotFoundException', () => apigateway.send(new GetDeploymentCommand({ restApiId, deploymentId })));
+    const description = deployment?.description ?? '';
+    if (description.startsWith(DEPLOYMENT_PREFIX)) deployedHash = description.slice(DEPLOYMENT_PREFIX.length);
   }
   const throttle = stage.methodSettings?.['*/*'];
   return { deploymentId: stage.deploymentId, deployedHash, rateLimit: throttle?.throttlingRateLimit, burstLimit: throttle?.throttlingBurstLimit, tags: stage.tags ?? {} };
@@ -231,11 +218,8 @@ async function describeApi(ctx: ResourceContext, api: RestApi): Promise<ApiActua
   if (countResourceId) {
     const resourceId = countResourceId;
     await Promise.all(['GET', 'POST', 'OPTIONS'].map(async (httpMethod) => {
-      try {
-        methods[httpMethod] = methodSpecOf(await apigateway.send(new GetMethodCommand({ restApiId, resourceId, httpMethod })));
-      } catch (error) {
-        if (errorName(error) !== 'NotFoundException') throw error;
-      }
+      const method = await ignoreNotFound('NotFoundException', () => apigateway.send(new GetMethodCommand({ restApiId, resourceId, httpMethod })));
+      if (method) methods[httpMethod] = methodSpecOf(method);
     }));
   }
   const stageName = ctx.config.counter.stageName;
@@ -332,9 +316,8 @@ export const api: ResourceKind<ApiDesired, ApiActual> = {
       endpointConfiguration: { types: ['REGIONAL'] },
       tags: desired.tags,
     }));
-    const actual = await describeApi(ctx, created);
-    if (!actual) throw new Error(`creating REST API (${desired.name}): CreateRestApi returned no id`);
-    return api.update(ctx, desired, actual, api.diff(desired, actual));
+    if (!created.id) throw new Error(`creating REST API (${desired.name}): CreateRestApi returned no id`);
+    return { id: created.id };
   },
 
   async update(ctx, desired, actual, changes) {
@@ -362,17 +345,9 @@ export const api: ResourceKind<ApiDesired, ApiActual> = {
       const stageTags = Object.fromEntries(stageTagKeys.map((key) => [key, desired.tags[key] ?? '']));
       await apigateway.send(new TagResourceCommand({ resourceArn: `arn:aws:apigateway:${ctx.names.region}::/restapis/${restApiId}/stages/${desired.stageName}`, tags: stageTags }));
     }
-    const found = await findRestApi(ctx, restApiId);
-    const updated = found ? await describeApi(ctx, found) : undefined;
-    if (!updated) throw new Error(`updating REST API (${restApiId}): it vanished during the update`);
-    return updated;
   },
 
   async delete(ctx, actual) {
-    try {
-      await ctx.aws.client(APIGatewayClient).send(new DeleteRestApiCommand({ restApiId: actual.restApiId }));
-    } catch (error) {
-      if (errorName(error) !== 'NotFoundException') throw error;
-    }
+    await ignoreNotFound('NotFoundException', () => ctx.aws.client(APIGatewayClient).send(new DeleteRestApiCommand({ restApiId: actual.restApiId })));
   },
 };

@@ -1,10 +1,9 @@
 // The site bucket's policy: only this distribution, through CloudFront's service principal, may
 // read. ListBucket too, so that a missing file is a 404 (S3 says 403 without it).
 import { DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
-import type { Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
-import { errorName } from '../errors.ts';
-import { readAfterCreate } from '../aws/not-yet.ts';
-import { canonicalPolicy } from './role.ts';
+import type { Identity, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
+import { ignoreNotFound } from './not-found.ts';
+import { canonicalPolicy } from './iam.ts';
 
 type PolicyDocument = Record<string, unknown>;
 
@@ -37,14 +36,7 @@ export function sitePolicy(bucket: string, distributionArn: string): PolicyDocum
 }
 
 async function findPolicy(ctx: ResourceContext, bucket: string): Promise<BucketPolicyActual | undefined> {
-  let text: string | undefined;
-  try {
-    text = (await ctx.aws.client(S3Client).send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy;
-  } catch (error) {
-    const name = errorName(error);
-    if (name === 'NoSuchBucketPolicy' || name === 'NoSuchBucket') return undefined;
-    throw error;
-  }
+  const text = (await ignoreNotFound(['NoSuchBucketPolicy', 'NoSuchBucket'], () => ctx.aws.client(S3Client).send(new GetBucketPolicyCommand({ Bucket: bucket }))))?.Policy;
   if (!text) return undefined;
   let policy: unknown;
   try {
@@ -55,16 +47,15 @@ async function findPolicy(ctx: ResourceContext, bucket: string): Promise<BucketP
   return { id: bucket, outputs: { bucketName: bucket }, bucket, policy };
 }
 
-async function putPolicy(ctx: ResourceContext, desired: BucketPolicyDesired): Promise<BucketPolicyActual> {
+async function putPolicy(ctx: ResourceContext, desired: BucketPolicyDesired): Promise<Identity> {
   await ctx.aws.client(S3Client).send(new PutBucketPolicyCommand({ Bucket: desired.bucket, Policy: JSON.stringify(desired.policy) }));
-  const written = await readAfterCreate(ctx.aws, 'bucketPolicyAfterPut', () => findPolicy(ctx, desired.bucket));
-  if (!written) throw new Error(`putting S3 bucket policy (${desired.bucket}): not found right after writing it`);
-  return written;
+  return { id: desired.bucket };
 }
 
 export const bucketPolicy: ResourceKind<BucketPolicyDesired, BucketPolicyActual> = {
   name: 'bucketPolicy',
   title: 'S3 bucket policy',
+  readAfterWrite: 'bucketPolicyAfterPut',
   dependsOn: ['siteBucket', 'distribution'],
 
   label: (ctx) => `${ctx.names.siteBucket} policy`,
@@ -79,13 +70,11 @@ export const bucketPolicy: ResourceKind<BucketPolicyDesired, BucketPolicyActual>
 
   create: (ctx, desired) => putPolicy(ctx, desired),
 
-  update: (ctx, desired) => putPolicy(ctx, desired),
+  async update(ctx, desired) {
+    await putPolicy(ctx, desired);
+  },
 
   async delete(ctx, actual) {
-    try {
-      await ctx.aws.client(S3Client).send(new DeleteBucketPolicyCommand({ Bucket: actual.bucket }));
-    } catch (error) {
-      if (errorName(error) !== 'NoSuchBucket') throw error;
-    }
+    await ignoreNotFound('NoSuchBucket', () => ctx.aws.client(S3Client).send(new DeleteBucketPolicyCommand({ Bucket: actual.bucket })));
   },
 };

@@ -4,14 +4,16 @@
 import { createHash } from 'node:crypto';
 import {
   ACMClient, AddTagsToCertificateCommand, DeleteCertificateCommand, DescribeCertificateCommand, ListTagsForCertificateCommand,
-  paginateListCertificates, RequestCertificateCommand, waitUntilCertificateValidated, type CertificateDetail, type CertificateStatus,
+  paginateListCertificates, RequestCertificateCommand, waitUntilCertificateValidated, type CertificateDetail,
 } from '@aws-sdk/client-acm';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { TAG_KEY } from '../config.ts';
-import { errorName, httpStatus, UserError } from '../errors.ts';
+import { errorName, UserError } from '../errors.ts';
 import { readAfterCreate } from '../aws/not-yet.ts';
+import { isDeletedCertificateTokenAnswer } from '../aws/emulator-quirks.ts';
+import { ignoreNotFound } from './not-found.ts';
 import type { RecordedResource } from '../state/document.ts';
-import { deleteRecords, findRecord, fqdn, requireHostedZone, upsertRecords, zoneFor, zoneOutputs, type HostedZone } from './hosted-zone.ts';
+import { deleteRecords, findRecord, fqdn, requireHostedZone, upsertRecords, zoneFor, zoneOfDomain, zoneOutputs, type HostedZone } from './hosted-zone.ts';
 import { changedTags, hasChange, tagChanges, tagList, tagRecord } from './tags.ts';
 
 /** How long `up` waits for ISSUED: DNS validation takes minutes once the zone is delegated. */
@@ -19,8 +21,10 @@ const DEFAULT_VALIDATION_TIMEOUT_SECONDS = 45 * 60;
 /** Tests and impatient users can shorten the wait. */
 export const VALIDATION_TIMEOUT_ENV = 'RESUME_INFRA_CERT_TIMEOUT_SECONDS';
 const VALIDATION_TTL = 300;
-/** Statuses a certificate can still be (or become) usable from; others are left alone and a new one is requested. */
+/** Statuses a certificate can still be (or become) usable from; one in another status is replaced. */
 const USABLE: readonly string[] = ['ISSUED', 'PENDING_VALIDATION'];
+/** How many idempotency tokens a request tries before giving up (see requestCertificate). */
+const TOKEN_CHAIN_LENGTH = 8;
 
 interface ValidationRecord {
   name: string;
@@ -49,9 +53,15 @@ function validationTimeoutSeconds(): number {
   return Number.isFinite(seconds) && seconds > 2 ? seconds : DEFAULT_VALIDATION_TIMEOUT_SECONDS;
 }
 
-/** ACM honours the same token for an hour, so a run that crashed after RequestCertificate gets the same certificate back. */
-export function idempotencyToken(project: string, domain: string, salt = ''): string {
-  return createHash('sha256').update(`${project}:${domain}${salt}`).digest('hex').slice(0, 32);
+/**
+ * ACM honours the same token for an hour, so a run that crashed after RequestCertificate gets the
+ * same certificate back. The n-th token of the chain follows from the one before, so every run
+ * walks the same chain: see requestCertificate.
+ */
+export function idempotencyToken(project: string, domain: string, step = 0): string {
+  let token = createHash('sha256').update(`${project}:${domain}`).digest('hex').slice(0, 32);
+  for (let index = 0; index < step; index += 1) token = createHash('sha256').update(`${token}:next`).digest('hex').slice(0, 32);
+  return token;
 }
 
 /** The validation CNAMEs, sorted by domain (AWS gives no order), one per distinct record name. */
@@ -66,12 +76,7 @@ function validationRecordsOf(certificate: CertificateDetail): ValidationRecord[]
 }
 
 async function describe(ctx: ResourceContext, arn: string): Promise<CertificateDetail | undefined> {
-  try {
-    return (await ctx.aws.globalClient(ACMClient).send(new DescribeCertificateCommand({ CertificateArn: arn }))).Certificate;
-  } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return undefined;
-    throw error;
-  }
+  return (await ignoreNotFound('ResourceNotFoundException', () => ctx.aws.globalClient(ACMClient).send(new DescribeCertificateCommand({ CertificateArn: arn }))))?.Certificate;
 }
 
 async function validationRecordsPresent(ctx: ResourceContext, zone: HostedZone | undefined, records: ValidationRecord[]): Promise<boolean | undefined> {
@@ -86,13 +91,8 @@ async function validationRecordsPresent(ctx: ResourceContext, zone: HostedZone |
 async function findCertificateByArn(ctx: ResourceContext, arn: string, zone: HostedZone | undefined): Promise<CertificateActual | undefined> {
   const certificate = await describe(ctx, arn);
   if (!certificate?.DomainName) return undefined;
-  let tags;
-  try {
-    tags = await ctx.aws.globalClient(ACMClient).send(new ListTagsForCertificateCommand({ CertificateArn: arn }));
-  } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return undefined;
-    throw error;
-  }
+  const tags = await ignoreNotFound('ResourceNotFoundException', () => ctx.aws.globalClient(ACMClient).send(new ListTagsForCertificateCommand({ CertificateArn: arn })));
+  if (!tags) return undefined;
   const records = validationRecordsOf(certificate);
   return {
     id: arn,
@@ -107,57 +107,84 @@ async function findCertificateByArn(ctx: ResourceContext, arn: string, zone: Hos
   };
 }
 
-/** A certificate for the domain tagged for this project: ISSUED first, then one still pending; the lowest ARN among equals. */
-async function findCertificateByTag(ctx: ResourceContext, domain: string, statuses: readonly string[] | undefined, zone: HostedZone | undefined): Promise<CertificateActual | undefined> {
+/** Every certificate tagged for this project in us-east-1, whatever its domain and status. */
+async function taggedCertificates(ctx: ResourceContext): Promise<Array<{ arn: string; domain: string; status: string }>> {
   const acm = ctx.aws.globalClient(ACMClient);
-  const candidates: Array<{ arn: string; status: string }> = [];
-  const filter = statuses ? { CertificateStatuses: statuses as CertificateStatus[] } : {};
-  for await (const page of paginateListCertificates({ client: acm }, filter)) {
+  const found: Array<{ arn: string; domain: string; status: string }> = [];
+  for await (const page of paginateListCertificates({ client: acm }, {})) {
     for (const summary of page.CertificateSummaryList ?? []) {
-      if (summary.DomainName !== domain || !summary.CertificateArn) continue;
-      const tags = tagRecord((await acm.send(new ListTagsForCertificateCommand({ CertificateArn: summary.CertificateArn }))).Tags);
-      if (tags[TAG_KEY] === ctx.names.project) candidates.push({ arn: summary.CertificateArn, status: summary.Status ?? '' });
+      const arn = summary.CertificateArn;
+      if (!arn) continue;
+      const tags = await ignoreNotFound('ResourceNotFoundException', () => acm.send(new ListTagsForCertificateCommand({ CertificateArn: arn })));
+      if (tagRecord(tags?.Tags)[TAG_KEY] === ctx.names.project) found.push({ arn, domain: summary.DomainName ?? '', status: summary.Status ?? '' });
     }
   }
+  return found;
+}
+
+/** Tagged certificates that are neither the current one nor retired: left by a crash, or by hand. Each with its zone, so its validation CNAMEs go too. */
+async function orphanCertificates(ctx: ResourceContext, keep: ReadonlySet<string>): Promise<CertificateActual[]> {
+  const orphans: CertificateActual[] = [];
+  for (const { arn, domain } of await taggedCertificates(ctx)) {
+    if (keep.has(arn)) continue;
+    const found = await findCertificateByArn(ctx, arn, await zoneOfDomain(ctx, domain));
+    if (found) orphans.push(found);
+  }
+  return orphans;
+}
+
+/** A certificate for the domain tagged for this project: ISSUED first, then one still pending; the lowest ARN among equals. */
+async function findCertificateByTag(ctx: ResourceContext, domain: string, statuses: readonly string[] | undefined, zone: HostedZone | undefined): Promise<CertificateActual | undefined> {
+  const candidates = (await taggedCertificates(ctx)).filter((candidate) => candidate.domain === domain && (!statuses || statuses.includes(candidate.status)));
   const rank = (status: string) => (status === 'ISSUED' ? 0 : 1);
   candidates.sort((a, b) => rank(a.status) - rank(b.status) || a.arn.localeCompare(b.arn));
   const best = candidates[0];
   return best ? findCertificateByArn(ctx, best.arn, zone) : undefined;
 }
 
+/**
+ * The recorded certificate whatever its domain and status (diff replaces it when they are not
+ * what the config asks for); without one, the certificate a crashed run made, by tag.
+ */
 async function findCertificate(ctx: ResourceContext, recorded: RecordedResource | undefined): Promise<CertificateActual | undefined> {
-  // destroy removes whatever is ours; up only reuses a certificate that is or can become ISSUED for this domain.
-  const statuses = ctx.mode === 'destroy' ? undefined : USABLE;
-  const domain = ctx.config.domain ?? recorded?.outputs.domain;
   const zone = await zoneFor(ctx, recorded);
   if (recorded) {
     const found = await findCertificateByArn(ctx, recorded.id, zone);
-    if (found && (ctx.mode === 'destroy' || (found.domain === domain && USABLE.includes(found.status)))) return found;
+    if (found) return found;
   }
-  return domain ? findCertificateByTag(ctx, domain, statuses, zone) : undefined;
+  // destroy removes whatever is ours; up only adopts a certificate that is or can become ISSUED for this domain.
+  if (ctx.mode === 'destroy') {
+    const domain = recorded?.outputs.domain ?? ctx.config.domain;
+    return domain ? findCertificateByTag(ctx, domain, undefined, zone) : undefined;
+  }
+  return ctx.config.domain ? findCertificateByTag(ctx, ctx.config.domain, USABLE, zone) : undefined;
 }
 
-async function requestCertificate(ctx: ResourceContext, desired: CertificateDesired, salt = ''): Promise<string> {
+/**
+ * Requests the certificate with the first token of the chain whose certificate is usable. Within
+ * the hour a token is honoured, it names the certificate it made even after that was deleted (a
+ * domain changed away and back, a destroy then an up): then the next token of the chain is
+ * tried. Deterministic, so a run that crashed anywhere here gets the same certificate back.
+ */
+async function requestCertificate(ctx: ResourceContext, desired: CertificateDesired): Promise<string> {
   const acm = ctx.aws.globalClient(ACMClient);
-  let arn: string | undefined;
-  try {
-    arn = (await acm.send(new RequestCertificateCommand({
-      DomainName: desired.domain,
-      ValidationMethod: 'DNS',
-      IdempotencyToken: idempotencyToken(ctx.names.project, desired.domain, salt),
-      Tags: tagList(desired.tags),
-    }))).CertificateArn;
-  } catch (error) {
-    // moto 5.2.1 answers 500 when the token names a certificate that was deleted since (a
-    // destroy, then up within the hour): ask once more with a fresh token.
-    if (salt || (httpStatus(error) ?? 0) < 500) throw error;
+  for (let step = 0; step < TOKEN_CHAIN_LENGTH; step += 1) {
+    let arn: string | undefined;
+    try {
+      arn = (await acm.send(new RequestCertificateCommand({
+        DomainName: desired.domain,
+        ValidationMethod: 'DNS',
+        IdempotencyToken: idempotencyToken(ctx.names.project, desired.domain, step),
+        Tags: tagList(desired.tags),
+      }))).CertificateArn;
+    } catch (error) {
+      if (!isDeletedCertificateTokenAnswer(error)) throw error;
+    }
+    // Right after the request DescribeCertificate may answer NotFound: that means "not yet", not "gone".
+    const status = arn ? (await readAfterCreate(ctx.aws, 'certificateAfterRequest', () => describe(ctx, arn)))?.Status : undefined;
+    if (arn && status && USABLE.includes(status)) return arn;
   }
-  // Right after the request DescribeCertificate may answer NotFound: that means "not yet", not "gone".
-  if (arn && (await readAfterCreate(ctx.aws, 'certificateAfterRequest', () => describe(ctx, arn)))) return arn;
-  // The token named a deleted certificate: a fresh token makes a new one. The project tag keeps
-  // it findable, so a crash here still leads to no duplicate.
-  if (salt) throw new Error(`requesting ACM certificate (${desired.domain}): ACM returned no usable certificate`);
-  return requestCertificate(ctx, desired, `:${Date.now()}`);
+  throw new Error(`requesting ACM certificate (${desired.domain}): the last ${TOKEN_CHAIN_LENGTH} idempotency tokens all named deleted or failed certificates; wait an hour and run up again`);
 }
 
 /** ResourceRecord appears in DescribeCertificate a few seconds after the request; no SDK waiter covers that (not-yet.ts). */
@@ -172,11 +199,11 @@ async function waitForValidationRecords(ctx: ResourceContext, arn: string): Prom
 }
 
 /** UPSERTs the validation CNAMEs, then waits for ISSUED. */
-async function validate(ctx: ResourceContext, arn: string, zone: HostedZone): Promise<void> {
+async function validate(ctx: ResourceContext, arn: string, zone: HostedZone, domain: string): Promise<void> {
   const records = await waitForValidationRecords(ctx, arn);
   await upsertRecords(ctx, zone.id, records.map((record) => ({
     Name: record.name, Type: 'CNAME', TTL: VALIDATION_TTL, ResourceRecords: [{ Value: record.value }],
-  })), `resume-infra ${ctx.names.project}: ACM validation for ${ctx.config.domain ?? ''}`);
+  })), `resume-infra ${ctx.names.project}: ACM validation for ${domain}`);
   if ((await describe(ctx, arn))?.Status === 'ISSUED') return;
   ctx.note(`waiting for validation… check that ${zone.name} NS records are delegated`);
   const timeout = validationTimeoutSeconds();
@@ -186,14 +213,14 @@ async function validate(ctx: ResourceContext, arn: string, zone: HostedZone): Pr
     if (error instanceof UserError) throw error;
     if (errorName(error) === 'TimeoutError') {
       const waited = timeout >= 120 ? `${Math.round(timeout / 60)} min` : `${timeout} s`;
-      throw new UserError(`certificate for ${ctx.config.domain ?? ''} was not validated within ${waited}; check that your registrar's NS records for ${zone.name} match the Route 53 zone ${zone.id}, then run up again`);
+      throw new UserError(`certificate for ${domain} was not validated within ${waited}; check that your registrar's NS records for ${zone.name} match the Route 53 zone ${zone.id}, then run up again`);
     }
     const status = (await describe(ctx, arn))?.Status ?? 'deleted';
-    throw new UserError(`certificate ${arn} for ${ctx.config.domain ?? ''} failed validation (status ${status}); check the CAA records of ${zone.name}, delete the certificate and run up again`);
+    throw new UserError(`certificate ${arn} for ${domain} failed validation (status ${status}); check the CAA records of ${zone.name}, delete the certificate and run up again`);
   }
   // The waiter ends when every validation option says SUCCESS; CloudFront needs Status ISSUED.
   const issued = await readAfterCreate(ctx.aws, 'certificateIssued', () => describe(ctx, arn), (detail) => detail.Status === 'ISSUED');
-  if (!issued) throw new UserError(`certificate ${arn} for ${ctx.config.domain ?? ''} passed validation but is not ISSUED after 5 min; check it in the ACM console (us-east-1) and run up again`);
+  if (!issued) throw new UserError(`certificate ${arn} for ${domain} passed validation but is not ISSUED after 5 min; check it in the ACM console (us-east-1) and run up again`);
 }
 
 export const certificate: ResourceKind<CertificateDesired, CertificateActual> = {
@@ -215,7 +242,10 @@ export const certificate: ResourceKind<CertificateDesired, CertificateActual> = 
 
   diff(desired, actual) {
     const changes: Change[] = [];
-    if (actual.status !== 'ISSUED') changes.push({ field: 'status', from: actual.status, to: 'ISSUED' });
+    // A certificate's names are fixed, and a failed or expired one cannot be validated again.
+    if (actual.domain !== desired.domain) changes.push({ field: 'domain', from: actual.domain, to: desired.domain, replace: true });
+    else if (!USABLE.includes(actual.status)) changes.push({ field: 'status', from: actual.status, to: 'ISSUED', replace: true });
+    else if (actual.status !== 'ISSUED') changes.push({ field: 'status', from: actual.status, to: 'ISSUED' });
     if (actual.validationRecordsPresent === false) changes.push({ field: 'validationRecords', from: 'missing', to: 'present' });
     return [...changes, ...tagChanges(desired.tags, actual.tags)];
   },
@@ -223,22 +253,19 @@ export const certificate: ResourceKind<CertificateDesired, CertificateActual> = 
   async create(ctx, desired) {
     const zone = await requireHostedZone(ctx);
     const arn = await requestCertificate(ctx, desired);
-    await validate(ctx, arn, zone);
-    const created = await findCertificateByArn(ctx, arn, zone);
-    if (!created) throw new Error(`creating ACM certificate (${desired.domain}): it vanished right after validation`);
-    return created;
+    await validate(ctx, arn, zone, desired.domain);
+    return { id: arn, arn };
   },
 
   async update(ctx, desired, actual, changes) {
     const zone = await requireHostedZone(ctx);
-    if (hasChange(changes, 'status') || hasChange(changes, 'validationRecords')) await validate(ctx, actual.arn, zone);
+    if (hasChange(changes, 'status') || hasChange(changes, 'validationRecords')) await validate(ctx, actual.arn, zone, actual.domain);
     if (hasChange(changes, 'tags')) {
       await ctx.aws.globalClient(ACMClient).send(new AddTagsToCertificateCommand({ CertificateArn: actual.arn, Tags: tagList(changedTags(desired.tags, changes)) }));
     }
-    const updated = await findCertificateByArn(ctx, actual.arn, zone);
-    if (!updated) throw new Error(`updating ACM certificate (${actual.arn}): it vanished during the update`);
-    return updated;
   },
+
+  orphans: (ctx, keep) => orphanCertificates(ctx, keep),
 
   async delete(ctx, actual) {
     // Records first: a destroy interrupted after this still finds the certificate and finishes.
@@ -249,9 +276,5 @@ export const certificate: ResourceKind<CertificateDesired, CertificateActual> = 
 
 /** "In use" right after the distribution let go of it is waited out in every client (not-yet.ts: certificateInUse). */
 async function deleteCertificateWhenUnused(ctx: ResourceContext, arn: string): Promise<void> {
-  try {
-    await ctx.aws.globalClient(ACMClient).send(new DeleteCertificateCommand({ CertificateArn: arn }));
-  } catch (error) {
-    if (errorName(error) !== 'ResourceNotFoundException') throw error;
-  }
+  await ignoreNotFound('ResourceNotFoundException', () => ctx.aws.globalClient(ACMClient).send(new DeleteCertificateCommand({ CertificateArn: arn })));
 }

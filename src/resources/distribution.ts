@@ -9,6 +9,8 @@ import {
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { TAG_KEY } from '../config.ts';
 import { errorName } from '../errors.ts';
+import { ignoreNotFound } from './not-found.ts';
+import { mayBeOurDistribution, originAccessControlIdUnreported } from '../aws/emulator-quirks.ts';
 import type { RecordedResource } from '../state/document.ts';
 import { regionalDomainName } from './site-bucket.ts';
 import { changedTags, tagChanges, tagList, tagRecord } from './tags.ts';
@@ -143,20 +145,18 @@ export function buildConfig(desired: DistributionDesired, current?: Distribution
   };
 }
 
-function siteUrl(ctx: ResourceContext, domainName: string, settings: Settings): string {
-  const domain = ctx.config.domain;
-  return domain && settings.aliases.split(',').includes(domain) ? `https://${domain}` : `https://${domainName}`;
+/**
+ * The site's URL as `up` leaves it: the configured domain, else the distribution's own name.
+ * Derived from the config, not from the current aliases, so that a plan shows dependents (the
+ * counter's allowed origins) the value `up` will set, never the one it is about to change.
+ */
+function siteUrl(ctx: ResourceContext, domainName: string): string {
+  return ctx.config.domain ? `https://${ctx.config.domain}` : `https://${domainName}`;
 }
 
 async function findDistributionById(ctx: ResourceContext, id: string): Promise<DistributionActual | undefined> {
   const cloudfront = ctx.aws.globalClient(CloudFrontClient);
-  let distribution;
-  try {
-    distribution = (await cloudfront.send(new GetDistributionCommand({ Id: id }))).Distribution;
-  } catch (error) {
-    if (errorName(error) === 'NoSuchDistribution') return undefined;
-    throw error;
-  }
+  const distribution = (await ignoreNotFound('NoSuchDistribution', () => cloudfront.send(new GetDistributionCommand({ Id: id }))))?.Distribution;
   const { ARN: arn, DomainName: domainName, DistributionConfig: config } = distribution ?? {};
   if (!arn || !domainName || !config) return undefined;
   const tags = await cloudfront.send(new ListTagsForResourceCommand({ Resource: arn }));
@@ -164,7 +164,7 @@ async function findDistributionById(ctx: ResourceContext, id: string): Promise<D
   return {
     id,
     arn,
-    outputs: { distributionId: id, distributionArn: arn, domainName, siteUrl: siteUrl(ctx, domainName, settings) },
+    outputs: { distributionId: id, distributionArn: arn, domainName, siteUrl: siteUrl(ctx, domainName) },
     domainName,
     status: distribution?.Status ?? 'unknown',
     settings,
@@ -177,20 +177,23 @@ async function findDistributionById(ctx: ResourceContext, id: string): Promise<D
  * tagging API, which lags behind a create: a run that crashed right after creating must find it.
  */
 async function findDistributionByTag(ctx: ResourceContext): Promise<DistributionActual | undefined> {
+  const id = (await taggedDistributionIds(ctx))[0];
+  return id === undefined ? undefined : findDistributionById(ctx, id);
+}
+
+/** The ids of every distribution tagged for this project, sorted. */
+async function taggedDistributionIds(ctx: ResourceContext): Promise<string[]> {
   const cloudfront = ctx.aws.globalClient(CloudFrontClient);
   const originPrefix = `${ctx.names.siteBucket}.s3.`;
   const ids: string[] = [];
   for await (const page of paginateListDistributions({ client: cloudfront }, {})) {
     for (const summary of page.DistributionList?.Items ?? []) {
-      // AWS lists each distribution's origins, which skips most others cheaply; moto does not, so then every one is checked.
-      const origins = summary.Origins?.Items;
-      if (origins && !origins.some((origin) => origin.DomainName?.startsWith(originPrefix))) continue;
+      if (!mayBeOurDistribution(summary.Origins?.Items, originPrefix)) continue;
       const tags = tagRecord((await cloudfront.send(new ListTagsForResourceCommand({ Resource: summary.ARN }))).Tags?.Items);
       if (summary.Id && tags[TAG_KEY] === ctx.names.project) ids.push(summary.Id);
     }
   }
-  const id = ids.sort()[0];
-  return id === undefined ? undefined : findDistributionById(ctx, id);
+  return ids.sort();
 }
 
 async function findDistribution(ctx: ResourceContext, recorded: RecordedResource | undefined): Promise<DistributionActual | undefined> {
@@ -202,13 +205,8 @@ async function findDistribution(ctx: ResourceContext, recorded: RecordedResource
 }
 
 async function currentConfig(ctx: ResourceContext, id: string): Promise<{ config: DistributionConfig; etag: string | undefined } | undefined> {
-  try {
-    const response = await ctx.aws.globalClient(CloudFrontClient).send(new GetDistributionConfigCommand({ Id: id }));
-    return response.DistributionConfig ? { config: response.DistributionConfig, etag: response.ETag } : undefined;
-  } catch (error) {
-    if (errorName(error) === 'NoSuchDistribution') return undefined;
-    throw error;
-  }
+  const response = await ignoreNotFound('NoSuchDistribution', () => ctx.aws.globalClient(CloudFrontClient).send(new GetDistributionConfigCommand({ Id: id })));
+  return response?.DistributionConfig ? { config: response.DistributionConfig, etag: response.ETag } : undefined;
 }
 
 async function createDistribution(ctx: ResourceContext, desired: DistributionDesired, callerReference: string): Promise<string> {
@@ -267,22 +265,16 @@ export const distribution: ResourceKind<DistributionDesired, DistributionActual>
     for (const key of Object.keys(desired.settings) as Array<keyof Settings>) {
       const from = actual.settings[key];
       const to = desired.settings[key];
-      // moto drops OriginAccessControlId from the distributions it returns; AWS always reports it
-      // ('' when none), so only its absence is "unknown", not drift.
-      if (key === 'originAccessControlId' && from === undefined) continue;
+      if (key === 'originAccessControlId' && originAccessControlIdUnreported(actual.settings.originAccessControlId)) continue;
       if (from !== to) changes.push({ field: key, from, to });
     }
     return [...changes, ...tagChanges(desired.tags, actual.tags)];
   },
 
   async create(ctx, desired) {
-    const id = await createDistribution(ctx, desired, desired.callerReference);
     // No wait for Deployed (minutes on AWS): the bucket policy and the DNS records need only the
     // id, ARN and domain name, and CloudFront finishes deploying on its own.
-    const created = await findDistributionById(ctx, id);
-    if (!created) throw new Error(`creating CloudFront distribution (${id}): not found right after creation`);
-    const changes = distribution.diff(desired, created);
-    return changes.length > 0 ? distribution.update(ctx, desired, created, changes) : created;
+    return { id: await createDistribution(ctx, desired, desired.callerReference) };
   },
 
   async update(ctx, desired, actual, changes) {
@@ -298,9 +290,13 @@ export const distribution: ResourceKind<DistributionDesired, DistributionActual>
     if (Object.keys(tagsToSet).length > 0) {
       await cloudfront.send(new TagResourceCommand({ Resource: actual.arn, Tags: { Items: tagList(tagsToSet) } }));
     }
-    const updated = await findDistributionById(ctx, actual.id);
-    if (!updated) throw new Error(`updating CloudFront distribution (${actual.id}): it vanished during the update`);
-    return updated;
+  },
+
+  /** A second tagged distribution: made by a run that crashed before recording it, or by hand. */
+  async orphans(ctx, keep) {
+    const ids = (await taggedDistributionIds(ctx)).filter((id) => !keep.has(id));
+    const found = await Promise.all(ids.map((id) => findDistributionById(ctx, id)));
+    return found.filter((actual): actual is DistributionActual => actual !== undefined);
   },
 
   async delete(ctx, actual) {
@@ -320,10 +316,6 @@ export const distribution: ResourceKind<DistributionDesired, DistributionActual>
     }
     const disabled = await currentConfig(ctx, actual.id);
     if (!disabled) return;
-    try {
-      await cloudfront.send(new DeleteDistributionCommand({ Id: actual.id, IfMatch: disabled.etag }));
-    } catch (error) {
-      if (errorName(error) !== 'NoSuchDistribution') throw error;
-    }
+    await ignoreNotFound('NoSuchDistribution', () => cloudfront.send(new DeleteDistributionCommand({ Id: actual.id, IfMatch: disabled.etag })));
   },
 };

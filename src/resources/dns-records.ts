@@ -1,9 +1,10 @@
 // The domain's A and AAAA alias records to the distribution, in the existing hosted zone.
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
-import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
+import { KNOWN_AFTER_APPLY, type Change, type Identity, type Observed, type ResourceContext, type ResourceKind } from '../engine/types.ts';
 import type { RecordedResource } from '../state/document.ts';
 import {
-  CLOUDFRONT_HOSTED_ZONE_ID, deleteRecords, findRecord, fqdn, requireHostedZone, upsertRecords, zoneFor, zoneOutputs, type HostedZone,
+  CLOUDFRONT_HOSTED_ZONE_ID, deleteRecords, findRecord, fqdn, listRecords, requireHostedZone, upsertRecords, withoutDot, zoneFor, zoneOutputs,
+  type HostedZone,
 } from './hosted-zone.ts';
 
 const TYPES = ['A', 'AAAA'] as const;
@@ -28,7 +29,7 @@ function aliasSetting(record: ResourceRecordSet | undefined): string | undefined
 }
 
 function desiredAlias(target: string): string {
-  return `${CLOUDFRONT_HOSTED_ZONE_ID} ${fqdn(target)} false`;
+  return target === KNOWN_AFTER_APPLY ? target : `${CLOUDFRONT_HOSTED_ZONE_ID} ${fqdn(target)} false`;
 }
 
 async function findAliasRecords(ctx: ResourceContext, zone: HostedZone, domain: string): Promise<DnsRecordsActual | undefined> {
@@ -43,13 +44,14 @@ async function findAliasRecords(ctx: ResourceContext, zone: HostedZone, domain: 
   };
 }
 
+/** The recorded name first: when the domain changes, diff replaces those records with the new name's. */
 async function readRecords(ctx: ResourceContext, recorded: RecordedResource | undefined): Promise<DnsRecordsActual | undefined> {
-  const domain = ctx.config.domain ?? recorded?.outputs.recordName;
+  const domain = recorded?.outputs.recordName ?? ctx.config.domain;
   const zone = await zoneFor(ctx, recorded);
   return domain && zone ? findAliasRecords(ctx, zone, domain) : undefined;
 }
 
-async function upsertAliases(ctx: ResourceContext, desired: DnsRecordsDesired): Promise<DnsRecordsActual> {
+async function upsertAliases(ctx: ResourceContext, desired: DnsRecordsDesired): Promise<Identity> {
   const zone = await requireHostedZone(ctx);
   await upsertRecords(ctx, zone.id, TYPES.map((type) => ({
     Name: fqdn(desired.domain),
@@ -57,9 +59,24 @@ async function upsertAliases(ctx: ResourceContext, desired: DnsRecordsDesired): 
     AliasTarget: { HostedZoneId: CLOUDFRONT_HOSTED_ZONE_ID, DNSName: desired.target, EvaluateTargetHealth: false },
   })), `resume-infra ${ctx.names.project}: ${desired.domain} to CloudFront`);
   // Not waiting for INSYNC: nothing later in the run resolves the name.
-  const written = await findAliasRecords(ctx, zone, desired.domain);
-  if (!written) throw new Error(`upserting Route 53 records (${desired.domain}): not found right after the change`);
-  return written;
+  return { id: `${zone.id}/${desired.domain}`, outputs: { recordName: desired.domain, ...zoneOutputs(zone) } };
+}
+
+/**
+ * A/AAAA aliases in the project's zone that point at the project's distribution under a name the
+ * state does not account for (left by a crash, or by hand). Nothing else: a record pointing at
+ * another distribution, or not an alias, is not ours.
+ */
+async function orphanAliases(ctx: ResourceContext, keep: ReadonlySet<string>, recorded: RecordedResource | undefined): Promise<DnsRecordsActual[]> {
+  const target = ctx.output('distribution', 'domainName');
+  const zone = await zoneFor(ctx, recorded);
+  if (target === KNOWN_AFTER_APPLY || !zone) return [];
+  const ours = desiredAlias(target);
+  const names = new Set((await listRecords(ctx, zone.id))
+    .filter((record) => TYPES.some((type) => type === record.Type) && aliasSetting(record) === ours)
+    .map((record) => withoutDot(record.Name ?? '')));
+  const found = await Promise.all([...names].filter((name) => !keep.has(`${zone.id}/${name}`)).map((name) => findAliasRecords(ctx, zone, name)));
+  return found.filter((actual): actual is DnsRecordsActual => actual !== undefined);
 }
 
 export const dnsRecords: ResourceKind<DnsRecordsDesired, DnsRecordsActual> = {
@@ -78,6 +95,8 @@ export const dnsRecords: ResourceKind<DnsRecordsDesired, DnsRecordsActual> = {
 
   diff(desired, actual) {
     const changes: Change[] = [];
+    // Records are found by name: another name is another pair of records.
+    if (actual.domain !== desired.domain) return [{ field: 'name', from: actual.domain, to: desired.domain, replace: true }];
     for (const type of TYPES) {
       const to = desiredAlias(desired.target);
       if (actual.aliases[type] !== to) changes.push({ field: type, from: actual.aliases[type], to });
@@ -87,7 +106,11 @@ export const dnsRecords: ResourceKind<DnsRecordsDesired, DnsRecordsActual> = {
 
   create: (ctx, desired) => upsertAliases(ctx, desired),
 
-  update: (ctx, desired) => upsertAliases(ctx, desired),
+  async update(ctx, desired) {
+    await upsertAliases(ctx, desired);
+  },
+
+  orphans: (ctx, keep, recorded) => orphanAliases(ctx, keep, recorded),
 
   async delete(ctx, actual) {
     // Only aliases to CloudFront: an address record someone else put at the name is not ours to remove.

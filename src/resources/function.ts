@@ -10,6 +10,8 @@ import { KNOWN_AFTER_APPLY, type Change, type Observed, type ResourceContext, ty
 import { errorName } from '../errors.ts';
 import { buildLambdaZip, LAMBDA_HANDLER, type LambdaZip } from '../lambda/bundle.ts';
 import { ENV } from '../lambda/handler.ts';
+import { ignoreNotFound } from './not-found.ts';
+import { arnName, orphansByTag } from './tagged.ts';
 import { changedTags, hasChange, tagChanges } from './tags.ts';
 
 export const RUNTIME: Runtime = 'nodejs24.x';
@@ -59,33 +61,29 @@ export function lambdaZip(): Promise<LambdaZip> {
 }
 
 /**
- * The origins the counter answers CORS for: the site's own URL once the stack has one, plus the
- * config's `counter.allowedOrigins`. Sorted and deduplicated so the environment diff is stable.
+ * The origins the counter answers CORS for, as its environment holds them: the site's own URL
+ * plus the config's `counter.allowedOrigins`, sorted and deduplicated so the diff is stable. While
+ * the site's URL is unknown (a plan before the distribution exists) the whole value is unknown:
+ * a plan never shows a list that `up` would not set.
  */
-export function counterOrigins(ctx: ResourceContext): string[] {
+export function counterOrigins(ctx: ResourceContext): string {
   const site = siteOrigin(ctx);
-  return [...new Set([...ctx.config.counter.allowedOrigins, ...(site ? [site] : [])])].sort();
+  if (site === KNOWN_AFTER_APPLY) return site;
+  return [...new Set([...ctx.config.counter.allowedOrigins, site])].sort().join(',');
 }
 
-/** The site's origin (scheme and host), or undefined while the distribution is not made yet (plan). */
-export function siteOrigin(ctx: ResourceContext): string | undefined {
+/** The site's origin (scheme and host), or KNOWN_AFTER_APPLY while the distribution is not made yet (plan). */
+export function siteOrigin(ctx: ResourceContext): string {
   const siteUrl = ctx.output('distribution', 'siteUrl');
-  if (siteUrl === KNOWN_AFTER_APPLY) return undefined;
-  return new URL(siteUrl).origin;
+  return siteUrl === KNOWN_AFTER_APPLY ? siteUrl : new URL(siteUrl).origin;
 }
 
 const WAIT = { minDelay: 1, maxDelay: 5, maxWaitTime: 300 };
 
 export async function findFunction(aws: Aws, name: string): Promise<FunctionActual | undefined> {
-  let result;
-  try {
-    result = await aws.client(LambdaClient).send(new GetFunctionCommand({ FunctionName: name }));
-  } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return undefined;
-    throw error;
-  }
-  const configuration = result.Configuration;
-  if (!configuration?.FunctionArn) return undefined;
+  const result = await ignoreNotFound('ResourceNotFoundException', () => aws.client(LambdaClient).send(new GetFunctionCommand({ FunctionName: name })));
+  const configuration = result?.Configuration;
+  if (!result || !configuration?.FunctionArn) return undefined;
   const environment: Record<string, string> = {};
   for (const [key, value] of Object.entries(configuration.Environment?.Variables ?? {})) environment[key] = value;
   return {
@@ -131,7 +129,7 @@ export const counterFunction: ResourceKind<FunctionDesired, FunctionActual> = {
   title: 'Lambda function',
   dependsOn: ['role', 'logGroup', 'table', 'secret', 'distribution'],
 
-  label: (ctx) => ctx.names.function,
+  label: (ctx, actual) => actual?.name ?? ctx.names.function,
 
   async desired(ctx) {
     const zip = await lambdaZip();
@@ -146,7 +144,7 @@ export const counterFunction: ResourceKind<FunctionDesired, FunctionActual> = {
       environment: {
         [ENV.tableName]: ctx.output('table', 'tableName'),
         [ENV.secretParameter]: ctx.output('secret', 'parameterName'),
-        [ENV.allowedOrigins]: counterOrigins(ctx).join(','),
+        [ENV.allowedOrigins]: counterOrigins(ctx),
         [ENV.uniqueWindowHours]: String(ctx.config.counter.uniqueWindowHours),
       },
       codeSha256: zip.sha256,
@@ -190,10 +188,7 @@ export const counterFunction: ResourceKind<FunctionDesired, FunctionActual> = {
       if (errorName(error) !== 'ResourceConflictException') throw error;
     }
     await ctx.aws.wait(`function ${desired.name} to be active`, (abortSignal) => waitUntilFunctionActiveV2({ client: lambda, abortSignal, ...WAIT }, { FunctionName: desired.name }));
-    const created = await findFunction(ctx.aws, desired.name);
-    if (!created) throw new Error(`creating Lambda function (${desired.name}): not found right after creation`);
-    const changes = counterFunction.diff(desired, created);
-    return changes.length > 0 ? counterFunction.update(ctx, desired, created, changes) : created;
+    return { id: desired.name };
   },
 
   async update(ctx, desired, actual, changes) {
@@ -215,16 +210,11 @@ export const counterFunction: ResourceKind<FunctionDesired, FunctionActual> = {
     if (hasChange(changes, 'tags')) {
       await lambda.send(new TagResourceCommand({ Resource: actual.arn, Tags: changedTags(desired.tags, changes) }));
     }
-    const updated = await findFunction(ctx.aws, actual.name);
-    if (!updated) throw new Error(`updating Lambda function (${actual.name}): it vanished during the update`);
-    return updated;
   },
 
+  orphans: (ctx, keep) => orphansByTag(ctx, keep, 'lambda', (arn) => arnName(arn, ':function:'), (name) => findFunction(ctx.aws, name)),
+
   async delete(ctx, actual) {
-    try {
-      await ctx.aws.client(LambdaClient).send(new DeleteFunctionCommand({ FunctionName: actual.name }));
-    } catch (error) {
-      if (errorName(error) !== 'ResourceNotFoundException') throw error;
-    }
+    await ignoreNotFound('ResourceNotFoundException', () => ctx.aws.client(LambdaClient).send(new DeleteFunctionCommand({ FunctionName: actual.name })));
   },
 };

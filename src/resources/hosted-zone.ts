@@ -6,7 +6,9 @@ import {
 } from '@aws-sdk/client-route-53';
 import { ZONE_ID_PATTERN } from '../config.ts';
 import type { ResourceContext } from '../engine/types.ts';
-import { errorName, UserError } from '../errors.ts';
+import { UserError } from '../errors.ts';
+import { isRecordAlreadyGone } from '../aws/emulator-quirks.ts';
+import { ignoreNotFound } from './not-found.ts';
 import type { RecordedResource } from '../state/document.ts';
 
 export interface HostedZone {
@@ -65,21 +67,19 @@ export function findHostedZone(ctx: ResourceContext): Promise<HostedZone | undef
 
 /** The public zone with this id; undefined when there is none (or it is private). */
 async function publicZoneById(route53: Route53Client, id: string): Promise<HostedZone | undefined> {
-  try {
-    const zone = (await route53.send(new GetHostedZoneCommand({ Id: id }))).HostedZone;
-    if (!zone?.Name || zone.Config?.PrivateZone === true) return undefined;
-    return { id, name: withoutDot(zone.Name) };
-  } catch (error) {
-    if (errorName(error) === 'NoSuchHostedZone') return undefined;
-    throw error;
-  }
+  const zone = (await ignoreNotFound('NoSuchHostedZone', () => route53.send(new GetHostedZoneCommand({ Id: id }))))?.HostedZone;
+  if (!zone?.Name || zone.Config?.PrivateZone === true) return undefined;
+  return { id, name: withoutDot(zone.Name) };
 }
 
 async function lookUpHostedZone(ctx: ResourceContext): Promise<HostedZone | undefined> {
-  const domain = ctx.config.domain;
-  if (!domain) return undefined;
+  return ctx.config.domain ? zoneOfDomain(ctx, ctx.config.domain) : undefined;
+}
+
+/** The zone for any domain of the project's (e.g. an orphan certificate's): the config's `hostedZone` only for the config's domain. */
+export async function zoneOfDomain(ctx: ResourceContext, domain: string): Promise<HostedZone | undefined> {
   const route53 = ctx.aws.globalClient(Route53Client);
-  const hostedZone = ctx.config.hostedZone;
+  const hostedZone = domain === ctx.config.domain ? ctx.config.hostedZone : undefined;
   if (hostedZone && ZONE_ID_PATTERN.test(hostedZone)) {
     const zone = await publicZoneById(route53, hostedZone);
     if (zone && domain !== zone.name && !domain.endsWith(`.${zone.name}`)) {
@@ -87,7 +87,7 @@ async function lookUpHostedZone(ctx: ResourceContext): Promise<HostedZone | unde
     }
     return zone;
   }
-  for (const candidate of zoneCandidates(domain, ctx.config.hostedZone)) {
+  for (const candidate of zoneCandidates(domain, hostedZone)) {
     const zones = await publicZonesNamed(route53, candidate);
     if (zones.length > 1) {
       throw new UserError(`${zones.length} public hosted zones are named ${candidate} (${zones.map((zone) => zone.id).join(', ')}); delete the ones your registrar does not delegate to`);
@@ -123,19 +123,33 @@ export function zoneOutputs(zone: HostedZone | undefined): Record<string, string
   return zone ? { hostedZoneId: zone.id, hostedZoneName: zone.name } : {};
 }
 
+/**
+ * Every record set in the zone. ListResourceRecordSets pages on a name and type pair, which the
+ * SDK has no paginator for, hence the loop.
+ */
+export async function listRecords(ctx: ResourceContext, zoneId: string): Promise<ResourceRecordSet[]> {
+  const route53 = ctx.aws.globalClient(Route53Client);
+  const records: ResourceRecordSet[] = [];
+  let start: { StartRecordName?: string; StartRecordType?: RRType; StartRecordIdentifier?: string } = {};
+  for (;;) {
+    const page = await ignoreNotFound('NoSuchHostedZone', () => route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, ...start })));
+    records.push(...(page?.ResourceRecordSets ?? []));
+    if (!page?.IsTruncated) return records;
+    start = {
+      ...(page.NextRecordName ? { StartRecordName: page.NextRecordName } : {}),
+      ...(page.NextRecordType ? { StartRecordType: page.NextRecordType } : {}),
+      ...(page.NextRecordIdentifier ? { StartRecordIdentifier: page.NextRecordIdentifier } : {}),
+    };
+  }
+}
+
 /** The record set with exactly this name and type, or undefined. */
 export async function findRecord(ctx: ResourceContext, zoneId: string, name: string, type: RRType): Promise<ResourceRecordSet | undefined> {
-  let response;
-  try {
-    response = await ctx.aws.globalClient(Route53Client).send(new ListResourceRecordSetsCommand({
-      HostedZoneId: zoneId, StartRecordName: fqdn(name), StartRecordType: type, MaxItems: 1,
-    }));
-  } catch (error) {
-    if (errorName(error) === 'NoSuchHostedZone') return undefined;
-    throw error;
-  }
+  const response = await ignoreNotFound('NoSuchHostedZone', () => ctx.aws.globalClient(Route53Client).send(new ListResourceRecordSetsCommand({
+    HostedZoneId: zoneId, StartRecordName: fqdn(name), StartRecordType: type, MaxItems: 1,
+  })));
   // The list starts at the name; the first entry is another record when this one is missing.
-  return response.ResourceRecordSets?.find((record) => fqdn(record.Name ?? '') === fqdn(name) && record.Type === type && record.SetIdentifier === undefined);
+  return response?.ResourceRecordSets?.find((record) => fqdn(record.Name ?? '') === fqdn(name) && record.Type === type && record.SetIdentifier === undefined);
 }
 
 export async function upsertRecords(ctx: ResourceContext, zoneId: string, records: ResourceRecordSet[], comment: string): Promise<void> {
@@ -164,9 +178,7 @@ export async function deleteRecords(
     try {
       await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [{ Action: 'DELETE', ResourceRecordSet: current }] } }));
     } catch (error) {
-      // Deleted by someone else in between: AWS says InvalidChangeBatch, moto InvalidInput.
-      const name = errorName(error);
-      if (name !== 'InvalidChangeBatch' && name !== 'InvalidInput' && name !== 'NoSuchHostedZone') throw error;
+      if (!isRecordAlreadyGone(error)) throw error;
     }
   }
 }

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { errorName } from '../errors.ts';
+import { ignoreNotFound } from './not-found.ts';
 import { changedTags, hasChange, tagChanges } from './tags.ts';
 
 interface LogGroupDesired {
@@ -59,10 +60,7 @@ export const logGroup: ResourceKind<LogGroupDesired, LogGroupActual> = {
       // Made by a crashed run, or by Lambda itself on a first invoke: adopt it.
       if (errorName(error) !== 'ResourceAlreadyExistsException') throw error;
     }
-    const created = await findLogGroup(ctx, desired.name);
-    if (!created) throw new Error(`creating log group (${desired.name}): not found right after creation`);
-    const changes = logGroup.diff(desired, created);
-    return changes.length > 0 ? logGroup.update(ctx, desired, created, changes) : created;
+    return { id: desired.name };
   },
 
   async update(ctx, desired, actual, changes) {
@@ -73,16 +71,9 @@ export const logGroup: ResourceKind<LogGroupDesired, LogGroupActual> = {
     if (hasChange(changes, 'tags') && actual.arn) {
       await logs.send(new TagResourceCommand({ resourceArn: actual.arn, tags: changedTags(desired.tags, changes) }));
     }
-    const updated = await findLogGroup(ctx, actual.name);
-    if (!updated) throw new Error(`updating log group (${actual.name}): it vanished during the update`);
-    return updated;
   },
 
   async delete(ctx, actual) {
-    try {
-      await ctx.aws.client(CloudWatchLogsClient).send(new DeleteLogGroupCommand({ logGroupName: actual.name }));
-    } catch (error) {
-      if (errorName(error) !== 'ResourceNotFoundException') throw error;
-    }
+    await ignoreNotFound('ResourceNotFoundException', () => ctx.aws.client(CloudWatchLogsClient).send(new DeleteLogGroupCommand({ logGroupName: actual.name })));
   },
 };

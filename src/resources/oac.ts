@@ -6,6 +6,8 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { errorName } from '../errors.ts';
+import { ignoreNotFound } from './not-found.ts';
+import { oneOfSameNamedOacs } from '../aws/emulator-quirks.ts';
 import type { RecordedResource } from '../state/document.ts';
 
 interface OacDesired {
@@ -33,15 +35,9 @@ function desiredConfig(ctx: ResourceContext): OriginAccessControlConfig {
 
 /** By id; undefined when it does not exist. (GetOriginAccessControl, since moto answers GetOriginAccessControlConfig with a 500.) */
 async function findOacById(ctx: ResourceContext, id: string): Promise<OacActual | undefined> {
-  let response;
-  try {
-    response = await ctx.aws.globalClient(CloudFrontClient).send(new GetOriginAccessControlCommand({ Id: id }));
-  } catch (error) {
-    if (errorName(error) === 'NoSuchOriginAccessControl') return undefined;
-    throw error;
-  }
-  const config = response.OriginAccessControl?.OriginAccessControlConfig;
-  if (!config) return undefined;
+  const response = await ignoreNotFound('NoSuchOriginAccessControl', () => ctx.aws.globalClient(CloudFrontClient).send(new GetOriginAccessControlCommand({ Id: id })));
+  const config = response?.OriginAccessControl?.OriginAccessControlConfig;
+  if (!response || !config) return undefined;
   return {
     id,
     outputs: { oacId: id },
@@ -60,7 +56,7 @@ async function findOacByName(ctx: ResourceContext, name: string): Promise<OacAct
   for await (const page of paginateListOriginAccessControls({ client: ctx.aws.globalClient(CloudFrontClient) }, {})) {
     for (const item of page.OriginAccessControlList?.Items ?? []) if (item.Name === name && item.Id) ids.push(item.Id);
   }
-  const id = ids.sort()[0];
+  const id = oneOfSameNamedOacs(ids);
   return id === undefined ? undefined : findOacById(ctx, id);
 }
 
@@ -106,10 +102,10 @@ export const oac: ResourceKind<OacDesired, OacActual> = {
       // AWS keeps OAC names unique: one with this name was made by a run that crashed before recording it.
       if (errorName(error) !== 'OriginAccessControlAlreadyExists') throw error;
     }
-    const created = id ? await findOacById(ctx, id) : await findOacByName(ctx, ctx.names.oac);
-    if (!created) throw new Error(`creating CloudFront origin access control (${desired.config.Name}): not found right after creation`);
-    const changes = oac.diff(desired, created);
-    return changes.length > 0 ? oac.update(ctx, desired, created, changes) : created;
+    const existing = id ? undefined : await findOacByName(ctx, ctx.names.oac);
+    const identity = id ?? existing?.id;
+    if (!identity) throw new Error(`creating CloudFront origin access control (${desired.config.Name}): not found right after creation`);
+    return { id: identity };
   },
 
   async update(ctx, desired, actual) {
@@ -118,9 +114,6 @@ export const oac: ResourceKind<OacDesired, OacActual> = {
     await ctx.aws.globalClient(CloudFrontClient).send(new UpdateOriginAccessControlCommand({
       Id: actual.id, IfMatch: current.etag, OriginAccessControlConfig: desired.config,
     }));
-    const updated = await findOacById(ctx, actual.id);
-    if (!updated) throw new Error(`updating CloudFront origin access control (${actual.id}): it vanished during the update`);
-    return updated;
   },
 
   async delete(ctx, actual) {
@@ -128,11 +121,7 @@ export const oac: ResourceKind<OacDesired, OacActual> = {
     // DeleteOriginAccessControl of a missing id with a 500 instead of NoSuchOriginAccessControl.
     const current = await findOacById(ctx, actual.id);
     if (!current) return;
-    try {
-      await ctx.aws.globalClient(CloudFrontClient).send(new DeleteOriginAccessControlCommand({ Id: actual.id, IfMatch: current.etag }));
-    } catch (error) {
-      // An OAC still used by a distribution gives OriginAccessControlInUse: the distribution is deleted first.
-      if (errorName(error) !== 'NoSuchOriginAccessControl') throw error;
-    }
+    // An OAC still used by a distribution gives OriginAccessControlInUse: the distribution is deleted first.
+    await ignoreNotFound('NoSuchOriginAccessControl', () => ctx.aws.globalClient(CloudFrontClient).send(new DeleteOriginAccessControlCommand({ Id: actual.id, IfMatch: current.etag })));
   },
 };

@@ -5,8 +5,10 @@ import {
   AddTagsToResourceCommand, DeleteParameterCommand, DescribeParametersCommand, ListTagsForResourceCommand, PutParameterCommand, SSMClient,
 } from '@aws-sdk/client-ssm';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
-import { errorName, UserError } from '../errors.ts';
-import { changedTags, hasChange, tagChanges, tagList, tagRecord } from './tags.ts';
+import { errorName } from '../errors.ts';
+import { ignoreNotFound } from './not-found.ts';
+import { arnName, orphansByTag } from './tagged.ts';
+import { changedTags, tagChanges, tagList, tagRecord } from './tags.ts';
 
 interface SecretDesired {
   name: string;
@@ -33,8 +35,10 @@ export const secret: ResourceKind<SecretDesired, SecretActual> = {
   name: 'secret',
   title: 'SSM secret',
   dependsOn: [],
+  holdsData: true,
+  replaceDeletesFirst: true,
 
-  label: (ctx) => ctx.names.secretParameter,
+  label: (ctx, actual) => actual?.name ?? ctx.names.secretParameter,
 
   desired: (ctx) => ({ name: ctx.names.secretParameter, tags: ctx.tags }),
 
@@ -42,7 +46,8 @@ export const secret: ResourceKind<SecretDesired, SecretActual> = {
 
   diff(desired, actual) {
     const changes: Change[] = [];
-    if (actual.type !== 'SecureString') changes.push({ field: 'type', from: actual.type, to: 'SecureString' });
+    // A plain String may have been read by anyone with ssm:GetParameter: a new key it is.
+    if (actual.type !== 'SecureString') changes.push({ field: 'type', from: actual.type, to: 'SecureString', replace: true });
     return [...changes, ...tagChanges(desired.tags, actual.tags)];
   },
 
@@ -60,27 +65,17 @@ export const secret: ResourceKind<SecretDesired, SecretActual> = {
       // A crashed run made it already; the value stays what it is.
       if (errorName(error) !== 'ParameterAlreadyExists') throw error;
     }
-    const created = await findParameter(ctx, desired.name);
-    if (!created) throw new Error(`creating SSM parameter (${desired.name}): not found right after creation`);
-    const changes = secret.diff(desired, created);
-    return changes.length > 0 ? secret.update(ctx, desired, created, changes) : created;
+    return { id: desired.name };
   },
 
   async update(ctx, desired, actual, changes) {
-    if (hasChange(changes, 'type')) {
-      throw new UserError(`parameter ${actual.name} is a ${actual.type}, not a SecureString, so its value may have been exposed; delete it (aws ssm delete-parameter --name ${actual.name}) and run up to make a new secret`);
-    }
     await ctx.aws.client(SSMClient).send(new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: actual.name, Tags: tagList(changedTags(desired.tags, changes)) }));
-    const updated = await findParameter(ctx, actual.name);
-    if (!updated) throw new Error(`updating SSM parameter (${actual.name}): it vanished during the update`);
-    return updated;
   },
 
+  // Parameter names start with `/`, which the ARN keeps after `:parameter`.
+  orphans: (ctx, keep) => orphansByTag(ctx, keep, 'ssm', (arn) => arnName(arn, ':parameter'), (name) => findParameter(ctx, name)),
+
   async delete(ctx, actual) {
-    try {
-      await ctx.aws.client(SSMClient).send(new DeleteParameterCommand({ Name: actual.name }));
-    } catch (error) {
-      if (errorName(error) !== 'ParameterNotFound') throw error;
-    }
+    await ignoreNotFound('ParameterNotFound', () => ctx.aws.client(SSMClient).send(new DeleteParameterCommand({ Name: actual.name })));
   },
 };

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { errorName, httpStatus, UserError } from '../errors.ts';
-import { readAfterCreate } from '../aws/not-yet.ts';
+import { ignoreNotFound } from './not-found.ts';
 import { hasChange, tagChanges, tagList, tagRecord } from './tags.ts';
 
 const BLOCK_ALL = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true } as const;
@@ -118,6 +118,7 @@ async function emptyBucket(s3: S3Client, name: string): Promise<void> {
 export const siteBucket: ResourceKind<SiteBucketDesired, SiteBucketActual> = {
   name: 'siteBucket',
   title: 'S3 site bucket',
+  readAfterWrite: 'bucketReadAfterCreate',
   dependsOn: [],
 
   label: (ctx) => ctx.names.siteBucket,
@@ -153,10 +154,7 @@ export const siteBucket: ResourceKind<SiteBucketDesired, SiteBucketActual> = {
       // A crashed run made it: the settings below converge it.
       if (errorName(error) !== 'BucketAlreadyOwnedByYou') throw error;
     }
-    const created = await readAfterCreate(ctx.aws, 'bucketReadAfterCreate', () => findSiteBucket(ctx, desired.name));
-    if (!created) throw new Error(`creating S3 bucket (${desired.name}): not found right after creation`);
-    const changes = siteBucket.diff(desired, created);
-    return changes.length > 0 ? siteBucket.update(ctx, desired, created, changes) : created;
+    return { id: desired.name };
   },
 
   async update(ctx, desired, actual, changes) {
@@ -181,18 +179,13 @@ export const siteBucket: ResourceKind<SiteBucketDesired, SiteBucketActual> = {
       // PutBucketTagging replaces the whole set: keep tags someone added by hand.
       await s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: tagList({ ...actual.tags, ...desired.tags }) } }));
     }
-    const updated = await findSiteBucket(ctx, Bucket);
-    if (!updated) throw new Error(`updating S3 bucket (${Bucket}): it vanished during the update`);
-    return updated;
   },
 
   async delete(ctx, actual) {
     const s3 = ctx.aws.client(S3Client);
-    try {
+    await ignoreNotFound('NoSuchBucket', async () => {
       await emptyBucket(s3, actual.name);
       await s3.send(new DeleteBucketCommand({ Bucket: actual.name }));
-    } catch (error) {
-      if (errorName(error) !== 'NoSuchBucket') throw error;
-    }
+    });
   },
 };

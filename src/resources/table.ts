@@ -5,7 +5,9 @@ import {
   UpdateTimeToLiveCommand, waitUntilTableExists, waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
-import { errorName, UserError } from '../errors.ts';
+import { errorName } from '../errors.ts';
+import { ignoreNotFound } from './not-found.ts';
+import { arnName, orphansByTag } from './tagged.ts';
 import { changedTags, hasChange, tagChanges, tagList, tagRecord } from './tags.ts';
 
 export const TTL_ATTRIBUTE = 'expiresAt';
@@ -29,13 +31,7 @@ const WAIT = { minDelay: 1, maxDelay: 5, maxWaitTime: 300 };
 
 async function findTable(ctx: ResourceContext, name: string): Promise<TableActual | undefined> {
   const dynamodb = ctx.aws.client(DynamoDBClient);
-  let table;
-  try {
-    table = (await dynamodb.send(new DescribeTableCommand({ TableName: name }))).Table;
-  } catch (error) {
-    if (errorName(error) === 'ResourceNotFoundException') return undefined;
-    throw error;
-  }
+  const table = (await ignoreNotFound('ResourceNotFoundException', () => dynamodb.send(new DescribeTableCommand({ TableName: name }))))?.Table;
   // A table on its way out is gone as far as the next create is concerned.
   if (!table?.TableArn || table.TableStatus === 'DELETING') return undefined;
   const [ttl, backups, tags] = await Promise.all([
@@ -70,8 +66,10 @@ export const table: ResourceKind<TableDesired, TableActual> = {
   name: 'table',
   title: 'DynamoDB table',
   dependsOn: [],
+  holdsData: true,
+  replaceDeletesFirst: true,
 
-  label: (ctx) => ctx.names.table,
+  label: (ctx, actual) => actual?.name ?? ctx.names.table,
 
   desired: (ctx) => ({ name: ctx.names.table, tags: ctx.tags }),
 
@@ -79,7 +77,8 @@ export const table: ResourceKind<TableDesired, TableActual> = {
 
   diff(desired, actual) {
     const changes: Change[] = [];
-    if (actual.keySchema !== `${PARTITION_KEY}:HASH`) changes.push({ field: 'keySchema', from: actual.keySchema, to: `${PARTITION_KEY}:HASH` });
+    // The key schema of a table cannot change: a new table it is.
+    if (actual.keySchema !== `${PARTITION_KEY}:HASH`) changes.push({ field: 'keySchema', from: actual.keySchema, to: `${PARTITION_KEY}:HASH`, replace: true });
     if (actual.billingMode !== 'PAY_PER_REQUEST') changes.push({ field: 'billingMode', from: actual.billingMode, to: 'PAY_PER_REQUEST' });
     if (actual.ttlAttribute !== TTL_ATTRIBUTE) changes.push({ field: 'timeToLive', from: actual.ttlAttribute ?? 'disabled', to: TTL_ATTRIBUTE });
     if (!actual.pitr) changes.push({ field: 'pointInTimeRecovery', from: 'disabled', to: 'enabled' });
@@ -99,25 +98,18 @@ export const table: ResourceKind<TableDesired, TableActual> = {
     } catch (error) {
       if (errorName(error) !== 'ResourceInUseException') throw error;
       // Exists (a crashed run made it) or is still being deleted: wait for the latter, then create.
-      const existing = await findTable(ctx, desired.name);
-      if (!existing) {
+      if (!(await findTable(ctx, desired.name))) {
         await ctx.aws.wait(`table ${desired.name} to be deleted`, (abortSignal) => waitUntilTableNotExists({ client: dynamodb, abortSignal, ...WAIT }, { TableName: desired.name }));
         return table.create(ctx, desired);
       }
     }
     // UpdateTimeToLive needs the table ACTIVE.
     await ctx.aws.wait(`table ${desired.name} to be ACTIVE`, (abortSignal) => waitUntilTableExists({ client: dynamodb, abortSignal, ...WAIT }, { TableName: desired.name }));
-    const created = await findTable(ctx, desired.name);
-    if (!created) throw new Error(`creating DynamoDB table (${desired.name}): it vanished right after creation`);
-    const changes = table.diff(desired, created);
-    return changes.length > 0 ? table.update(ctx, desired, created, changes) : created;
+    return { id: desired.name };
   },
 
   async update(ctx, desired, actual, changes) {
     const dynamodb = ctx.aws.client(DynamoDBClient);
-    if (hasChange(changes, 'keySchema')) {
-      throw new UserError(`table ${actual.name} has key schema ${actual.keySchema}, not ${PARTITION_KEY}:HASH, so it was not made by resume-infra; rename the project or delete that table`);
-    }
     if (hasChange(changes, 'billingMode')) {
       await dynamodb.send(new UpdateTableCommand({ TableName: actual.name, BillingMode: 'PAY_PER_REQUEST' }));
       await ctx.aws.wait(`table ${actual.name} to be ACTIVE`, (abortSignal) => waitUntilTableExists({ client: dynamodb, abortSignal, ...WAIT }, { TableName: actual.name }));
@@ -127,16 +119,14 @@ export const table: ResourceKind<TableDesired, TableActual> = {
     if (hasChange(changes, 'tags') && actual.arn) {
       await dynamodb.send(new TagResourceCommand({ ResourceArn: actual.arn, Tags: tagList(changedTags(desired.tags, changes)) }));
     }
-    const updated = await findTable(ctx, actual.name);
-    if (!updated) throw new Error(`updating DynamoDB table (${actual.name}): it vanished during the update`);
-    return updated;
   },
 
+  orphans: (ctx, keep) => orphansByTag(ctx, keep, 'dynamodb', (arn) => arnName(arn, ':table/'), (name) => findTable(ctx, name)),
+
   async delete(ctx, actual) {
-    try {
-      await ctx.aws.client(DynamoDBClient).send(new DeleteTableCommand({ TableName: actual.name }));
-    } catch (error) {
-      if (errorName(error) !== 'ResourceNotFoundException') throw error;
-    }
+    const dynamodb = ctx.aws.client(DynamoDBClient);
+    await ignoreNotFound('ResourceNotFoundException', () => dynamodb.send(new DeleteTableCommand({ TableName: actual.name })));
+    // A replacement with the same name can be made only once this one is gone.
+    await ctx.aws.wait(`table ${actual.name} to be deleted`, (abortSignal) => waitUntilTableNotExists({ client: dynamodb, abortSignal, ...WAIT }, { TableName: actual.name }));
   },
 };

@@ -1,5 +1,6 @@
 // Creating a CloudFront invalidation and waiting for it. The paths themselves are worked out in
 // invalidation-paths.ts.
+import { isInvalidationCompleted } from '../aws/emulator-quirks.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudFrontClient, CreateInvalidationCommand, GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { UserError } from '../errors.ts';
@@ -37,7 +38,7 @@ export async function waitForInvalidation(cloudfront: CloudFrontClient, distribu
   for (;;) {
     const response = await cloudfront.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: invalidationId }));
     const status = response.Invalidation?.Status ?? 'unknown';
-    if (status.toLowerCase() === 'completed') return;
+    if (isInvalidationCompleted(status)) return;
     if (Date.now() + intervalMs > deadline) {
       throw new UserError(`invalidation ${invalidationId} of distribution ${distributionId} is still ${status} after ${Math.round(timeoutMs / 1000)} s; it carries on in CloudFront, check it later with \`aws cloudfront get-invalidation\``);
     }

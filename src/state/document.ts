@@ -12,6 +12,15 @@ const recordedSchema = z.object({
   updatedAt: z.string(),
 });
 
+/**
+ * An instance superseded by a replacement and not yet deleted (Terraform's "deposed" object).
+ * Kept here until its delete succeeds, so a crash between the two never forgets it.
+ */
+const retiredSchema = recordedSchema.extend({
+  resource: z.string(),
+  retiredAt: z.string(),
+});
+
 const documentSchema = z.object({
   formatVersion: z.literal(STATE_FORMAT_VERSION),
   serial: z.number().int().nonnegative(),
@@ -20,12 +29,15 @@ const documentSchema = z.object({
   account: z.string(),
   region: z.string(),
   resources: z.record(z.string(), recordedSchema),
+  /** Absent in documents written before replacements existed; same format version, since nothing else changed. */
+  retired: z.array(retiredSchema).optional(),
   outputs: z.record(z.string(), z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 
 export type RecordedResource = z.infer<typeof recordedSchema>;
+export type RetiredResource = z.infer<typeof retiredSchema>;
 export type StateDocument = z.infer<typeof documentSchema>;
 
 export function emptyState(project: string, account: string, region: string): StateDocument {

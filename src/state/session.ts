@@ -1,6 +1,6 @@
 // The state of one locked run: the document in memory, written back after every change.
 import type { Observed } from '../engine/types.ts';
-import type { RecordedResource, StateDocument } from './document.ts';
+import type { RecordedResource, RetiredResource, StateDocument } from './document.ts';
 import type { StateStore } from './store.ts';
 
 export class StateSession {
@@ -34,6 +34,36 @@ export class StateSession {
         outputs: observed.outputs,
         updatedAt: new Date().toISOString(),
       };
+    });
+  }
+
+  /** Instances of `name` superseded by a replacement and not yet deleted. */
+  retired(name: string): RetiredResource[] {
+    return (this.document.retired ?? []).filter((entry) => entry.resource === name);
+  }
+
+  /**
+   * Moves `observed` from the resource's entry to the retired list, in one write, before its
+   * replacement is made: from then on every run knows it must still be deleted.
+   */
+  retire(name: string, observed: Observed): Promise<void> {
+    return this.change(() => {
+      const retired = (this.document.retired ?? []).filter((entry) => !(entry.resource === name && entry.id === observed.id));
+      const now = new Date().toISOString();
+      retired.push({ resource: name, id: observed.id, ...(observed.arn ? { arn: observed.arn } : {}), outputs: observed.outputs, updatedAt: now, retiredAt: now });
+      this.document.retired = retired;
+      if (this.document.resources[name]?.id === observed.id) delete this.document.resources[name];
+    });
+  }
+
+  /** A retired instance is deleted: drop it. */
+  dropRetired(name: string, id: string): Promise<void> {
+    const retired = this.document.retired ?? [];
+    if (!retired.some((entry) => entry.resource === name && entry.id === id)) return this.writes;
+    return this.change(() => {
+      const rest = retired.filter((entry) => !(entry.resource === name && entry.id === id));
+      if (rest.length > 0) this.document.retired = rest;
+      else delete this.document.retired;
     });
   }
 

@@ -3,11 +3,12 @@
 // `destroy` with SIGKILL right after its k-th mutating AWS call, recover the way a user would, and
 // count what exists in every service. No node:test imports here.
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Emulator } from '../../src/emulator.ts';
 import { makeProject, type CliRun, type TestProject } from '../helpers/cli.ts';
-import { censusMismatches, takeCensus, type Census, type CensusTarget } from '../helpers/census.ts';
+import { censusMismatches, domainCensus, takeCensus, type Census, type CensusTarget } from '../helpers/census.ts';
 import { ACCOUNT } from '../helpers/emulator.ts';
 import { objectExists, readJson, stateBucket } from '../helpers/s3.ts';
 
@@ -16,6 +17,8 @@ const REGION = 'eu-west-1';
 const ZONE = 'example.com';
 const DOMAIN = `resume.${ZONE}`;
 const CONFIG = { project: PROJECT, region: REGION, domain: DOMAIN };
+/** The domain the domain-change scenario moves to. */
+const NEW_DOMAIN = `cv.${ZONE}`;
 const STATE_BUCKET = stateBucket(REGION);
 const STATE_KEY = `${PROJECT}/state.json`;
 const LOCK_KEY = `${STATE_KEY}.lock`;
@@ -51,7 +54,16 @@ export class CrashLab {
   }
 
   get target(): CensusTarget {
-    return { endpoint: this.emulator.endpoint, project: PROJECT, region: REGION, account: ACCOUNT, domain: DOMAIN, stateBucket: STATE_BUCKET, stateKey: STATE_KEY };
+    return this.targetFor(DOMAIN);
+  }
+
+  private targetFor(domain: string): CensusTarget {
+    return { endpoint: this.emulator.endpoint, project: PROJECT, region: REGION, account: ACCOUNT, domain, stateBucket: STATE_BUCKET, stateKey: STATE_KEY };
+  }
+
+  /** Rewrites the project's config with this domain. */
+  async useDomain(domain: string): Promise<void> {
+    await writeFile(this.project.configPath, JSON.stringify({ ...CONFIG, domain }, null, 2));
   }
 
   /** An empty account holding only the hosted zone (the one thing the user makes by hand). */
@@ -95,8 +107,8 @@ export class CrashLab {
     return (listed.Versions ?? []).filter((version) => version.Key === STATE_KEY).length;
   }
 
-  census(): Promise<Census> {
-    return takeCensus(this.target);
+  census(domain = DOMAIN): Promise<Census> {
+    return takeCensus(this.targetFor(domain));
   }
 
   /**
@@ -120,10 +132,10 @@ export class CrashLab {
   }
 
   /** Every kind exactly once, the state bucket complete, the state written and unlocked, and `plan` clean. */
-  async assertConverged(context: string): Promise<void> {
+  async assertConverged(context: string, domain = DOMAIN): Promise<void> {
     const cleanShape = this.cleanStateShape;
     assert.ok(cleanShape, `${context}: CrashLab.measureMutations() must run before assertConverged(), which compares the state with a clean up's`);
-    const census = await this.census();
+    const census = await this.census(domain);
     assert.deepEqual(censusMismatches(census, 1), [], `${context}: not exactly one of each: ${JSON.stringify(census.counts)}`);
     assert.equal(census.stateBucket, true, `${context}: no state bucket`);
     assert.deepEqual(census.stateBucketMissing, [], `${context}: the state bucket's bootstrap is incomplete`);
@@ -167,6 +179,43 @@ export class CrashLab {
     await this.recover(['up'], lockLeft, context);
     await this.assertConverged(context);
     return { lockLeft };
+  }
+
+  /** The number of mutating calls of `up` after the domain changed from DOMAIN to NEW_DOMAIN. */
+  async measureDomainChange(): Promise<number> {
+    await this.cleanUp();
+    this.cleanStateShape = await this.stateShape();
+    await this.useDomain(NEW_DOMAIN);
+    const change = await this.project.run('up');
+    assert.equal(change.code, 0, `up after the domain change failed\n${tail(change)}`);
+    await this.assertDomainChanged('a clean domain change');
+    return mutations(change);
+  }
+
+  /**
+   * `up` with DOMAIN, then the config moves to NEW_DOMAIN and `up` is killed after mutating call
+   * k; the next `up` must leave exactly NEW_DOMAIN's certificate and records, nothing of DOMAIN.
+   */
+  async domainChangeKilledAt(k: number, n: number): Promise<{ lockLeft: boolean }> {
+    const context = `domain change killed after mutating call ${k} of ${n}`;
+    await this.useDomain(DOMAIN);
+    await this.cleanUp();
+    await this.useDomain(NEW_DOMAIN);
+    await this.crash(['up'], k, context);
+    const lockLeft = await this.lockExists();
+    await this.recover(['up'], lockLeft, context);
+    await this.assertDomainChanged(context);
+    return { lockLeft };
+  }
+
+  private async assertDomainChanged(context: string): Promise<void> {
+    await this.assertConverged(context, NEW_DOMAIN);
+    const old = await domainCensus(this.targetFor(DOMAIN), DOMAIN);
+    assert.deepEqual(old, { certificates: 0, validationRecords: 0, aRecords: 0, aaaaRecords: 0 }, `${context}: left of ${DOMAIN}`);
+    const certificates = (await this.census(NEW_DOMAIN)).tagged.filter((arn) => arn.includes(':acm:'));
+    assert.equal(certificates.length, 1, `${context}: certificates tagged for the project: ${certificates.join(', ')}`);
+    const document = await this.stateDocument() as { retired?: unknown[] };
+    assert.equal(document.retired, undefined, `${context}: the state still lists retired instances`);
   }
 
   /** A full `up`, `destroy` killed after mutating call k, then `destroy --yes` again must leave nothing. */

@@ -249,6 +249,29 @@ export async function takeCensus(target: CensusTarget): Promise<Census> {
   }
 }
 
+export interface DomainCounts {
+  /** Certificates for exactly this name, tagged or not, in us-east-1 and the project region. */
+  certificates: number;
+  validationRecords: number;
+  aRecords: number;
+  aaaaRecords: number;
+}
+
+/** What exists for one domain name, whoever made it: a domain walk checks the current name has one of each and the others none. */
+export async function domainCensus(target: CensusTarget, domain: string): Promise<DomainCounts> {
+  const c = clients(target.endpoint, target.region);
+  try {
+    let certificates = 0;
+    for (const acm of c.acm) {
+      const summaries = (await acm.send(new ListCertificatesCommand({}))).CertificateSummaryList ?? [];
+      certificates += summaries.filter((summary) => summary.DomainName === domain).length;
+    }
+    return { certificates, ...(await dnsRecords(c, { ...target, domain })) };
+  } finally {
+    for (const client of [c.s3, c.cloudfront, ...c.acm, c.route53, c.dynamodb, c.ssm, c.iam, c.logs, c.lambda, c.apigateway, ...c.tagging]) client.destroy();
+  }
+}
+
 /** The kinds whose count is not `expected`, as `kind=count`; empty when every kind matches. */
 export function censusMismatches(census: Census, expected: number): string[] {
   return CENSUS_KINDS.filter((kind) => census.counts[kind] !== expected).map((kind) => `${kind}=${census.counts[kind]}`);

@@ -2,7 +2,7 @@
 // `invalidate`, `status` and `destroy` call, scoped to this project's names and ARNs wherever the
 // service can be scoped by name. Where it cannot, the statement says why.
 import type { Names } from '../../config.ts';
-import type { PolicyDocument } from '../role.ts';
+import type { PolicyDocument } from '../iam.ts';
 
 /** IAM's limit for all inline policies of one role together, in characters without whitespace. */
 export const INLINE_ROLE_POLICY_LIMIT = 10_240;

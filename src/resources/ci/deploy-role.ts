@@ -1,16 +1,12 @@
 // The role GitHub Actions assumes through OIDC to run `up`: trusted only by one repository's pushes
 // to one branch, for at most an hour, with one inline policy scoped to this project (deploy-policy.ts).
-import {
-  CreateRoleCommand, IAMClient, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand,
-  UpdateRoleCommand,
-} from '@aws-sdk/client-iam';
+import { IAMClient, UpdateRoleCommand } from '@aws-sdk/client-iam';
 import type { Aws } from '../../aws/clients.ts';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../../engine/types.ts';
 import { UserError } from '../../errors.ts';
-import { readAfterCreate } from '../../aws/not-yet.ts';
 import { findHostedZone } from '../hosted-zone.ts';
-import { canonicalPolicy, deleteRole, describeRole, isEntityAlreadyExists, removeOtherPolicies, soleInlinePolicyChanges, type PolicyDocument } from '../role.ts';
-import { changedTags, hasChange, tagChanges, tagList } from '../tags.ts';
+import { canonicalPolicy, createRole, deleteRole, describeRole, soleInlinePolicyChanges, updateRole, type PolicyDocument, type RoleSpec } from '../iam.ts';
+import { hasChange, tagChanges } from '../tags.ts';
 import { deployPolicy, INLINE_ROLE_POLICY_LIMIT, policySize } from './deploy-policy.ts';
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, githubOidcProvider, githubProviderArn } from './oidc-provider.ts';
 
@@ -60,14 +56,8 @@ export function targetFromTrustPolicy(document: unknown): GitHubTarget | undefin
   return undefined;
 }
 
-interface DeployRoleDesired {
-  name: string;
-  policyName: string;
-  /** Undefined when planning a role whose repository is unknown (not recorded, trust policy of another shape): left as it is. */
-  trustPolicy: PolicyDocument | undefined;
-  policy: PolicyDocument;
-  tags: Record<string, string>;
-}
+/** The trust policy is undefined when planning a role whose repository is unknown (not recorded, trust policy of another shape): left as it is. */
+type DeployRoleDesired = RoleSpec;
 
 interface DeployRoleActual extends Observed {
   name: string;
@@ -116,6 +106,7 @@ export function deployRole(target: GitHubTarget | undefined): ResourceKind<Deplo
   const kind: ResourceKind<DeployRoleDesired, DeployRoleActual> = {
     name: 'deployRole',
     title: 'GitHub deploy role (ci-setup)',
+    readAfterWrite: 'iamReadAfterCreate',
     dependsOn: [githubOidcProvider.name],
 
     label: (ctx, actual) => {
@@ -145,47 +136,22 @@ export function deployRole(target: GitHubTarget | undefined): ResourceKind<Deplo
     },
 
     async create(ctx, desired) {
-      if (!desired.trustPolicy) throw new UserError(`the deploy role ${desired.name} does not exist; run \`npx resume-infra ci-setup --repo <owner/name>\` to create it`);
-      try {
-        await ctx.aws.globalClient(IAMClient).send(new CreateRoleCommand({
-          RoleName: desired.name,
-          Description: `resume-infra ${ctx.names.project}: GitHub Actions deploys (made by ci-setup)`,
-          AssumeRolePolicyDocument: JSON.stringify(desired.trustPolicy),
-          MaxSessionDuration: MAX_SESSION_SECONDS,
-          Tags: tagList(desired.tags),
-        }));
-      } catch (error) {
-        // A crashed run made it already: adopt it and converge it below.
-        if (!isEntityAlreadyExists(error)) throw error;
-      }
-      return converge(ctx, desired);
+      const { trustPolicy } = desired;
+      if (!trustPolicy) throw new UserError(`the deploy role ${desired.name} does not exist; run \`npx resume-infra ci-setup --repo <owner/name>\` to create it`);
+      return createRole(ctx, { ...desired, trustPolicy }, {
+        Description: `resume-infra ${ctx.names.project}: GitHub Actions deploys (made by ci-setup)`, MaxSessionDuration: MAX_SESSION_SECONDS,
+      });
     },
 
     async update(ctx, desired, actual, changes) {
-      const iam = ctx.aws.globalClient(IAMClient);
-      if (hasChange(changes, 'trustPolicy') && desired.trustPolicy) {
-        await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: actual.name, PolicyDocument: JSON.stringify(desired.trustPolicy) }));
+      if (hasChange(changes, 'maxSessionDuration')) {
+        await ctx.aws.globalClient(IAMClient).send(new UpdateRoleCommand({ RoleName: actual.name, MaxSessionDuration: MAX_SESSION_SECONDS }));
       }
-      if (hasChange(changes, 'maxSessionDuration')) await iam.send(new UpdateRoleCommand({ RoleName: actual.name, MaxSessionDuration: MAX_SESSION_SECONDS }));
-      if (hasChange(changes, 'inlinePolicy')) {
-        await iam.send(new PutRolePolicyCommand({ RoleName: actual.name, PolicyName: desired.policyName, PolicyDocument: JSON.stringify(desired.policy) }));
-      }
-      await removeOtherPolicies(ctx.aws, actual.name, actual, desired.policyName);
-      if (hasChange(changes, 'tags')) await iam.send(new TagRoleCommand({ RoleName: actual.name, Tags: tagList(changedTags(desired.tags, changes)) }));
-      const updated = await findDeployRole(ctx.aws, actual.name);
-      if (!updated) throw new Error(`updating IAM role (${actual.name}): it vanished during the update`);
-      return updated;
+      await updateRole(ctx, desired, actual, changes);
     },
 
     delete: (ctx, actual) => deleteRole(ctx.aws, actual.name),
   };
-
-  async function converge(ctx: ResourceContext, desired: DeployRoleDesired): Promise<DeployRoleActual> {
-    const created = await readAfterCreate(ctx.aws, 'iamReadAfterCreate', () => findDeployRole(ctx.aws, desired.name));
-    if (!created) throw new Error(`creating IAM role (${desired.name}): not found right after creation`);
-    const changes = kind.diff(desired, created);
-    return changes.length > 0 ? kind.update(ctx, desired, created, changes) : created;
-  }
 
   return kind;
 }

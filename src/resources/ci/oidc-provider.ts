@@ -6,9 +6,9 @@ import {
   GetOpenIDConnectProviderCommand, IAMClient, paginateListRoles, TagOpenIDConnectProviderCommand,
 } from '@aws-sdk/client-iam';
 import { TAG_KEY } from '../../config.ts';
-import { readAfterCreate } from '../../aws/not-yet.ts';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../../engine/types.ts';
-import { decodePolicyDocument, isEntityAlreadyExists, isNoSuchEntity } from '../role.ts';
+import { decodePolicyDocument, isEntityAlreadyExists, NO_SUCH_ENTITY } from '../iam.ts';
+import { ignoreNotFound } from '../not-found.ts';
 import { changedTags, hasChange, tagChanges, tagList, tagRecord } from '../tags.ts';
 
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
@@ -51,13 +51,8 @@ async function rolesTrusting(ctx: ResourceContext, providerArn: string, except: 
 
 async function findProvider(ctx: ResourceContext): Promise<ProviderActual | undefined> {
   const arn = githubProviderArn(ctx.names.account);
-  let provider;
-  try {
-    provider = await ctx.aws.globalClient(IAMClient).send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }));
-  } catch (error) {
-    if (isNoSuchEntity(error)) return undefined;
-    throw error;
-  }
+  const provider = await ignoreNotFound(NO_SUCH_ENTITY, () => ctx.aws.globalClient(IAMClient).send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn })));
+  if (!provider) return undefined;
   const tags = tagRecord(provider.Tags);
   const owned = tags[TAG_KEY] === ctx.names.project;
   const actual: ProviderActual = { id: arn, arn, outputs: { providerArn: arn, owner: tags[TAG_KEY] ?? '' }, clientIds: provider.ClientIDList ?? [], tags, owned };
@@ -79,6 +74,7 @@ export function providerKeepReason(actual: Observed): string | undefined {
 export const githubOidcProvider: ResourceKind<ProviderDesired, ProviderActual> = {
   name: 'githubOidcProvider',
   title: 'GitHub OIDC provider',
+  readAfterWrite: 'iamReadAfterCreate',
   dependsOn: [],
 
   label: (_ctx, actual) => (actual && !actual.owned ? `${GITHUB_OIDC_HOST} (shared, not made by this project)` : GITHUB_OIDC_HOST),
@@ -107,10 +103,7 @@ export const githubOidcProvider: ResourceKind<ProviderDesired, ProviderActual> =
       // Made a moment ago by a crashed run or by someone else: adopt it.
       if (!isEntityAlreadyExists(error)) throw error;
     }
-    const created = await readAfterCreate(ctx.aws, 'iamReadAfterCreate', () => findProvider(ctx));
-    if (!created) throw new Error(`creating IAM OIDC provider (${desired.arn}): not found right after creation`);
-    const changes = githubOidcProvider.diff(desired, created);
-    return changes.length > 0 ? githubOidcProvider.update(ctx, desired, created, changes) : created;
+    return { id: desired.arn, arn: desired.arn };
   },
 
   async update(ctx, desired, actual, changes) {
@@ -121,18 +114,11 @@ export const githubOidcProvider: ResourceKind<ProviderDesired, ProviderActual> =
     if (hasChange(changes, 'tags')) {
       await iam.send(new TagOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: actual.id, Tags: tagList(changedTags(desired.tags, changes)) }));
     }
-    const updated = await findProvider(ctx);
-    if (!updated) throw new Error(`updating IAM OIDC provider (${actual.id}): it vanished during the update`);
-    return updated;
   },
 
   async delete(ctx, actual) {
     // Never delete a provider this project did not make: other projects and roles may depend on it.
     if (!actual.owned || providerKeepReason(actual)) return;
-    try {
-      await ctx.aws.globalClient(IAMClient).send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: actual.id }));
-    } catch (error) {
-      if (!isNoSuchEntity(error)) throw error;
-    }
+    await ignoreNotFound(NO_SUCH_ENTITY, () => ctx.aws.globalClient(IAMClient).send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: actual.id })));
   },
 };
