@@ -268,6 +268,26 @@ describe('destroy', () => {
     assert.match(again.stdout, /Nothing to destroy/);
   });
 
+  test('destroy keeps a validation CNAME that another certificate for the same name still uses, and that certificate', async () => {
+    // GIVEN the stack with a domain, and a certificate for the same name that the user made by hand
+    const zoneId = await createZone('example.com');
+    await upOk();
+    const [validation] = (await records(zoneId)).filter((record) => record.Type === 'CNAME');
+    assert.ok(validation?.Name, 'the validation record exists after up');
+    const other = (await acm.send(new RequestCertificateCommand({ DomainName: DOMAIN, ValidationMethod: 'DNS' }))).CertificateArn ?? '';
+    const otherRecord = (await acm.send(new DescribeCertificateCommand({ CertificateArn: other }))).Certificate?.DomainValidationOptions?.[0]?.ResourceRecord;
+    // ACM gives every certificate for a name in an account the same validation CNAME.
+    assert.equal(otherRecord?.Name, validation.Name);
+
+    // WHEN destroy runs
+    const result = await project.run('destroy', '--yes');
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+
+    // THEN the project's certificate is gone, but the CNAME the other one renews with stays, and so does it
+    assert.deepEqual((await certificatesFor(DOMAIN)).map((certificate) => certificate.arn), [other]);
+    assert.deepEqual((await records(zoneId)).map((record) => [record.Name, record.Type]), [[validation.Name, 'CNAME']]);
+  });
+
   test('up after a destroy makes a new certificate, even though its idempotency token was used before', async () => {
     await createZone('example.com');
     await upOk();

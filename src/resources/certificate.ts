@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import {
   ACMClient, AddTagsToCertificateCommand, DeleteCertificateCommand, DescribeCertificateCommand, ListTagsForCertificateCommand,
-  paginateListCertificates, RequestCertificateCommand, waitUntilCertificateValidated, type CertificateDetail,
+  KeyAlgorithm, paginateListCertificates, RequestCertificateCommand, waitUntilCertificateValidated, type CertificateDetail, type CertificateStatus,
 } from '@aws-sdk/client-acm';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { TAG_KEY } from '../config.ts';
@@ -120,6 +120,31 @@ async function taggedCertificates(ctx: ResourceContext): Promise<Array<{ arn: st
     }
   }
   return found;
+}
+
+/**
+ * The validation CNAMEs that another pending or issued certificate in the account also uses. ACM
+ * gives every certificate for a name in an account the same CNAME and renews with it ("DNS
+ * validation" in the ACM user guide), e.g. a replacement certificate for the same domain, or one
+ * the user made by hand: deleting the record would stop that one from renewing.
+ */
+async function recordsUsedByOthers(ctx: ResourceContext, arn: string, records: readonly ValidationRecord[]): Promise<Set<string>> {
+  const used = new Set<string>();
+  // A validation record is named "_<token>.<domain>.": the certificates to look at are those for these domains.
+  const domains = new Set(records.map((record) => record.name.slice(record.name.indexOf('.') + 1)));
+  if (domains.size === 0) return used;
+  const covers = (name: string | undefined) => name !== undefined && domains.has(fqdn(name.startsWith('*.') ? name.slice(2) : name));
+  const acm = ctx.aws.globalClient(ACMClient);
+  const filter = { CertificateStatuses: [...USABLE] as CertificateStatus[], Includes: { keyTypes: Object.values(KeyAlgorithm) } };
+  for await (const page of paginateListCertificates({ client: acm }, filter)) {
+    for (const summary of page.CertificateSummaryList ?? []) {
+      if (!summary.CertificateArn || summary.CertificateArn === arn) continue;
+      if (!covers(summary.DomainName) && !(summary.SubjectAlternativeNameSummaries ?? []).some(covers)) continue;
+      const other = await describe(ctx, summary.CertificateArn);
+      for (const record of other ? validationRecordsOf(other) : []) used.add(record.name);
+    }
+  }
+  return used;
 }
 
 /** Tagged certificates that are neither the current one nor retired: left by a crash, or by hand. Each with its zone, so its validation CNAMEs go too. */
@@ -269,7 +294,12 @@ export const certificate: ResourceKind<CertificateDesired, CertificateActual> = 
 
   async delete(ctx, actual) {
     // Records first: a destroy interrupted after this still finds the certificate and finishes.
-    if (actual.zone) await deleteRecords(ctx, actual.zone.id, actual.validationRecords.map((record) => ({ name: record.name, type: 'CNAME' as const })));
+    // A record another certificate still validates or renews with stays (see recordsUsedByOthers).
+    if (actual.zone) {
+      const used = await recordsUsedByOthers(ctx, actual.arn, actual.validationRecords);
+      const unused = actual.validationRecords.filter((record) => !used.has(record.name));
+      await deleteRecords(ctx, actual.zone.id, unused.map((record) => ({ name: record.name, type: 'CNAME' as const })));
+    }
     await deleteCertificateWhenUnused(ctx, actual.arn);
   },
 };
