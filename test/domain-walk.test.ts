@@ -42,7 +42,7 @@ test('a domain walk none -> a -> b -> none -> a leaves exactly the current domai
       assert.match(planned.stdout, new RegExp(`-/\\+ replace Route 53 alias records ${previous} A/AAAA \\(name: "${previous}" -> "${domain}"\\)`));
     }
     previous = domain;
-    const up = await project.run('up');
+    const up = await project.run('up', '--yes');
     assert.equal(up.code, 0, `${step}: up failed\n${tail(up)}`);
 
     // Every other kind: exactly one, as after any up.

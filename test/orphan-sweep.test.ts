@@ -91,7 +91,7 @@ test('hand-made tagged certificate and alias record to the distribution: plan li
   assert.equal(plan.stdout.match(/\(orphan\)/g)?.length, 2, plan.stdout);
 
   // WHEN up runs THEN they are gone, with the certificate's validation CNAME, and the look-alikes stay.
-  const up = await project.run('up');
+  const up = await project.run('up', '--yes');
   assert.equal(up.code, 0, tail(up));
   const left = await certificates();
   assert.deepEqual(left.filter((entry) => entry.arn === orphanArn), []);
@@ -109,7 +109,7 @@ test('hand-made tagged certificate and alias record to the distribution: plan li
   const refused = await project.run('up');
   assert.equal(refused.code, 1, tail(refused));
   assert.match(refused.stderr, new RegExp(`^error: DynamoDB table ${PROJECT}-extra tagged for this project but not in its state would be deleted with the data it holds; run up --allow-data-loss`, 'm'));
-  const allowed = await project.run('up', '--allow-data-loss');
+  const allowed = await project.run('up', '--yes', '--allow-data-loss');
   assert.equal(allowed.code, 0, tail(allowed));
   assert.deepEqual(((await dynamodb.send(new ListTablesCommand({}))).TableNames ?? []).sort(), [`${PROJECT}-counter`, `${PROJECT}-mine`]);
 

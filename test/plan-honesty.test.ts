@@ -71,7 +71,7 @@ test('for each config edit, up sets exactly what plan said, and changes nothing 
     const planned = await planWith(project, edit.config);
     const listed = planned.filter((change) => change.action !== 'noop' && !skip(change.resource));
     assert.ok(listed.length > 0, `${edit.name}: plan lists no change`);
-    const up = await project.run('up');
+    const up = await project.run('up', '--yes');
     if (edit.emulatorCannotTagApi) {
       assert.match(up.stderr, EMULATOR_CANNOT.error, `${edit.name}: up did not stop at the emulator's missing REST API tagging\n${tail(up)}`);
       const after = await planWith(project, edit.config);

@@ -15,12 +15,14 @@ export interface UpHooks {
   refuse?: ConsentRequest['refuse'];
 }
 
-/** A replace or orphan delete that loses data needs --allow-data-loss, whatever the answer to the question. */
+/** A replace or orphan delete that loses data needs --allow-data-loss, whatever the answer to the question (the engine checks again). */
 function refuseDataLoss(changes: readonly PlannedChange[]): void {
-  const losing = changes.filter((change) => change.needsAllowDataLoss);
-  if (losing.length === 0) return;
-  const what = losing.map((change) => `${change.title} ${change.label} (${change.action === 'replace' ? `replaced: ${replacedFields(change.changes)}` : `${change.reason ?? 'delete'}`})`).join(', ');
-  throw new UserError(`${what} would delete the data it holds; nothing was changed. Run up --allow-data-loss to allow it, or change the config back`);
+  const [first, ...others] = changes.filter((change) => change.needsAllowDataLoss);
+  if (!first) return;
+  const what = `${first.title} ${first.label}${others.length > 0 ? ` (and ${others.length} more)` : ''}`;
+  throw new UserError(first.action === 'replace'
+    ? `${what} would be replaced (${replacedFields(first.changes)}), which deletes the data it holds; run up --allow-data-loss to allow it, or change the config back; nothing was changed`
+    : `${what} tagged for this project but not in its state would be deleted with the data it holds; run up --allow-data-loss to delete it, or remove its resume-infra:project tag to keep it; nothing was changed`);
 }
 
 export async function up(options: GlobalOptions, io: Io, hooks: UpHooks = {}): Promise<number> {

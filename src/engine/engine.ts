@@ -240,7 +240,7 @@ export class Engine {
     const retired = this.options.retired ?? (() => []);
     const retiredFound = await this.findRetired(retired);
     const current = new Map<string, Observed | undefined>();
-    for (const [name, read] of reads) current.set(name, await read);
+    for (const [name, read] of [...reads, ...removedReads]) current.set(name, await read);
     const keep = (name: string) => new Set([current.get(name)?.id, ...retired(name).map((entry) => entry.id)].filter((id): id is string => id !== undefined));
     for (const entry of [...retiredFound, ...await this.findOrphans('plan', keep, this.options.recorded)]) {
       planned.push({

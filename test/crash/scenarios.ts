@@ -159,7 +159,7 @@ export class CrashLab {
   /** A clean `up` of a fresh account, in-process, with its call log. */
   async cleanUp(): Promise<CliRun> {
     await this.freshAccount();
-    const run = await this.project.run('up');
+    const run = await this.project.run('up', '--yes');
     assert.equal(run.code, 0, `a clean up failed\n${tail(run)}`);
     return run;
   }
@@ -174,9 +174,9 @@ export class CrashLab {
   async upKilledAt(k: number, n: number): Promise<{ lockLeft: boolean }> {
     const context = `up killed after mutating call ${k} of ${n}`;
     await this.freshAccount();
-    await this.crash(['up'], k, context);
+    await this.crash(['up', '--yes'], k, context);
     const lockLeft = await this.lockExists();
-    await this.recover(['up'], lockLeft, context);
+    await this.recover(['up', '--yes'], lockLeft, context);
     await this.assertConverged(context);
     return { lockLeft };
   }
@@ -186,7 +186,7 @@ export class CrashLab {
     await this.cleanUp();
     this.cleanStateShape = await this.stateShape();
     await this.useDomain(NEW_DOMAIN);
-    const change = await this.project.run('up');
+    const change = await this.project.run('up', '--yes');
     assert.equal(change.code, 0, `up after the domain change failed\n${tail(change)}`);
     await this.assertDomainChanged('a clean domain change');
     return mutations(change);
@@ -201,9 +201,9 @@ export class CrashLab {
     await this.useDomain(DOMAIN);
     await this.cleanUp();
     await this.useDomain(NEW_DOMAIN);
-    await this.crash(['up'], k, context);
+    await this.crash(['up', '--yes'], k, context);
     const lockLeft = await this.lockExists();
-    await this.recover(['up'], lockLeft, context);
+    await this.recover(['up', '--yes'], lockLeft, context);
     await this.assertDomainChanged(context);
     return { lockLeft };
   }
