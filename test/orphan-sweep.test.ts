@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ACMClient, DescribeCertificateCommand, ListCertificatesCommand, ListTagsForCertificateCommand, RequestCertificateCommand } from '@aws-sdk/client-acm';
+import { APIGatewayClient, CreateRestApiCommand, GetRestApisCommand } from '@aws-sdk/client-api-gateway';
 import { CloudFrontClient, ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client, type RRType } from '@aws-sdk/client-route-53';
@@ -20,6 +21,11 @@ const acm = new ACMClient(base);
 const route53 = new Route53Client(base);
 const cloudfront = new CloudFrontClient(base);
 const dynamodb = new DynamoDBClient({ ...base, region: 'eu-west-1' });
+const apigateway = new APIGatewayClient({ ...base, region: 'eu-west-1' });
+
+async function restApiIds(): Promise<string[]> {
+  return ((await apigateway.send(new GetRestApisCommand({ limit: 500 }))).items ?? []).map((api) => api.id ?? '').sort();
+}
 
 async function table(name: string, tagged: boolean): Promise<void> {
   await dynamodb.send(new CreateTableCommand({
@@ -79,7 +85,10 @@ test('hand-made tagged certificate and alias record to the distribution: plan li
   assert.ok(validation?.Name && validation.Value);
   await upsert(zoneId, validation.Name, 'CNAME', { value: validation.Value });
   for (const type of ['A', 'AAAA'] as const) await upsert(zoneId, `stale.${ZONE}`, type, { alias: distribution });
-  // ... and look-alikes the project did not make: an untagged certificate, an alias to another distribution.
+  const apisBefore = await restApiIds();
+  const orphanApi = (await apigateway.send(new CreateRestApiCommand({ name: `${PROJECT}-api`, tags: { [TAG.Key]: PROJECT } }))).id ?? '';
+  // ... and look-alikes the project did not make: an untagged certificate, an alias to another distribution, an untagged API of the same name.
+  const untaggedApi = (await apigateway.send(new CreateRestApiCommand({ name: `${PROJECT}-api` }))).id ?? '';
   const untaggedArn = await certificate(`old.${ZONE}`, 'someone-else', false);
   await upsert(zoneId, `other.${ZONE}`, 'A', { alias: 'd999example.cloudfront.net' });
 
@@ -88,7 +97,8 @@ test('hand-made tagged certificate and alias record to the distribution: plan li
   assert.equal(plan.code, 2, tail(plan));
   assert.match(plan.stdout, new RegExp(`- delete \\(orphan\\) ACM certificate old\\.${ZONE}\n`));
   assert.match(plan.stdout, new RegExp(`- delete \\(orphan\\) Route 53 alias records stale\\.${ZONE} A/AAAA\n`));
-  assert.equal(plan.stdout.match(/\(orphan\)/g)?.length, 2, plan.stdout);
+  assert.match(plan.stdout, new RegExp(`- delete \\(orphan\\) REST API ${PROJECT}-api \\(${orphanApi}\\)\n`));
+  assert.equal(plan.stdout.match(/\(orphan\)/g)?.length, 3, plan.stdout);
 
   // WHEN up runs THEN they are gone, with the certificate's validation CNAME, and the look-alikes stay.
   const up = await project.run('up', '--yes');
@@ -100,6 +110,7 @@ test('hand-made tagged certificate and alias record to the distribution: plan li
   // The orphan's validation CNAME stays: the untagged certificate for the same name uses the same
   // record (ACM gives one per name in an account) and would not renew without it.
   assert.deepEqual(after, [...before, `A other.${ZONE}.`, `CNAME ${validation.Name}`].sort(), 'the stale aliases are gone; the other alias and the shared validation CNAME stay');
+  assert.deepEqual(await restApiIds(), [...apisBefore, untaggedApi].sort());
   assert.equal((await project.run('plan')).code, 0);
 
   // WHEN a tagged table appears outside the state THEN plan lists it, up refuses to delete its data
@@ -124,4 +135,5 @@ test('hand-made tagged certificate and alias record to the distribution: plan li
   assert.deepEqual(remaining.map((entry) => entry.arn), [untaggedArn], `left: ${JSON.stringify(remaining)} (the orphan was ${second})`);
   assert.deepEqual(await recordNames(zoneId), [`A other.${ZONE}.`, `CNAME ${validation.Name}`].sort(), 'what the project did not make, or shares with a certificate it did not make, stays');
   assert.deepEqual((await dynamodb.send(new ListTablesCommand({}))).TableNames, [`${PROJECT}-mine`]);
+  assert.deepEqual(await restApiIds(), [untaggedApi]);
 });

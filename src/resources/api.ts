@@ -166,11 +166,16 @@ function methodSpecOf(method: Method): MethodSpec {
   return JSON.parse(stableJson(spec)) as MethodSpec;
 }
 
-async function findRestApiByName(ctx: ResourceContext): Promise<RestApi | undefined> {
+async function restApisNamed(ctx: ResourceContext): Promise<RestApi[]> {
   const matches: RestApi[] = [];
   for await (const page of paginateGetRestApis({ client: ctx.aws.client(APIGatewayClient) }, { limit: 500 })) {
     matches.push(...(page.items ?? []).filter((api) => api.name === ctx.names.api));
   }
+  return matches;
+}
+
+async function findRestApiByName(ctx: ResourceContext): Promise<RestApi | undefined> {
+  const matches = await restApisNamed(ctx);
   if (matches.length <= 1) return matches[0];
   // REST API names are not unique; a crashed create may have left a second one.
   const tagged = matches.filter((api) => api.tags?.[TAG_KEY] === ctx.names.project);
@@ -345,6 +350,17 @@ export const api: ResourceKind<ApiDesired, ApiActual> = {
       const stageTags = Object.fromEntries(stageTagKeys.map((key) => [key, desired.tags[key] ?? '']));
       await apigateway.send(new TagResourceCommand({ resourceArn: `arn:aws:apigateway:${ctx.names.region}::/restapis/${restApiId}/stages/${desired.stageName}`, tags: stageTags }));
     }
+  },
+
+  /** A second REST API of the project's name and tag (names are not unique): a crashed create's, or a copy by hand. */
+  async orphans(ctx, keep) {
+    const extra = (await restApisNamed(ctx)).filter((candidate) => candidate.id && !keep.has(candidate.id) && candidate.tags?.[TAG_KEY] === ctx.names.project);
+    const found: ApiActual[] = [];
+    for (const candidate of extra) {
+      const actual = await describeApi(ctx, candidate);
+      if (actual) found.push(actual);
+    }
+    return found;
   },
 
   async delete(ctx, actual) {
