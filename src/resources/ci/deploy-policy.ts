@@ -112,17 +112,18 @@ function cdnStatements(input: DeployPolicyInput): Statement[] {
       'cloudfront:UpdateOriginAccessControl', 'cloudfront:DeleteOriginAccessControl',
     ], `arn:aws:cloudfront::${account}:origin-access-control/*`),
     // List calls and the tagging API cannot be scoped; sts:GetCallerIdentity needs no permission but is named for clarity.
+    // acm:ListCertificates with or without a domain: every up looks for certificates tagged for the project (orphans).
     allow('ListAndIdentify', [
-      'cloudfront:ListDistributions', 'cloudfront:ListOriginAccessControls', 'tag:GetResources', 'sts:GetCallerIdentity',
+      'cloudfront:ListDistributions', 'cloudfront:ListOriginAccessControls', 'tag:GetResources', 'sts:GetCallerIdentity', 'acm:ListCertificates',
     ], '*'),
+    allow('CertificateDetails', ['acm:DescribeCertificate', 'acm:DeleteCertificate', 'acm:AddTagsToCertificate', 'acm:ListTagsForCertificate'], `arn:aws:acm:us-east-1:${account}:certificate/*`),
   ];
   if (!input.domain) return statements;
   const domain = input.domain.toLowerCase();
   const zone = input.hostedZoneId ? `arn:aws:route53:::hostedzone/${input.hostedZoneId}` : 'arn:aws:route53:::hostedzone/*';
   statements.push(
-    // RequestCertificate and ListCertificates cannot be scoped; certificate ids are made by ACM.
-    allow('Certificate', ['acm:RequestCertificate', 'acm:ListCertificates'], '*'),
-    allow('CertificateDetails', ['acm:DescribeCertificate', 'acm:DeleteCertificate', 'acm:AddTagsToCertificate', 'acm:ListTagsForCertificate'], `arn:aws:acm:us-east-1:${account}:certificate/*`),
+    // RequestCertificate cannot be scoped; certificate ids are made by ACM.
+    allow('Certificate', ['acm:RequestCertificate'], '*'),
     allow('FindZone', ['route53:ListHostedZonesByName', 'route53:ListHostedZones', 'route53:GetChange'], '*'),
     allow('ReadZone', ['route53:ListResourceRecordSets'], zone),
     // Only the site's own names: its A/AAAA aliases and the certificate's `_<token>.<domain>` CNAMEs.
