@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError, Help, Option } from 'commander';
 import { UserError } from '../src/errors.ts';
 import { PACKAGE_VERSION } from '../src/paths.ts';
-import { EXIT_ERROR, type GlobalOptions, type Io } from '../src/commands/io.ts';
+import { EXIT_ERROR, type GlobalOptions, type Io } from '../src/ui/io.ts';
 
 
 /** Global options that only some commands read; each command's --help lists those that apply to it. */
@@ -82,7 +82,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_ERROR;
-    const { explainAwsError } = await import('../src/commands/project.ts');
+    const { explainAwsError } = await import('../src/project/project.ts');
     const explained = explainAwsError(error, program.opts<GlobalOptions>().endpointUrl);
     if (explained instanceof UserError) {
       io.err(`error: ${explained.message}\n`);

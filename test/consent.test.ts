@@ -8,7 +8,7 @@ import { ACMClient, ListCertificatesCommand } from '@aws-sdk/client-acm';
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
-import { CONSENT_QUESTION } from '../src/commands/consent.ts';
+import { CONSENT_QUESTION } from '../src/project/consent.ts';
 import { useEmulator } from './helpers/emulator.ts';
 import { makeProject, printedCommand, resourceMutations, runPrintedCommand, type TestProject } from './helpers/cli.ts';
 import { runInTerminal } from './helpers/pty.ts';

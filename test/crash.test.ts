@@ -5,7 +5,6 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hostname, userInfo } from 'node:os';
-import { THROTTLING_MAX_ATTEMPTS, ThrottlingTolerantRetryStrategy } from '../src/aws/retry.ts';
 import { censusMismatches } from './helpers/census.ts';
 import { useEmulator } from './helpers/emulator.ts';
 import { chosenPoints, CrashLab, sampledPoints, tail, THROTTLE_ENV } from './crash/scenarios.ts';
@@ -66,28 +65,6 @@ describe('throttling', () => {
     }
     // THEN nothing is left
     await lab.assertDestroyed('destroy under throttling');
-  });
-
-  test('a throttled call is retried well past maxAttempts, while other retryable errors stop at maxAttempts', async () => {
-    const strategy = new ThrottlingTolerantRetryStrategy(8);
-    const retries = async (errorType: 'THROTTLING' | 'TRANSIENT' | 'SERVER_ERROR' | 'CLIENT_ERROR'): Promise<{ attempts: number; maxDelay: number }> => {
-      let token = await strategy.acquireInitialRetryToken();
-      let maxDelay = 0;
-      for (;;) {
-        try {
-          token = await strategy.refreshRetryTokenForRetry(token, { errorType });
-        } catch {
-          return { attempts: token.getRetryCount() + 1, maxDelay };
-        }
-        maxDelay = Math.max(maxDelay, token.getRetryDelay());
-      }
-    };
-    assert.equal((await retries('THROTTLING')).attempts, THROTTLING_MAX_ATTEMPTS);
-    assert.ok(THROTTLING_MAX_ATTEMPTS > 8);
-    assert.ok((await retries('THROTTLING')).maxDelay <= 20_000, 'a backoff delay exceeds the 20 s cap');
-    assert.equal((await retries('TRANSIENT')).attempts, 8);
-    assert.equal((await retries('SERVER_ERROR')).attempts, 8, 'a 5xx is retried like the SDK does');
-    assert.equal((await retries('CLIENT_ERROR')).attempts, 1);
   });
 });
 

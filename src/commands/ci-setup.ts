@@ -3,11 +3,11 @@
 import { UserError } from '../errors.ts';
 import { ciStack, type GitHubTarget } from '../resources/ci/index.ts';
 import { githubSubject } from '../resources/ci/deploy-role.ts';
-import { withConsent } from './consent.ts';
-import { reporterFor } from './engine-for.ts';
-import { EXIT_OK, type GlobalOptions, type Io } from './io.ts';
-import { preflight } from './preflight.ts';
-import { countActions, jsonDocument, renderSummary } from './render.ts';
+import { withConsent } from '../project/consent.ts';
+import { reporterFor } from '../project/engine-for.ts';
+import { EXIT_OK, type GlobalOptions, type Io } from '../ui/io.ts';
+import { preflight } from '../project/preflight.ts';
+import { countActions, jsonDocument, renderSummary } from '../ui/render.ts';
 
 /** The command .github/workflows/deploy.yml runs, and the docs show. */
 export const DEPLOY_COMMAND = 'npx resume-infra up --yes --json';

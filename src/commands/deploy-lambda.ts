@@ -4,9 +4,9 @@ import { LambdaClient, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda'
 import { UserError } from '../errors.ts';
 import { buildLambdaZip } from '../lambda/bundle.ts';
 import { findFunction, waitFunctionUpdated } from '../resources/function.ts';
-import { EXIT_OK, type GlobalOptions, type Io } from './io.ts';
-import { openProject, withLockedState } from './project.ts';
-import { jsonDocument } from './render.ts';
+import { EXIT_OK, type GlobalOptions, type Io } from '../ui/io.ts';
+import { openProject, withLockedState } from '../project/project.ts';
+import { jsonDocument } from '../ui/render.ts';
 
 export async function deployLambda(options: GlobalOptions, io: Io): Promise<number> {
   const started = performance.now();

@@ -1,10 +1,10 @@
 // `deploy-site`: upload changed files, delete removed ones, invalidate the changed paths.
 import { UserError } from '../errors.ts';
 import { scanSite, type LocalFile } from '../site/scan.ts';
-import { EXIT_OK, type GlobalOptions, type Io } from './io.ts';
-import { openProject, withLockedState } from './project.ts';
-import { jsonDocument } from './render.ts';
-import { assertSiteDir, publishSite, renderSitePublish, siteTarget } from './site-publish.ts';
+import { EXIT_OK, type GlobalOptions, type Io } from '../ui/io.ts';
+import { openProject, withLockedState } from '../project/project.ts';
+import { jsonDocument } from '../ui/render.ts';
+import { assertSiteDir, publishSite, renderSitePublish, siteTarget } from '../site/publish.ts';
 
 export async function deploySite(options: GlobalOptions, io: Io): Promise<number> {
   // Hashing every site file needs no AWS: it runs while STS answers and the lock is taken. Its

@@ -3,10 +3,10 @@ import { UserError } from '../errors.ts';
 import { ciStack, splitKept } from '../resources/ci/index.ts';
 import { emptyState } from '../state/document.ts';
 import { StateSession } from '../state/session.ts';
-import { engineFor, reporterFor } from './engine-for.ts';
-import { EXIT_OK, type GlobalOptions, type Io } from './io.ts';
-import { openProject, withLockedState, type Project } from './project.ts';
-import { jsonDocument } from './render.ts';
+import { engineFor, reporterFor } from '../project/engine-for.ts';
+import { EXIT_OK, type GlobalOptions, type Io } from '../ui/io.ts';
+import { openProject, withLockedState, type Project } from '../project/project.ts';
+import { jsonDocument } from '../ui/render.ts';
 import type { Engine } from '../engine/engine.ts';
 
 async function confirmDestroy(options: GlobalOptions, io: Io, project: Project, labels: string[]): Promise<void> {

@@ -17,9 +17,9 @@ import { buildLambdaZip, LAMBDA_SOURCE_DIR, ZIP_ENTRY_NAME } from '../lambda/bun
 import { startPreviewServer, type ProxyHandler } from '../dev/server.ts';
 import { deployLambda } from './deploy-lambda.ts';
 import { deploySite } from './deploy-site.ts';
-import { EXIT_OK, type GlobalOptions, type Io } from './io.ts';
-import { localFindings, raiseProblems } from './preflight.ts';
-import { openProject, type Project } from './project.ts';
+import { EXIT_OK, type GlobalOptions, type Io } from '../ui/io.ts';
+import { localFindings, raiseProblems } from '../project/preflight.ts';
+import { openProject, type Project } from '../project/project.ts';
 import { up } from './up.ts';
 
 export interface DevOptions {

@@ -3,9 +3,9 @@ import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { UserError } from '../errors.ts';
 import { createInvalidation, waitForInvalidation } from '../site/invalidation.ts';
 import { validateInvalidationPaths } from '../site/invalidation-paths.ts';
-import { EXIT_OK, type GlobalOptions, type Io } from './io.ts';
-import { openProject } from './project.ts';
-import { jsonDocument } from './render.ts';
+import { EXIT_OK, type GlobalOptions, type Io } from '../ui/io.ts';
+import { openProject } from '../project/project.ts';
+import { jsonDocument } from '../ui/render.ts';
 
 export interface InvalidateOptions {
   wait?: boolean;

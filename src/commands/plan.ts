@@ -1,11 +1,11 @@
 // `plan`: read everything and show what `up` would change. Read-only: no lock, no writes.
 import { stack } from '../resources/index.ts';
 import { ciStackForPlan } from '../resources/ci/index.ts';
-import { engineFor } from './engine-for.ts';
-import { EXIT_OK, EXIT_PLAN_CHANGES, type GlobalOptions, type Io } from './io.ts';
-import { preflight } from './preflight.ts';
-import { countActions, jsonDocument, renderPlan, renderSummary } from './render.ts';
-import { planSite, siteTarget } from './site-publish.ts';
+import { engineFor } from '../project/engine-for.ts';
+import { EXIT_OK, EXIT_PLAN_CHANGES, type GlobalOptions, type Io } from '../ui/io.ts';
+import { preflight } from '../project/preflight.ts';
+import { countActions, jsonDocument, renderPlan, renderSummary } from '../ui/render.ts';
+import { planSite, siteTarget } from '../site/publish.ts';
 
 export async function plan(options: GlobalOptions, io: Io): Promise<number> {
   const project = await preflight(options, io, { site: true });

@@ -1,7 +1,7 @@
 // `status`: the recorded ids and outputs.
-import { EXIT_OK, type GlobalOptions, type Io } from './io.ts';
-import { openProject } from './project.ts';
-import { jsonDocument, renderOutputs } from './render.ts';
+import { EXIT_OK, type GlobalOptions, type Io } from '../ui/io.ts';
+import { openProject } from '../project/project.ts';
+import { jsonDocument, renderOutputs } from '../ui/render.ts';
 
 export async function status(options: GlobalOptions, io: Io): Promise<number> {
   const project = await openProject(options, io);

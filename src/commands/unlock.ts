@@ -1,7 +1,7 @@
 // `unlock <lock-id>`: remove a stale state lock, like `terraform force-unlock`.
-import { EXIT_OK, type GlobalOptions, type Io } from './io.ts';
-import { openProject } from './project.ts';
-import { jsonDocument } from './render.ts';
+import { EXIT_OK, type GlobalOptions, type Io } from '../ui/io.ts';
+import { openProject } from '../project/project.ts';
+import { jsonDocument } from '../ui/render.ts';
 
 export async function unlock(lockId: string, options: GlobalOptions, io: Io): Promise<number> {
   const project = await openProject(options, io);

@@ -1,14 +1,14 @@
 // `up`: check every precondition, plan, ask (as `terraform apply` does), reconcile every
 // resource, sync the site, then print the outputs.
-import { withConsent, type ConsentRequest } from './consent.ts';
-import { reporterFor } from './engine-for.ts';
+import { withConsent, type ConsentRequest } from '../project/consent.ts';
+import { reporterFor } from '../project/engine-for.ts';
 import { replacedFields, type PlannedChange } from '../engine/engine.ts';
 import { UserError } from '../errors.ts';
-import { EXIT_OK, type GlobalOptions, type Io } from './io.ts';
-import { stackOutputs } from './outputs.ts';
-import { preflight } from './preflight.ts';
-import { jsonDocument, countActions, renderOutputs, renderSummary } from './render.ts';
-import { publishSite, renderSitePublish, siteTarget, type SitePublishResult } from './site-publish.ts';
+import { EXIT_OK, type GlobalOptions, type Io } from '../ui/io.ts';
+import { stackOutputs } from '../project/outputs.ts';
+import { preflight } from '../project/preflight.ts';
+import { jsonDocument, countActions, renderOutputs, renderSummary } from '../ui/render.ts';
+import { publishSite, renderSitePublish, siteTarget, type SitePublishResult } from '../site/publish.ts';
 
 export interface UpHooks {
   /** Refuses a plan before anyone is asked, e.g. a replace that would lose data. */

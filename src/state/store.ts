@@ -11,7 +11,7 @@ import type { Aws } from '../aws/clients.ts';
 import type { Names } from '../config.ts';
 import { errorName, httpStatus, LockedError, UserError } from '../errors.ts';
 import { parseState, type StateDocument } from './document.ts';
-import { plainHint, type CommandHint } from '../commands/recovery.ts';
+import { plainHint, type CommandHint } from '../ui/recovery.ts';
 
 export interface LockInfo {
   id: string;

@@ -3,7 +3,7 @@ import { ProgressReporter } from '../engine/progress.ts';
 import { stack } from '../resources/index.ts';
 import type { Resource } from '../engine/types.ts';
 import type { RecordedResource, RetiredResource } from '../state/document.ts';
-import type { Io } from './io.ts';
+import type { Io } from '../ui/io.ts';
 import type { Project } from './project.ts';
 
 /** An engine over the main stack, or over `resources` (e.g. the CI stack of ci-setup). */

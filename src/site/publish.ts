@@ -2,11 +2,11 @@
 import { S3Client } from '@aws-sdk/client-s3';
 // ../site/invalidation.ts, and with it the CloudFront client, is imported below only when there
 // is something to invalidate.
-import { siteConfigJson } from '../site/generate.ts';
-import { invalidationPaths } from '../site/invalidation-paths.ts';
-import { assertSiteDirectory, type LocalFile } from '../site/scan.ts';
-import { planSiteSync, syncSite } from '../site/sync.ts';
-import type { Project } from './project.ts';
+import { siteConfigJson } from './generate.ts';
+import { invalidationPaths } from './invalidation-paths.ts';
+import { assertSiteDirectory, type LocalFile } from './scan.ts';
+import { planSiteSync, syncSite } from './sync.ts';
+import type { Project } from '../project/project.ts';
 
 export interface SiteTarget {
   bucket: string;
@@ -49,7 +49,7 @@ export async function publishSite(project: Project, target: SiteTarget, scanned?
   const paths = invalidationPaths(result.changedKeys, project.config.cdn.invalidationThreshold);
   let invalidationId: string | undefined;
   if (paths.length > 0) {
-    const { CloudFrontClient, createInvalidation } = await import('../site/invalidation.ts');
+    const { CloudFrontClient, createInvalidation } = await import('./invalidation.ts');
     invalidationId = await createInvalidation(project.aws.globalClient(CloudFrontClient), target.distributionId, paths);
   }
   return {

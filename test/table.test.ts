@@ -1,68 +1,12 @@
-// The foundation end to end against the emulator: state, lock, plan, drift, adoption, destroy,
-// proven on the counter's table and secret.
-import { test, describe, beforeEach } from 'node:test';
+// src/resources/table.ts: the counter table, with the secret and the state beside it (up, plan, drift, lost
+// state, destroy), against the emulator.
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  DescribeContinuousBackupsCommand, DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, ListTablesCommand,
-  ListTagsOfResourceCommand, UntagResourceCommand, UpdateContinuousBackupsCommand, UpdateTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
-import { DescribeParametersCommand, GetParameterCommand, ListTagsForResourceCommand, SSMClient } from '@aws-sdk/client-ssm';
-import {
-  DeleteObjectCommand, GetBucketEncryptionCommand, GetBucketTaggingCommand, GetBucketVersioningCommand,
-  GetPublicAccessBlockCommand, GetBucketOwnershipControlsCommand, ListBucketsCommand, PutObjectCommand, S3Client,
-} from '@aws-sdk/client-s3';
-import { Aws } from '../src/aws/clients.ts';
-import { deriveNames, loadConfig, projectTags } from '../src/config.ts';
-import { StateStore } from '../src/state/store.ts';
-import { useEmulator, ACCOUNT } from './helpers/emulator.ts';
-import { makeProject, resourceMutations, type TestProject } from './helpers/cli.ts';
-import { objectExists, readJson, readText, stateBucket } from './helpers/s3.ts';
-
-const emulator = await useEmulator();
-const region = 'eu-west-1';
-const aws = { endpoint: emulator.endpoint, region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 };
-const dynamodb = new DynamoDBClient(aws);
-const ssm = new SSMClient(aws);
-const s3 = new S3Client({ ...aws, forcePathStyle: true });
-
-const TABLE = 'jane-resume-counter';
-const PARAMETER = '/resume-infra/jane-resume/ip-hash-secret';
-const STATE_BUCKET = stateBucket(region);
-const STATE_KEY = 'jane-resume/state.json';
-
-let project: TestProject;
-
-beforeEach(async () => {
-  await emulator.reset();
-  project = await makeProject(emulator.endpoint, { project: 'jane-resume', region, tags: { owner: 'jane' } });
-});
-
-/** The state object exactly as stored. */
-function stateBody(): Promise<string> {
-  return readText(s3, STATE_BUCKET, STATE_KEY);
-}
-
-function stateDocument<T>(): Promise<T> {
-  return readJson<T>(s3, STATE_BUCKET, STATE_KEY);
-}
-
-function stateObjectExists(key: string): Promise<boolean> {
-  return objectExists(s3, STATE_BUCKET, key);
-}
-
-/** The project's state store as the CLI opens it, for driving the lock and writes directly. */
-async function openStore(): Promise<StateStore> {
-  const config = await loadConfig(project.configPath);
-  return new StateStore(new Aws({ region, endpointUrl: emulator.endpoint, maxAttempts: 1 }), deriveNames(config, ACCOUNT, region), projectTags(config));
-}
-
-function planned(stdout: string): { create: string[]; update: string[] } {
-  const document = JSON.parse(stdout) as { changes: Array<{ resource: string; action: string }> };
-  return {
-    create: document.changes.filter((change) => change.action === 'create').map((change) => change.resource),
-    update: document.changes.filter((change) => change.action === 'update').map((change) => change.resource),
-  };
-}
+import { DescribeContinuousBackupsCommand, DescribeTableCommand, DescribeTimeToLiveCommand, ListTablesCommand, ListTagsOfResourceCommand, UntagResourceCommand, UpdateContinuousBackupsCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeParametersCommand, GetParameterCommand, ListTagsForResourceCommand } from '@aws-sdk/client-ssm';
+import { DeleteObjectCommand, GetBucketEncryptionCommand, GetBucketTaggingCommand, GetBucketVersioningCommand, GetPublicAccessBlockCommand, GetBucketOwnershipControlsCommand } from '@aws-sdk/client-s3';
+import { resourceMutations } from './helpers/cli.ts';
+import { dynamodb, ssm, s3, TABLE, PARAMETER, STATE_BUCKET, STATE_KEY, project, stateDocument, stateObjectExists, planned } from './helpers/foundation-stack.ts';
 
 describe('up', () => {
   test('up on an empty account creates the table, the secret, the state bucket and the state object', async () => {
@@ -211,81 +155,6 @@ describe('lost state', () => {
   });
 });
 
-describe('locking', () => {
-  test('of two up runs at once exactly one proceeds and the other names the lock holder', async () => {
-    assert.equal((await project.run('up')).code, 0);
-    const serialBefore = (await stateDocument<{ serial: number }>()).serial;
-    const [first, second] = await Promise.all([project.run('up'), project.run('up')]);
-    const codes = [first.code, second.code].sort();
-    assert.deepEqual(codes, [0, 1]);
-    const loser = first.code === 1 ? first : second;
-    assert.match(loser.stderr, /^error: state s3:\/\/\S+ is locked by \S+ running `up` since \S+ \(lock id [0-9a-f-]{36}\); .*unlock [0-9a-f-]{36}/m);
-    assert.equal(loser.stderr.trim().split('\n').length, 1, 'one line');
-    const state = await stateDocument<{ serial: number; resources: Record<string, unknown> }>();
-    assert.equal(state.serial, serialBefore);
-    assert.ok(state.resources.table && state.resources.secret);
-    assert.equal(await stateObjectExists(`${STATE_KEY}.lock`), false);
-  });
-
-  test('unlock removes a stale lock only when given its id', async () => {
-    assert.equal((await project.run('up')).code, 0);
-    const stale = { id: '11111111-2222-3333-4444-555555555555', who: 'ci@runner', command: 'up', createdAt: '2026-01-01T00:00:00.000Z', pid: 1 };
-    await s3.send(new PutObjectCommand({ Bucket: STATE_BUCKET, Key: `${STATE_KEY}.lock`, Body: JSON.stringify(stale) }));
-
-    const blocked = await project.run('up');
-    assert.equal(blocked.code, 1);
-    assert.match(blocked.stderr, /locked by ci@runner running `up` since 2026-01-01T00:00:00.000Z \(lock id 11111111-2222-3333-4444-555555555555\).*run `npx resume-infra -c \S+ --endpoint-url \S+ unlock 11111111-2222-3333-4444-555555555555`/);
-
-    const wrong = await project.run('unlock', 'not-the-id');
-    assert.equal(wrong.code, 1);
-    assert.match(wrong.stderr, /lock id "not-the-id" does not match/);
-    assert.equal(await stateObjectExists(`${STATE_KEY}.lock`), true);
-
-    const right = await project.run('unlock', stale.id);
-    assert.equal(right.code, 0, right.stderr);
-    assert.equal(await stateObjectExists(`${STATE_KEY}.lock`), false);
-    assert.equal((await project.run('up')).code, 0);
-  });
-
-  test('a run whose lock was force-unlocked and taken by another run leaves that run\'s lock when it finishes', async () => {
-    assert.equal((await project.run('up')).code, 0);
-    const [slow, other] = [await openStore(), await openStore()];
-    const stuck = await slow.acquireLock('up');
-    await other.forceUnlock(stuck.id);
-    const taken = await other.acquireLock('deploy-site');
-
-    await slow.releaseLock(stuck);
-    const holder = await readJson<{ id: string }>(s3, STATE_BUCKET, `${STATE_KEY}.lock`);
-    assert.equal(holder.id, taken.id, 'the other run still holds the lock');
-
-    await other.releaseLock(taken);
-    assert.equal(await stateObjectExists(`${STATE_KEY}.lock`), false);
-    await other.releaseLock(taken); // already gone: nothing to do, no error
-  });
-
-  test('deploy-site and deploy-lambda before up fail with one line saying to run up, and create nothing', async () => {
-    for (const command of ['deploy-site', 'deploy-lambda']) {
-      const result = await project.run(command);
-      assert.equal(result.code, 1, command);
-      assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
-      assert.match(result.stderr, /^error: jane-resume is not deployed \(no state bucket resume-infra-state-\d+-eu-west-1\); run `npx resume-infra -c \S+ --endpoint-url \S+ up` first\n$/, command);
-      assert.deepEqual(resourceMutations(result.calls), [], command);
-      assert.equal((await s3.send(new ListBucketsCommand({}))).Buckets?.length ?? 0, 0, command);
-    }
-  });
-
-  test('a state write over a version someone else changed is an error, never a silent overwrite', async () => {
-    assert.equal((await project.run('up')).code, 0);
-    const store = await openStore();
-    const loaded = await store.read('jane-resume');
-    assert.ok(loaded);
-    const theirs = { ...loaded.document, serial: loaded.document.serial + 1 };
-    await s3.send(new PutObjectCommand({ Bucket: STATE_BUCKET, Key: STATE_KEY, Body: JSON.stringify(theirs) }));
-    await assert.rejects(store.write({ ...loaded.document, serial: loaded.document.serial + 1, outputs: { mine: 'yes' } }, loaded.etag), /was changed by someone else during this run \(ETag mismatch\); nothing was overwritten/);
-    assert.equal((await stateDocument<{ outputs: Record<string, string> }>()).outputs.mine, undefined);
-  });
-});
-
 describe('destroy', () => {
   test('destroy --yes leaves no table, no parameter and no state object, and a second run does nothing', async () => {
     assert.equal((await project.run('up')).code, 0);
@@ -310,21 +179,5 @@ describe('destroy', () => {
     assert.equal(result.code, 1);
     assert.match(result.stderr, /run it again with --yes/);
     assert.ok(((await dynamodb.send(new ListTablesCommand({}))).TableNames ?? []).includes(TABLE));
-  });
-});
-
-describe('secrets', () => {
-  test('the secret value appears in no output, no log line and not in the state object', async () => {
-    const outputs: string[] = [];
-    for (const args of [['up', '--verbose'], ['up', '--json', '--verbose'], ['plan', '--verbose'], ['status', '--json'], ['status']]) {
-      const result = await project.run(...args);
-      outputs.push(result.stdout, result.stderr, JSON.stringify(result.calls));
-    }
-    const secretValue = (await ssm.send(new GetParameterCommand({ Name: PARAMETER, WithDecryption: true }))).Parameter?.Value;
-    assert.ok(secretValue && secretValue.length >= 40);
-    const everything = [...outputs, await stateBody()].join('\n');
-    assert.ok(everything.includes(PARAMETER), 'the parameter name is shown, so the outputs were captured');
-    assert.equal(everything.includes(secretValue), false);
-    assert.equal(everything.includes(Buffer.from(secretValue, 'base64').toString('hex')), false);
   });
 });

@@ -1,81 +1,16 @@
-// The site's delivery resources without a domain: site bucket, bucket policy, origin access
-// control and CloudFront distribution, against the emulator.
-import { test, describe, beforeEach } from 'node:test';
+// src/resources/distribution.ts: the CloudFront distribution without a domain, and the delivery stack around it
+// (plan, a second up, drift, lost state, destroy), against the emulator.
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  CloudFrontClient, GetDistributionCommand, GetDistributionConfigCommand, GetOriginAccessControlCommand, ListDistributionsCommand, ListOriginAccessControlsCommand,
-  ListTagsForResourceCommand, UpdateDistributionCommand, type DistributionConfig,
-} from '@aws-sdk/client-cloudfront';
-import {
-  DeleteBucketPolicyCommand, DeleteObjectCommand, DeletePublicAccessBlockCommand, GetBucketEncryptionCommand, GetBucketLocationCommand, GetBucketOwnershipControlsCommand,
-  GetBucketPolicyCommand, GetBucketTaggingCommand, GetPublicAccessBlockCommand, ListBucketsCommand, PutBucketPolicyCommand, S3Client,
-} from '@aws-sdk/client-s3';
+import { GetDistributionCommand, ListTagsForResourceCommand, UpdateDistributionCommand } from '@aws-sdk/client-cloudfront';
+import { DeleteBucketPolicyCommand, DeleteObjectCommand, DeletePublicAccessBlockCommand, GetPublicAccessBlockCommand, ListBucketsCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { Aws } from '../src/aws/clients.ts';
 import { deriveNames, parseConfig, projectTags } from '../src/config.ts';
 import type { ResourceContext } from '../src/engine/types.ts';
 import { buildConfig, CACHING_OPTIMIZED_POLICY_ID, distribution, SECURITY_HEADERS_POLICY_ID } from '../src/resources/distribution.ts';
-import { ACCOUNT, useEmulator } from './helpers/emulator.ts';
-import { makeProject, resourceMutations, type CliRun, type TestProject } from './helpers/cli.ts';
-
-const emulator = await useEmulator();
-const region = 'eu-west-1';
-const aws = { endpoint: emulator.endpoint, region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 };
-const s3 = new S3Client({ ...aws, forcePathStyle: true });
-const cloudfront = new CloudFrontClient({ ...aws, region: 'us-east-1' });
-
-const PROJECT = 'jane-resume';
-const SITE_BUCKET = `${PROJECT}-site-${ACCOUNT}`;
-const STATE_BUCKET = `resume-infra-state-${ACCOUNT}-${region}`;
-const STATE_KEY = `${PROJECT}/state.json`;
-const SITE_FILES = { 'site/index.html': '<!doctype html><title>Jane</title><h1>Jane</h1>', 'site/404.html': '<!doctype html><title>Not found</title>' };
-
-let project: TestProject;
-
-beforeEach(async () => {
-  await emulator.reset();
-  project = await makeProject(emulator.endpoint, { project: PROJECT, region, tags: { owner: 'jane' } }, SITE_FILES);
-});
-
-async function upOk(target: TestProject = project): Promise<CliRun> {
-  const result = await target.run('up');
-  assert.equal(result.code, 0, result.stdout + result.stderr);
-  return result;
-}
-
-async function distributionIds(): Promise<string[]> {
-  const list = await cloudfront.send(new ListDistributionsCommand({}));
-  return (list.DistributionList?.Items ?? []).map((item) => item.Id ?? '');
-}
-
-async function onlyDistribution(): Promise<{ id: string; arn: string; domainName: string; config: DistributionConfig; etag: string }> {
-  const list = await cloudfront.send(new ListDistributionsCommand({}));
-  const items = list.DistributionList?.Items ?? [];
-  assert.equal(items.length, 1, 'exactly one distribution');
-  const item = items[0];
-  assert.ok(item?.Id && item.ARN && item.DomainName);
-  const response = await cloudfront.send(new GetDistributionConfigCommand({ Id: item.Id }));
-  assert.ok(response.DistributionConfig && response.ETag);
-  return { id: item.Id, arn: item.ARN, domainName: item.DomainName, config: response.DistributionConfig, etag: response.ETag };
-}
-
-async function oacsNamed(name: string): Promise<string[]> {
-  const list = await cloudfront.send(new ListOriginAccessControlsCommand({}));
-  return (list.OriginAccessControlList?.Items ?? []).filter((item) => item.Name === name).map((item) => item.Id ?? '');
-}
-
-interface PolicyStatement {
-  Sid?: string;
-  Effect: string;
-  Principal: unknown;
-  Action: string | string[];
-  Resource: string | string[];
-  Condition?: Record<string, Record<string, string>>;
-}
-
-async function bucketPolicyStatements(): Promise<PolicyStatement[]> {
-  const text = (await s3.send(new GetBucketPolicyCommand({ Bucket: SITE_BUCKET }))).Policy ?? '';
-  return (JSON.parse(text) as { Statement: PolicyStatement[] }).Statement;
-}
+import { ACCOUNT } from './helpers/emulator.ts';
+import { makeProject, resourceMutations } from './helpers/cli.ts';
+import { emulator, region, s3, cloudfront, PROJECT, SITE_BUCKET, STATE_BUCKET, STATE_KEY, SITE_FILES, project, upOk, distributionIds, onlyDistribution, oacsNamed, bucketPolicyStatements } from './helpers/cdn-stack.ts';
 
 describe('plan', () => {
   test('plan on an empty account lists the bucket, its policy, the OAC and the distribution as creates, and no certificate or records', async () => {
@@ -90,50 +25,6 @@ describe('plan', () => {
 });
 
 describe('up without a domain', () => {
-  test('up on an empty account makes a private, encrypted, tagged site bucket in the project region', async () => {
-    await upOk();
-    assert.equal((await s3.send(new GetBucketLocationCommand({ Bucket: SITE_BUCKET }))).LocationConstraint, region);
-    const block = await s3.send(new GetPublicAccessBlockCommand({ Bucket: SITE_BUCKET }));
-    assert.deepEqual(block.PublicAccessBlockConfiguration, { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
-    const ownership = await s3.send(new GetBucketOwnershipControlsCommand({ Bucket: SITE_BUCKET }));
-    assert.deepEqual(ownership.OwnershipControls?.Rules?.map((rule) => rule.ObjectOwnership), ['BucketOwnerEnforced']);
-    const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket: SITE_BUCKET }));
-    assert.equal(encryption.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm, 'AES256');
-    const tags = (await s3.send(new GetBucketTaggingCommand({ Bucket: SITE_BUCKET }))).TagSet ?? [];
-    assert.deepEqual(tags.filter((tag) => tag.Key === 'resume-infra:project' || tag.Key === 'owner').sort((a, b) => (a.Key ?? '').localeCompare(b.Key ?? '')), [
-      { Key: 'owner', Value: 'jane' },
-      { Key: 'resume-infra:project', Value: PROJECT },
-    ]);
-  });
-
-  test('the bucket policy lets only this distribution read, through GetObject and ListBucket', async () => {
-    await upOk();
-    const { arn } = await onlyDistribution();
-    const statements = await bucketPolicyStatements();
-    assert.equal(statements.length, 2);
-    const byAction = new Map(statements.map((statement) => [JSON.stringify(statement.Action), statement]));
-    const read = byAction.get('"s3:GetObject"');
-    const list = byAction.get('"s3:ListBucket"');
-    assert.ok(read && list, JSON.stringify(statements));
-    for (const statement of [read, list]) {
-      assert.equal(statement.Effect, 'Allow');
-      assert.deepEqual(statement.Principal, { Service: 'cloudfront.amazonaws.com' });
-      assert.deepEqual(statement.Condition, { StringEquals: { 'AWS:SourceArn': arn } });
-    }
-    assert.equal(read.Resource, `arn:aws:s3:::${SITE_BUCKET}/*`);
-    assert.equal(list.Resource, `arn:aws:s3:::${SITE_BUCKET}`);
-  });
-
-  test('the origin access control is for S3, signs always, with SigV4', async () => {
-    await upOk();
-    const ids = await oacsNamed(`${PROJECT}-oac`);
-    assert.equal(ids.length, 1);
-    const config = (await cloudfront.send(new GetOriginAccessControlCommand({ Id: ids[0] }))).OriginAccessControl?.OriginAccessControlConfig;
-    assert.equal(config?.OriginAccessControlOriginType, 's3');
-    assert.equal(config?.SigningBehavior, 'always');
-    assert.equal(config?.SigningProtocol, 'sigv4');
-  });
-
   test('the distribution serves the bucket over HTTPS with the managed policies, index.html and the 404 page', async () => {
     const result = await project.run('up', '--json');
     assert.equal(result.code, 0, result.stderr);

@@ -6,9 +6,9 @@ import type { ProgressReporter } from '../engine/progress.ts';
 import type { Resource } from '../engine/types.ts';
 import type { StateSession } from '../state/session.ts';
 import { engineFor } from './engine-for.ts';
-import type { GlobalOptions, Io } from './io.ts';
+import type { GlobalOptions, Io } from '../ui/io.ts';
 import { ensureStateBucket, withLockedState, type Project } from './project.ts';
-import { renderPlan } from './render.ts';
+import { renderPlan } from '../ui/render.ts';
 
 /** Actions that lose something: without a terminal they need --yes. */
 const DESTRUCTIVE: ReadonlySet<string> = new Set(['delete', 'replace']);

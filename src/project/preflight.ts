@@ -7,7 +7,7 @@ import { loadConfig } from '../config.ts';
 import { UserError } from '../errors.ts';
 import { assertSiteDirectory } from '../site/scan.ts';
 import { engineFor } from './engine-for.ts';
-import type { GlobalOptions, Io } from './io.ts';
+import type { GlobalOptions, Io } from '../ui/io.ts';
 import { openProject, type Project } from './project.ts';
 
 export interface Preconditions {

@@ -9,8 +9,8 @@ import { emptyState } from '../state/document.ts';
 import { StateSession } from '../state/session.ts';
 import { StateStore } from '../state/store.ts';
 import type { ProgressReporter } from '../engine/progress.ts';
-import type { GlobalOptions, Io } from './io.ts';
-import { cliCommand, type CommandHint } from './recovery.ts';
+import type { GlobalOptions, Io } from '../ui/io.ts';
+import { cliCommand, type CommandHint } from '../ui/recovery.ts';
 
 export interface Project {
   config: Config;

@@ -1,0 +1,62 @@
+// src/state/store.ts: the state object and its lock, against the emulator.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { ListBucketsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { resourceMutations } from './helpers/cli.ts';
+import { readJson } from './helpers/s3.ts';
+import { s3, STATE_BUCKET, STATE_KEY, project, stateDocument, stateObjectExists, openStore } from './helpers/foundation-stack.ts';
+
+describe('locking', () => {
+  test('of two up runs at once exactly one proceeds and the other names the lock holder', async () => {
+    assert.equal((await project.run('up')).code, 0);
+    const serialBefore = (await stateDocument<{ serial: number }>()).serial;
+    const [first, second] = await Promise.all([project.run('up'), project.run('up')]);
+    const codes = [first.code, second.code].sort();
+    assert.deepEqual(codes, [0, 1]);
+    const loser = first.code === 1 ? first : second;
+    assert.match(loser.stderr, /^error: state s3:\/\/\S+ is locked by \S+ running `up` since \S+ \(lock id [0-9a-f-]{36}\); .*unlock [0-9a-f-]{36}/m);
+    assert.equal(loser.stderr.trim().split('\n').length, 1, 'one line');
+    const state = await stateDocument<{ serial: number; resources: Record<string, unknown> }>();
+    assert.equal(state.serial, serialBefore);
+    assert.ok(state.resources.table && state.resources.secret);
+    assert.equal(await stateObjectExists(`${STATE_KEY}.lock`), false);
+  });
+
+  test('a run whose lock was force-unlocked and taken by another run leaves that run\'s lock when it finishes', async () => {
+    assert.equal((await project.run('up')).code, 0);
+    const [slow, other] = [await openStore(), await openStore()];
+    const stuck = await slow.acquireLock('up');
+    await other.forceUnlock(stuck.id);
+    const taken = await other.acquireLock('deploy-site');
+
+    await slow.releaseLock(stuck);
+    const holder = await readJson<{ id: string }>(s3, STATE_BUCKET, `${STATE_KEY}.lock`);
+    assert.equal(holder.id, taken.id, 'the other run still holds the lock');
+
+    await other.releaseLock(taken);
+    assert.equal(await stateObjectExists(`${STATE_KEY}.lock`), false);
+    await other.releaseLock(taken); // already gone: nothing to do, no error
+  });
+
+  test('deploy-site and deploy-lambda before up fail with one line saying to run up, and create nothing', async () => {
+    for (const command of ['deploy-site', 'deploy-lambda']) {
+      const result = await project.run(command);
+      assert.equal(result.code, 1, command);
+      assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+      assert.match(result.stderr, /^error: jane-resume is not deployed \(no state bucket resume-infra-state-\d+-eu-west-1\); run `npx resume-infra -c \S+ --endpoint-url \S+ up` first\n$/, command);
+      assert.deepEqual(resourceMutations(result.calls), [], command);
+      assert.equal((await s3.send(new ListBucketsCommand({}))).Buckets?.length ?? 0, 0, command);
+    }
+  });
+
+  test('a state write over a version someone else changed is an error, never a silent overwrite', async () => {
+    assert.equal((await project.run('up')).code, 0);
+    const store = await openStore();
+    const loaded = await store.read('jane-resume');
+    assert.ok(loaded);
+    const theirs = { ...loaded.document, serial: loaded.document.serial + 1 };
+    await s3.send(new PutObjectCommand({ Bucket: STATE_BUCKET, Key: STATE_KEY, Body: JSON.stringify(theirs) }));
+    await assert.rejects(store.write({ ...loaded.document, serial: loaded.document.serial + 1, outputs: { mine: 'yes' } }, loaded.etag), /was changed by someone else during this run \(ETag mismatch\); nothing was overwritten/);
+    assert.equal((await stateDocument<{ outputs: Record<string, string> }>()).outputs.mine, undefined);
+  });
+});
