@@ -91,7 +91,7 @@ function byStackOrder<T>(resources: readonly Resource[], entries: T[], nameOf: (
 export class Engine {
   private readonly observed = new Map<string, Observed | undefined>();
   /** The reads of the last plan, which the next apply on this engine acts on (see apply). */
-  private planReads: { enabled: Map<string, Promise<Observed | undefined>>; removed: Map<string, Promise<Observed | undefined>> } | undefined;
+  private planReads: { enabled: Map<string, Promise<Observed | undefined>>; removed: Map<string, Promise<Observed | undefined>>; orphans?: Found[] } | undefined;
   private readonly labelCache = new Map<string, string>();
 
   constructor(private readonly options: EngineOptions) {}
@@ -242,7 +242,10 @@ export class Engine {
     const current = new Map<string, Observed | undefined>();
     for (const [name, read] of [...reads, ...removedReads]) current.set(name, await read);
     const keep = (name: string) => new Set([current.get(name)?.id, ...retired(name).map((entry) => entry.id)].filter((id): id is string => id !== undefined));
-    for (const entry of [...retiredFound, ...await this.findOrphans('plan', keep, this.options.recorded)]) {
+    const orphans = await this.findOrphans('plan', keep, this.options.recorded);
+    // apply deletes these without looking for them again (listing every certificate's tags is not cheap).
+    if (this.planReads) this.planReads.orphans = orphans;
+    for (const entry of [...retiredFound, ...orphans]) {
       planned.push({
         resource: entry.resource.name, title: entry.resource.title, label: entry.label, action: 'delete', changes: [], adopted: false,
         ...(entry.reason ? { reason: entry.reason } : {}),
@@ -346,7 +349,7 @@ export class Engine {
     await this.forgetVanishedRetired(state, retired);
     const keep = (name: string) => new Set([this.observed.get(name)?.id, ...removed.filter((entry) => entry.resource.name === name).map((entry) => entry.actual.id), ...retired.filter((entry) => entry.resource.name === name).map((entry) => entry.actual.id)]
       .filter((id): id is string => id !== undefined));
-    const orphans = await this.findOrphans('apply', keep, (name) => state.recorded(name));
+    const orphans = planned?.orphans ?? await this.findOrphans('apply', keep, (name) => state.recorded(name));
     const dataOrphans = orphans.filter((entry) => entry.resource.holdsData);
     if (dataOrphans.length > 0 && !this.options.allowDataLoss) {
       throw new UserError(`${dataOrphans.map((entry) => `${entry.resource.title} ${entry.label}`).join(', ')} tagged for this project but not in its state would be deleted with the data it holds; run up --allow-data-loss to delete it, or remove its resume-infra:project tag to keep it`);

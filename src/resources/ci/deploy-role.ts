@@ -5,7 +5,7 @@ import type { Aws } from '../../aws/clients.ts';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../../engine/types.ts';
 import { UserError } from '../../errors.ts';
 import { findHostedZone } from '../hosted-zone.ts';
-import { canonicalPolicy, createRole, deleteRole, describeRole, soleInlinePolicyChanges, updateRole, type PolicyDocument, type RoleSpec } from '../iam.ts';
+import { canonicalPolicy, createRole, deleteRole, describeRole, type DescribedRole, soleInlinePolicyChanges, updateRole, type PolicyDocument, type RoleSpec } from '../iam.ts';
 import { hasChange, tagChanges } from '../tags.ts';
 import { deployPolicy, INLINE_ROLE_POLICY_LIMIT, policySize } from './deploy-policy.ts';
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, githubOidcProvider, githubProviderArn } from './oidc-provider.ts';
@@ -59,13 +59,8 @@ export function targetFromTrustPolicy(document: unknown): GitHubTarget | undefin
 /** The trust policy is undefined when planning a role whose repository is unknown (not recorded, trust policy of another shape): left as it is. */
 type DeployRoleDesired = RoleSpec;
 
-interface DeployRoleActual extends Observed {
+interface DeployRoleActual extends Observed, Omit<DescribedRole, 'arn'> {
   name: string;
-  trustPolicy: unknown;
-  inlinePolicies: Record<string, unknown>;
-  managedPolicyArns: string[];
-  maxSessionDuration: number | undefined;
-  tags: Record<string, string>;
 }
 
 /** The deploy role as IAM reports it; undefined when it does not exist. */
