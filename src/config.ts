@@ -213,6 +213,8 @@ export interface Names {
   api: string;
   siteBucket: string;
   oac: string;
+  /** The viewer-request CloudFront Function. */
+  edgeFunction: string;
   stateBucket: string;
   stateKey: string;
   lockKey: string;
@@ -237,6 +239,7 @@ export function deriveNames(config: Config, account: string, region: string): Na
     api: `${p}-api`,
     siteBucket: `${p}-site-${account}`,
     oac: `${p}-oac`,
+    edgeFunction: `${p}-edge`,
     stateBucket: config.state.bucket ?? `resume-infra-state-${account}-${region}`,
     stateKey,
     lockKey: `${stateKey}.lock`,
