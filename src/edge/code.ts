@@ -53,3 +53,8 @@ export function readFunctionSettings(code: string): EdgeSettings | undefined {
     return undefined;
   }
 }
+
+/** The function's Comment: the resource sets it, and a release switch must write the same one. */
+export function edgeFunctionComment(project: string): string {
+  return `resume-infra ${project}: clean URLs, redirects, live release`;
+}
