@@ -22,6 +22,8 @@ const ORIGIN_PATTERN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/;
 // The values CloudWatch Logs accepts for retentionInDays.
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
+/** ACM's default quota is 10 names per certificate, and the certificate also covers `domain`. */
+export const MAX_REDIRECT_NAMES = 9;
 
 const schema = z.strictObject({
   $schema: z.string().optional(),
@@ -30,6 +32,10 @@ const schema = z.strictObject({
   }),
   region: z.string().regex(REGION_PATTERN, { error: 'is not an AWS region name (use one like "eu-west-1")' }).optional(),
   domain: z.string().regex(HOSTNAME_PATTERN, { error: 'is not a lowercase domain name like "resume.example.com"' }).optional(),
+  redirectFrom: z
+    .array(z.string().regex(HOSTNAME_PATTERN, { error: 'is not a lowercase host name like "www.example.com"' }))
+    .max(MAX_REDIRECT_NAMES, { error: `lists more than ${MAX_REDIRECT_NAMES} names (the certificate also covers domain, and ACM allows 10 names by default); remove some` })
+    .optional(),
   hostedZone: z
     .string()
     .refine((zone) => HOSTNAME_PATTERN.test(zone) || ZONE_ID_PATTERN.test(zone), { error: 'is neither a lowercase zone name like "example.com" nor a zone id like "Z0123456789ABCDEFGHIJ"' })
@@ -76,6 +82,8 @@ export interface Config {
   project: string;
   region?: string;
   domain?: string;
+  /** The names that redirect to `domain`; undefined = the default (see src/resources/redirect-names.ts). */
+  redirectFrom?: string[];
   hostedZone?: string;
   siteDir: string;
   state: { bucket?: string; key: string };
@@ -134,6 +142,16 @@ function describeIssue(input: unknown, issue: z.core.$ZodIssue): string {
   return `${key} ${shown} ${message}`;
 }
 
+/** redirectFrom needs a domain to redirect to, and names neither the domain itself nor one name twice. */
+function checkRedirectFrom(file: ConfigFile, source: string): void {
+  const names = file.redirectFrom;
+  if (!names) return;
+  if (!file.domain) throw new UserError(`${source}: redirectFrom ${JSON.stringify(names)} is set without a domain; add "domain" (the name they redirect to) or remove "redirectFrom"`);
+  if (names.includes(file.domain)) throw new UserError(`${source}: redirectFrom lists "${file.domain}", which is the domain itself; remove it from redirectFrom`);
+  const twice = names.find((name, index) => names.indexOf(name) !== index);
+  if (twice) throw new UserError(`${source}: redirectFrom lists "${twice}" twice; remove one`);
+}
+
 /** Validates a parsed config file. Every problem is reported at once, by key, on one line. */
 export function parseConfig(input: unknown, source: string, baseDir: string): Config {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -153,6 +171,7 @@ export function parseConfig(input: unknown, source: string, baseDir: string): Co
   if (file.domain && zoneName && file.domain !== zoneName && !file.domain.endsWith(`.${zoneName}`)) {
     throw new UserError(`${source}: domain "${file.domain}" is not inside hostedZone "${file.hostedZone}"; use a zone the domain ends with`);
   }
+  checkRedirectFrom(file, source);
   const counter = file.counter ?? {};
   const rateLimit = counter.rateLimit ?? 10;
   const burstLimit = counter.burstLimit ?? 20;
@@ -160,6 +179,7 @@ export function parseConfig(input: unknown, source: string, baseDir: string): Co
     project: file.project,
     region: file.region,
     domain: file.domain,
+    ...(file.redirectFrom ? { redirectFrom: file.redirectFrom } : {}),
     hostedZone: file.hostedZone,
     siteDir: resolve(baseDir, file.siteDir ?? 'site'),
     state: { bucket: file.state?.bucket, key: file.state?.key ?? `${file.project}/state.json` },
