@@ -27,7 +27,7 @@ test('an unknown key suggests the nearest known key', () => {
 });
 
 test('an unknown key far from every known key lists the known ones instead', () => {
-  assert.match(problemOf({ project: 'jane-resume', favouriteColour: 'blue' }), /unknown key "favouriteColour" \(remove it; known keys: project, region, domain, hostedZone, siteDir, state, counter, cdn, cacheControl, tags\)/);
+  assert.match(problemOf({ project: 'jane-resume', favouriteColour: 'blue' }), /unknown key "favouriteColour" \(remove it; known keys: project, region, domain, hostedZone, siteDir, state, counter, cdn, site, cacheControl, tags\)/);
 });
 
 test('a nested value of the wrong type reads "must be an object"', () => {
@@ -40,4 +40,12 @@ test('hostedZone takes a zone id as well as a zone name', () => {
   const byName = parseConfig({ project: 'jane-resume', domain: 'resume.example.com', hostedZone: 'example.com' }, 'c', '/tmp');
   assert.equal(byName.hostedZone, 'example.com');
   assert.match(problemOf({ project: 'jane-resume', domain: 'resume.example.com', hostedZone: 'Example Zone' }), /hostedZone "Example Zone" is neither a lowercase zone name like "example\.com" nor a zone id like "Z0123456789ABCDEFGHIJ"/);
+});
+
+test('site.keepReleases defaults to 5 and must be a whole number of at least 2', () => {
+  assert.equal(parseConfig({ project: 'jane-resume' }, 'c', '/tmp').site.keepReleases, 5);
+  assert.equal(parseConfig({ project: 'jane-resume', site: { keepReleases: 12 } }, 'c', '/tmp').site.keepReleases, 12);
+  assert.match(problemOf({ project: 'jane-resume', site: { keepReleases: 1 } }), /site\.keepReleases 1 must be at least 2 \(the live release and the one before it are always kept\)/);
+  assert.match(problemOf({ project: 'jane-resume', site: { keepReleases: 2.5 } }), /site\.keepReleases 2\.5 must be an int/);
+  assert.match(problemOf({ project: 'jane-resume', site: { keepRelease: 3 } }), /unknown key "keepRelease" in "site" \(did you mean "keepReleases"\?\)/);
 });
