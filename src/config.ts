@@ -21,6 +21,9 @@ const BUCKET_PATTERN = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const ORIGIN_PATTERN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/;
 // The values CloudWatch Logs accepts for retentionInDays.
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+/** Site releases kept by default, and the fewest allowed: the live one and the one before it. */
+export const DEFAULT_KEEP_RELEASES = 5;
+const MIN_KEEP_RELEASES = 2;
 const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
 /** ACM's default quota is 10 names per certificate, and the certificate also covers `domain`. */
 export const MAX_REDIRECT_NAMES = 9;
@@ -66,6 +69,11 @@ const schema = z.strictObject({
       invalidationThreshold: z.number().int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).max(MAX_INVALIDATION_PATHS, { error: `must be at most ${MAX_INVALIDATION_PATHS}` }).optional(),
     })
     .optional(),
+  site: z
+    .strictObject({
+      keepReleases: z.number().int({ error: 'must be a whole number of releases' }).min(MIN_KEEP_RELEASES, { error: `must be at least ${MIN_KEEP_RELEASES} (the live release and the one before it are always kept)` }).max(1000, { error: 'must be at most 1000' }).optional(),
+    })
+    .optional(),
   cacheControl: z.record(z.string().min(1), z.string().min(1, { error: 'must be a Cache-Control value like "max-age=3600"' })).optional(),
   tags: z
     .record(
@@ -96,6 +104,7 @@ export interface Config {
     stageName: string;
   };
   cdn: { priceClass: (typeof PRICE_CLASSES)[number]; invalidationThreshold: number };
+  site: { keepReleases: number };
   cacheControl: Record<string, string>;
   tags: Record<string, string>;
   /** The directory the config file sits in; relative paths resolve against it. */
@@ -115,7 +124,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 function knownKeys(path: string): string[] {
   const top = schema.shape;
   if (path === '') return Object.keys(top);
-  const nested = { state: top.state, counter: top.counter, cdn: top.cdn }[path];
+  const nested = { state: top.state, counter: top.counter, cdn: top.cdn, site: top.site }[path];
   return nested ? Object.keys(nested.unwrap().shape) : [];
 }
 
@@ -192,6 +201,7 @@ export function parseConfig(input: unknown, source: string, baseDir: string): Co
       stageName: counter.stageName ?? 'prod',
     },
     cdn: { priceClass: file.cdn?.priceClass ?? 'PriceClass_100', invalidationThreshold: file.cdn?.invalidationThreshold ?? DEFAULT_INVALIDATION_THRESHOLD },
+    site: { keepReleases: file.site?.keepReleases ?? DEFAULT_KEEP_RELEASES },
     cacheControl: file.cacheControl ?? {},
     tags: file.tags ?? {},
     baseDir,

@@ -27,7 +27,7 @@ test('an unknown key suggests the nearest known key', () => {
 });
 
 test('an unknown key far from every known key lists the known ones instead', () => {
-  assert.match(problemOf({ project: 'jane-resume', favouriteColour: 'blue' }), /unknown key "favouriteColour" \(remove it; known keys: project, region, domain, redirectFrom, hostedZone, siteDir, state, counter, cdn, cacheControl, tags\)/);
+  assert.match(problemOf({ project: 'jane-resume', favouriteColour: 'blue' }), /unknown key "favouriteColour" \(remove it; known keys: project, region, domain, redirectFrom, hostedZone, siteDir, state, counter, cdn, site, cacheControl, tags\)/);
 });
 
 test('a nested value of the wrong type reads "must be an object"', () => {
@@ -58,4 +58,12 @@ test('a bad redirectFrom name, the domain itself, a duplicate or a missing domai
   assert.equal(problemOf({ project: 'jane-resume', redirectFrom: ['www.example.com'] }), 'resume-infra.json: redirectFrom ["www.example.com"] is set without a domain; add "domain" (the name they redirect to) or remove "redirectFrom"');
   const many = Array.from({ length: 10 }, (_, index) => `n${index}.example.com`);
   assert.match(problemOf({ project: 'jane-resume', domain: 'example.com', redirectFrom: many }), /redirectFrom .* lists more than 9 names/);
+});
+
+test('site.keepReleases defaults to 5 and must be a whole number of at least 2', () => {
+  assert.equal(parseConfig({ project: 'jane-resume' }, 'c', '/tmp').site.keepReleases, 5);
+  assert.equal(parseConfig({ project: 'jane-resume', site: { keepReleases: 12 } }, 'c', '/tmp').site.keepReleases, 12);
+  assert.match(problemOf({ project: 'jane-resume', site: { keepReleases: 1 } }), /site\.keepReleases 1 must be at least 2 \(the live release and the one before it are always kept\)/);
+  assert.match(problemOf({ project: 'jane-resume', site: { keepReleases: 2.5 } }), /site\.keepReleases 2\.5 must be an int/);
+  assert.match(problemOf({ project: 'jane-resume', site: { keepRelease: 3 } }), /unknown key "keepRelease" in "site" \(did you mean "keepReleases"\?\)/);
 });
