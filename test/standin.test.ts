@@ -253,6 +253,25 @@ test('a function association survives GetDistributionConfig and UpdateDistributi
   await cloudfront.send(new DeleteFunctionCommand({ Name: 'site-edge', IfMatch: etag }));
 });
 
+test('associations on path cache behaviors are kept per PathPattern', async () => {
+  const arn = await publishedFunction('site-edge');
+  const base = distributionConfig('ref-paths', {});
+  const behavior = (pathPattern: string, functionArn: string | undefined) => ({
+    PathPattern: pathPattern,
+    TargetOriginId: 'site',
+    ViewerProtocolPolicy: 'https-only' as const,
+    CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6',
+    FunctionAssociations: functionArn === undefined ? { Quantity: 0 } : { Quantity: 1, Items: [{ FunctionARN: functionArn, EventType: 'viewer-request' as const }] },
+  });
+  const created = await cloudfront.send(new CreateDistributionWithTagsCommand({ DistributionConfigWithTags: { DistributionConfig: { ...base, CacheBehaviors: { Quantity: 2, Items: [behavior('/blog/*', arn), behavior('/api/*', undefined)] } }, Tags: { Items: [] } } }));
+  const read = await cloudfront.send(new GetDistributionConfigCommand({ Id: created.Distribution?.Id }));
+  const byPath = Object.fromEntries((read.DistributionConfig?.CacheBehaviors?.Items ?? []).map((item) => [item.PathPattern, item.FunctionAssociations?.Quantity]));
+  assert.deepEqual(byPath, { '/blog/*': 1, '/api/*': 0 });
+  assert.deepEqual(read.DistributionConfig?.DefaultCacheBehavior?.FunctionAssociations, { Quantity: 0 });
+  const etag = (await cloudfront.send(new DescribeFunctionCommand({ Name: 'site-edge' }))).ETag;
+  assert.equal(await failure(cloudfront.send(new DeleteFunctionCommand({ Name: 'site-edge', IfMatch: etag }))), 'FunctionInUse 409');
+});
+
 test('a distribution is refused a function that does not exist or is not published', async () => {
   assert.equal(await failure(createDistribution('ref-missing', { functionArn: `arn:aws:cloudfront::${ACCOUNT}:function/missing` })), 'NoSuchFunctionExists 404');
   await createFunction('draft');
