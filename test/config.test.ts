@@ -27,7 +27,7 @@ test('an unknown key suggests the nearest known key', () => {
 });
 
 test('an unknown key far from every known key lists the known ones instead', () => {
-  assert.match(problemOf({ project: 'jane-resume', favouriteColour: 'blue' }), /unknown key "favouriteColour" \(remove it; known keys: project, region, domain, hostedZone, siteDir, state, counter, cdn, cacheControl, tags\)/);
+  assert.match(problemOf({ project: 'jane-resume', favouriteColour: 'blue' }), /unknown key "favouriteColour" \(remove it; known keys: project, region, domain, hostedZone, siteDir, state, counter, cdn, headers, cacheControl, tags\)/);
 });
 
 test('a nested value of the wrong type reads "must be an object"', () => {
