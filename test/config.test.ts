@@ -2,18 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../src/config.ts';
-import { UserError } from '../src/errors.ts';
+import { configProblem } from './helpers/config-problem.ts';
 
-function problemOf(input: unknown): string {
-  try {
-    parseConfig(input, 'resume-infra.json', '/tmp');
-  } catch (error) {
-    assert.ok(error instanceof UserError, String(error));
-    assert.ok(!error.message.includes('\n'), `one line: ${error.message}`);
-    return error.message;
-  }
-  assert.fail('the config was accepted');
-}
+const problemOf = configProblem;
 
 test('a config that is not a JSON object says so in one line', () => {
   assert.equal(problemOf(['jane']), 'resume-infra.json holds an array, not a JSON object; write an object like {"project": "jane-resume"}');
