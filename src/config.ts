@@ -22,7 +22,12 @@ const BUCKET_PATTERN = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const ORIGIN_PATTERN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/;
 // The values CloudWatch Logs accepts for retentionInDays.
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+/** Site releases kept by default, and the fewest allowed: the live one and the one before it. */
+export const DEFAULT_KEEP_RELEASES = 5;
+const MIN_KEEP_RELEASES = 2;
 const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
+/** ACM's default quota is 10 names per certificate, and the certificate also covers `domain`. */
+export const MAX_REDIRECT_NAMES = 9;
 
 const schema = z.strictObject({
   $schema: z.string().optional(),
@@ -31,6 +36,10 @@ const schema = z.strictObject({
   }),
   region: z.string().regex(REGION_PATTERN, { error: 'is not an AWS region name (use one like "eu-west-1")' }).optional(),
   domain: z.string().regex(HOSTNAME_PATTERN, { error: 'is not a lowercase domain name like "resume.example.com"' }).optional(),
+  redirectFrom: z
+    .array(z.string().regex(HOSTNAME_PATTERN, { error: 'is not a lowercase host name like "www.example.com"' }))
+    .max(MAX_REDIRECT_NAMES, { error: `lists more than ${MAX_REDIRECT_NAMES} names (the certificate also covers domain, and ACM allows 10 names by default); remove some` })
+    .optional(),
   hostedZone: z
     .string()
     .refine((zone) => HOSTNAME_PATTERN.test(zone) || ZONE_ID_PATTERN.test(zone), { error: 'is neither a lowercase zone name like "example.com" nor a zone id like "Z0123456789ABCDEFGHIJ"' })
@@ -80,6 +89,11 @@ const schema = z.strictObject({
       }
     })
     .optional(),
+  site: z
+    .strictObject({
+      keepReleases: z.number().int({ error: 'must be a whole number of releases' }).min(MIN_KEEP_RELEASES, { error: `must be at least ${MIN_KEEP_RELEASES} (the live release and the one before it are always kept)` }).max(1000, { error: 'must be at most 1000' }).optional(),
+    })
+    .optional(),
   cacheControl: z.record(z.string().min(1), z.string().min(1, { error: 'must be a Cache-Control value like "max-age=3600"' })).optional(),
   tags: z
     .record(
@@ -96,6 +110,8 @@ export interface Config {
   project: string;
   region?: string;
   domain?: string;
+  /** The names that redirect to `domain`; undefined = the default (see src/resources/redirect-names.ts). */
+  redirectFrom?: string[];
   hostedZone?: string;
   siteDir: string;
   state: { bucket?: string; key: string };
@@ -108,6 +124,7 @@ export interface Config {
     stageName: string;
   };
   cdn: { priceClass: (typeof PRICE_CLASSES)[number]; invalidationThreshold: number };
+  site: { keepReleases: number };
   /** The security headers' settings (src/edge/security-headers.ts builds the headers). */
   headers: HeadersSettings;
   cacheControl: Record<string, string>;
@@ -129,7 +146,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 function knownKeys(path: string): string[] {
   const top = schema.shape;
   if (path === '') return Object.keys(top);
-  const nested = { state: top.state, counter: top.counter, cdn: top.cdn, headers: top.headers }[path];
+  const nested = { state: top.state, counter: top.counter, cdn: top.cdn, site: top.site, headers: top.headers }[path];
   return nested ? Object.keys(nested.unwrap().shape) : [];
 }
 
@@ -156,6 +173,16 @@ function describeIssue(input: unknown, issue: z.core.$ZodIssue): string {
   return `${key} ${shown} ${message}`;
 }
 
+/** redirectFrom needs a domain to redirect to, and names neither the domain itself nor one name twice. */
+function checkRedirectFrom(file: ConfigFile, source: string): void {
+  const names = file.redirectFrom;
+  if (!names) return;
+  if (!file.domain) throw new UserError(`${source}: redirectFrom ${JSON.stringify(names)} is set without a domain; add "domain" (the name they redirect to) or remove "redirectFrom"`);
+  if (names.includes(file.domain)) throw new UserError(`${source}: redirectFrom lists "${file.domain}", which is the domain itself; remove it from redirectFrom`);
+  const twice = names.find((name, index) => names.indexOf(name) !== index);
+  if (twice) throw new UserError(`${source}: redirectFrom lists "${twice}" twice; remove one`);
+}
+
 /** Validates a parsed config file. Every problem is reported at once, by key, on one line. */
 export function parseConfig(input: unknown, source: string, baseDir: string): Config {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -175,6 +202,7 @@ export function parseConfig(input: unknown, source: string, baseDir: string): Co
   if (file.domain && zoneName && file.domain !== zoneName && !file.domain.endsWith(`.${zoneName}`)) {
     throw new UserError(`${source}: domain "${file.domain}" is not inside hostedZone "${file.hostedZone}"; use a zone the domain ends with`);
   }
+  checkRedirectFrom(file, source);
   const counter = file.counter ?? {};
   const rateLimit = counter.rateLimit ?? 10;
   const burstLimit = counter.burstLimit ?? 20;
@@ -182,6 +210,7 @@ export function parseConfig(input: unknown, source: string, baseDir: string): Co
     project: file.project,
     region: file.region,
     domain: file.domain,
+    ...(file.redirectFrom ? { redirectFrom: file.redirectFrom } : {}),
     hostedZone: file.hostedZone,
     siteDir: resolve(baseDir, file.siteDir ?? 'site'),
     state: { bucket: file.state?.bucket, key: file.state?.key ?? `${file.project}/state.json` },
@@ -194,6 +223,7 @@ export function parseConfig(input: unknown, source: string, baseDir: string): Co
       stageName: counter.stageName ?? 'prod',
     },
     cdn: { priceClass: file.cdn?.priceClass ?? 'PriceClass_100', invalidationThreshold: file.cdn?.invalidationThreshold ?? DEFAULT_INVALIDATION_THRESHOLD },
+    site: { keepReleases: file.site?.keepReleases ?? DEFAULT_KEEP_RELEASES },
     headers: { csp: file.headers?.csp ?? {}, allowUnsafe: file.headers?.allowUnsafe ?? false, hstsPreload: file.headers?.hstsPreload ?? false },
     cacheControl: file.cacheControl ?? {},
     tags: file.tags ?? {},

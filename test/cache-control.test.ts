@@ -2,7 +2,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { UserError } from '../src/errors.ts';
-import { cacheControlFor, cacheRules, IMMUTABLE, isFingerprinted, looksLikeHash, NO_CACHE, SHORT_CACHE } from '../src/site/cache-control.ts';
+import { cacheControlFor, cacheRules, IMMUTABLE, isFingerprinted, looksLikeHash, REVALIDATE, SHORT_CACHE } from '../src/site/cache-control.ts';
 
 describe('fingerprint detection', () => {
   const fingerprinted = [
@@ -48,17 +48,17 @@ describe('fingerprint detection', () => {
 describe('cache rules', () => {
   const rules = cacheRules();
 
-  test('HTML is no-cache, fingerprinted assets are immutable for a year, the rest gets a short max-age', () => {
-    assert.equal(rules('index.html'), NO_CACHE);
-    assert.equal(rules('blog/post.html'), NO_CACHE);
+  test('HTML is revalidated by browsers and kept at the edge, fingerprinted assets are immutable for a year, the rest gets a short max-age', () => {
+    assert.equal(rules('index.html'), REVALIDATE);
+    assert.equal(rules('blog/post.html'), REVALIDATE);
     assert.equal(rules('assets/app.3f9a2c1b.js'), IMMUTABLE);
     assert.equal(IMMUTABLE, 'public, max-age=31536000, immutable');
     assert.equal(rules('css/site.css'), SHORT_CACHE);
     assert.equal(rules('resume.pdf'), SHORT_CACHE);
   });
 
-  test('a generated file is no-cache whatever its name', () => {
-    assert.equal(rules('config.json', true), NO_CACHE);
+  test('a generated file is revalidated by browsers whatever its name', () => {
+    assert.equal(rules('config.json', true), REVALIDATE);
     assert.equal(rules('config.json', false), SHORT_CACHE);
   });
 

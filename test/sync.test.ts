@@ -9,7 +9,7 @@ import {
   ListObjectsV2Command, S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { UserError } from '../src/errors.ts';
-import { IMMUTABLE, NO_CACHE, SHORT_CACHE } from '../src/site/cache-control.ts';
+import { IMMUTABLE, REVALIDATE, SHORT_CACHE } from '../src/site/cache-control.ts';
 import { siteConfigJson } from '../src/site/generate.ts';
 import { invalidationPaths } from '../src/site/invalidation-paths.ts';
 import { planSiteSync, syncSite, type SyncOptions } from '../src/site/sync.ts';
@@ -121,9 +121,9 @@ describe('site sync', () => {
     const result = await syncSite(options);
 
     const expected: Record<string, [string, string]> = {
-      'index.html': ['text/html; charset=utf-8', NO_CACHE],
-      'blog/index.html': ['text/html; charset=utf-8', NO_CACHE],
-      'blog/posts/first-post.html': ['text/html; charset=utf-8', NO_CACHE],
+      'index.html': ['text/html; charset=utf-8', REVALIDATE],
+      'blog/index.html': ['text/html; charset=utf-8', REVALIDATE],
+      'blog/posts/first-post.html': ['text/html; charset=utf-8', REVALIDATE],
       'assets/app.3f9a2c1b.js': ['text/javascript; charset=utf-8', IMMUTABLE],
       'css/site.css': ['text/css; charset=utf-8', SHORT_CACHE],
       'img/photo.png': ['image/png', SHORT_CACHE],
@@ -204,7 +204,7 @@ describe('site sync', () => {
     assert.equal(puts.filter((event) => event.phase === 'start' && isHtmlKey(event.key)).length, 3);
   });
 
-  test('the generated config.json is uploaded with no-cache, replaces a committed one and is re-uploaded only when it changes', async () => {
+  test('the generated config.json is uploaded with the revalidate rule, replaces a committed one and is re-uploaded only when it changes', async () => {
     await writeFiles(siteDir, { 'config.json': '{"apiUrl":"committed"}' });
     const generated = [siteConfigJson('https://abc.execute-api.us-east-1.amazonaws.com/prod')];
 
@@ -212,7 +212,7 @@ describe('site sync', () => {
 
     assert.ok(first.uploaded.includes('config.json'));
     const head = await recorder.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'config.json' }));
-    assert.equal(head.CacheControl, NO_CACHE);
+    assert.equal(head.CacheControl, REVALIDATE);
     assert.equal(head.ContentType, 'application/json; charset=utf-8');
     assert.deepEqual(JSON.parse(await bodyOf(recorder.s3, 'config.json')), { apiUrl: 'https://abc.execute-api.us-east-1.amazonaws.com/prod' });
 

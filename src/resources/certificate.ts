@@ -14,6 +14,7 @@ import { isDeletedCertificateTokenAnswer } from '../aws/emulator-quirks.ts';
 import { ignoreNotFound } from './not-found.ts';
 import type { RecordedResource } from '../state/document.ts';
 import { deleteRecords, findRecord, fqdn, requireHostedZone, upsertRecords, zoneFor, zoneOfDomain, zoneOutputs, type HostedZone } from './hosted-zone.ts';
+import { checkRedirectNames } from './redirect-names.ts';
 import { changedTags, hasChange, tagChanges, tagList, tagRecord } from './tags.ts';
 
 /** How long `up` waits for ISSUED: DNS validation takes minutes once the zone is delegated. */
@@ -258,7 +259,7 @@ export const certificate: ResourceKind<CertificateDesired, CertificateActual> = 
   label: (ctx, actual) => actual?.domain ?? ctx.config.domain ?? '',
 
   async check(ctx) {
-    await requireHostedZone(ctx);
+    await checkRedirectNames(ctx);
   },
 
   desired: (ctx) => ({ domain: ctx.config.domain ?? '', tags: ctx.tags }),

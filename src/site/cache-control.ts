@@ -4,13 +4,16 @@
 // 1. `cacheControl` globs from the config, in object order, matched with picomatch against the
 //    whole object key (`*.pdf` matches only top-level PDFs, `**/*.pdf` matches any; `dot: true`
 //    so `.well-known/**` works). Overrides beat every built-in rule.
-// 2. HTML and generated files (the `config.json` the tool writes): `no-cache`. Their names stay
-//    the same when their content changes, so browsers must revalidate every time.
+// 2. HTML and generated files (the `config.json` the tool writes): `max-age=0, s-maxage=31536000`.
+//    Their names stay the same when their content changes, so browsers must revalidate every time;
+//    CloudFront may keep them, because every release has its own key prefix (the viewer-request
+//    function puts `releases/<id>/` in front of the path, and that is the cache key), so a deploy
+//    makes new cache keys instead of stale ones. See docs/decisions.md.
 // 3. Fingerprinted assets (`app.3f9a2c1b.js`, `index-BfY2c3kQ.css`): cached for a year and
 //    `immutable`, since a new build gives them a new name.
 // 4. Everything else (images, PDFs, fonts with stable names): `public, max-age=300`. Five minutes
 //    keeps browser caches useful while an edited resume PDF shows up soon after a deploy;
-//    CloudFront itself is refreshed by the invalidation, not by this header.
+//    CloudFront keeps it for a year (`s-maxage`), for the same reason as HTML.
 //
 // Fingerprint detection is deliberately conservative: a false negative only costs a 5-minute
 // cache, a false positive pins a stale file in browsers for a year. So only asset types that
@@ -20,9 +23,16 @@ import picomatch from 'picomatch';
 import { UserError } from '../errors.ts';
 import { isHtml } from './content-type.ts';
 
-export const NO_CACHE = 'no-cache';
+/** Browsers revalidate on every visit; the edge keeps it, since a release never changes under its prefix. */
+export const REVALIDATE = 'max-age=0, s-maxage=31536000';
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
-export const SHORT_CACHE = 'public, max-age=300';
+export const SHORT_CACHE = 'public, max-age=300, s-maxage=31536000';
+/**
+ * The copy of the live release's 404 page at the bucket root. CloudFront fetches a custom error
+ * page without running the viewer-request function, so this copy changes name-for-name on every
+ * switch; it lives at the edge as long as an error response (ERROR_CACHING_SECONDS, 10 s).
+ */
+export const ROOT_ERROR_PAGE = 'max-age=0, s-maxage=10';
 
 // What bundlers (webpack, Vite/Rollup, esbuild, Parcel) put hashes in. Not PDFs or HTML.
 const FINGERPRINTABLE_EXTENSIONS = new Set([
@@ -120,7 +130,7 @@ export function cacheRules(overrides: Record<string, string> = {}): CacheRules {
   return (key, generated = false) => {
     const override = compiled.find((rule) => rule.matches(key));
     if (override) return override.value;
-    if (generated || isHtml(key)) return NO_CACHE;
+    if (generated || isHtml(key)) return REVALIDATE;
     if (isFingerprinted(key)) return IMMUTABLE;
     return SHORT_CACHE;
   };

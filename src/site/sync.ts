@@ -78,26 +78,31 @@ export async function planSiteSync(options: Pick<SyncOptions, 's3' | 'bucket' | 
   return planSync(local, remote);
 }
 
-function assertUploadable(file: SourceFile): void {
+export function assertUploadable(file: SourceFile): void {
   if (file.size > MAX_SINGLE_PUT_BYTES) {
     throw new UserError(`site file "${file.key}" is ${file.size} bytes, over the 5 GiB a single upload allows; keep large media out of the site directory`);
   }
 }
 
-async function putFile(s3: S3Client, bucket: string, file: SourceFile, rules: CacheRules, streamThreshold: number): Promise<void> {
+/** One PutObject of a file under `key`, streamed from disk past `streamThreshold` bytes, with its Content-MD5. */
+export async function putSourceFile(s3: S3Client, bucket: string, key: string, file: SourceFile, headers: { contentType: string; cacheControl: string }, streamThreshold = STREAM_THRESHOLD_BYTES): Promise<void> {
   const body = file.body !== undefined ? file.body : file.size > streamThreshold ? createReadStream(file.path) : await readFile(file.path);
   await s3.send(new PutObjectCommand({
     Bucket: bucket,
-    Key: file.key,
+    Key: key,
     Body: body,
     ContentLength: file.size,
-    ContentType: contentTypeFor(file.key),
-    CacheControl: rules(file.key, file.body !== undefined),
+    ContentType: headers.contentType,
+    CacheControl: headers.cacheControl,
     ContentMD5: Buffer.from(file.md5, 'hex').toString('base64'),
   }));
 }
 
-async function deleteKeys(s3: S3Client, bucket: string, keys: readonly string[]): Promise<number> {
+function putFile(s3: S3Client, bucket: string, file: SourceFile, rules: CacheRules, streamThreshold: number): Promise<void> {
+  return putSourceFile(s3, bucket, file.key, file, { contentType: contentTypeFor(file.key), cacheControl: rules(file.key, file.body !== undefined) }, streamThreshold);
+}
+
+export async function deleteKeys(s3: S3Client, bucket: string, keys: readonly string[]): Promise<number> {
   let requests = 0;
   for (let start = 0; start < keys.length; start += DELETE_BATCH_SIZE) {
     const batch = keys.slice(start, start + DELETE_BATCH_SIZE);
@@ -107,7 +112,7 @@ async function deleteKeys(s3: S3Client, bucket: string, keys: readonly string[])
     const failures = response.Errors ?? [];
     if (failures.length > 0) {
       const detail = failures.map((failure) => `${failure.Key ?? '?'} (${failure.Code ?? 'unknown'})`).join(', ');
-      throw new UserError(`deleting ${failures.length} removed site files from bucket "${bucket}" failed: ${detail}; check the credentials allow s3:DeleteObject and run again`);
+      throw new UserError(`deleting ${failures.length} site objects from bucket "${bucket}" failed: ${detail}; check the credentials allow s3:DeleteObject and run again`);
     }
   }
   return requests;

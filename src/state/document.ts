@@ -21,6 +21,14 @@ const retiredSchema = recordedSchema.extend({
   retiredAt: z.string(),
 });
 
+/** Which site release is live, the one live before it, and the one a rollback left (until a deploy or a rollback back to it). */
+const siteSchema = z.object({
+  live: z.string(),
+  previous: z.string().optional(),
+  rolledBackFrom: z.string().optional(),
+  updatedAt: z.string(),
+});
+
 const documentSchema = z.object({
   formatVersion: z.literal(STATE_FORMAT_VERSION),
   serial: z.number().int().nonnegative(),
@@ -31,6 +39,8 @@ const documentSchema = z.object({
   resources: z.record(z.string(), recordedSchema),
   /** Absent in documents written before replacements existed; same format version, since nothing else changed. */
   retired: z.array(retiredSchema).optional(),
+  /** Absent before releases existed (and before the first release); same format version, as for `retired`. */
+  site: siteSchema.optional(),
   outputs: z.record(z.string(), z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -38,6 +48,7 @@ const documentSchema = z.object({
 
 export type RecordedResource = z.infer<typeof recordedSchema>;
 export type RetiredResource = z.infer<typeof retiredSchema>;
+export type SiteRecord = z.infer<typeof siteSchema>;
 export type StateDocument = z.infer<typeof documentSchema>;
 
 export function emptyState(project: string, account: string, region: string): StateDocument {

@@ -1,6 +1,6 @@
 // The state of one locked run: the document in memory, written back after every change.
 import type { Observed } from '../engine/types.ts';
-import type { RecordedResource, RetiredResource, StateDocument } from './document.ts';
+import type { RecordedResource, RetiredResource, SiteRecord, StateDocument } from './document.ts';
 import type { StateStore } from './store.ts';
 
 export class StateSession {
@@ -78,6 +78,20 @@ export class StateSession {
     if (JSON.stringify(outputs) === JSON.stringify(this.document.outputs)) return this.writes;
     return this.change(() => {
       this.document.outputs = outputs;
+    });
+  }
+
+  /** Records the live site release; no write when the record already says this. */
+  setSite(site: Omit<SiteRecord, 'updatedAt'>): Promise<void> {
+    const current = this.document.site;
+    if (current && current.live === site.live && current.previous === site.previous && current.rolledBackFrom === site.rolledBackFrom) return this.writes;
+    return this.change(() => {
+      this.document.site = {
+        live: site.live,
+        ...(site.previous !== undefined ? { previous: site.previous } : {}),
+        ...(site.rolledBackFrom !== undefined ? { rolledBackFrom: site.rolledBackFrom } : {}),
+        updatedAt: new Date().toISOString(),
+      };
     });
   }
 
