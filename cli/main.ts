@@ -10,7 +10,7 @@ import { EXIT_ERROR, type GlobalOptions, type Io } from '../src/ui/io.ts';
 /** Global options that only some commands read; each command's --help lists those that apply to it. */
 const ONLY_FOR: Readonly<Record<string, readonly string[]>> = {
   yes: ['up', 'ci-setup', 'destroy'],
-  json: ['up', 'plan', 'deploy-lambda', 'deploy-site', 'invalidate', 'status', 'destroy', 'unlock', 'ci-setup'],
+  json: ['up', 'plan', 'verify', 'deploy-lambda', 'deploy-site', 'invalidate', 'status', 'destroy', 'unlock', 'ci-setup'],
   version: [],
 };
 
@@ -58,6 +58,9 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program.command('dev').description('local preview on the emulator: the site from its bucket, /count from the built zip (no AWS account)')
     .option('--port <port>', 'port to serve on', '8080')
     .action(async (commandOptions: { port?: string }) => setExit(await (await import('../src/commands/dev.ts')).dev(commandOptions, globals(), io)));
+  program.command('verify').description('check the deployed site (or --url, e.g. the dev preview) end to end; GET requests only; exit 1 when a check fails')
+    .option('--url <url>', 'the site to check (default: the site URL in the state)')
+    .action(async (commandOptions: { url?: string }) => setExit(await (await import('../src/commands/verify.ts')).verify(commandOptions, globals(), io)));
   program.command('status').description('show the recorded resources and outputs')
     .action(run(async () => (await import('../src/commands/status.ts')).status(globals(), io)));
   program.command('destroy').description('delete everything this project made (asks first unless --yes)')

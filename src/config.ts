@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { closest, distance } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { UserError } from './errors.ts';
+import { CSP_DIRECTIVES, cspSourceProblem, type HeadersSettings } from './edge/security-headers.ts';
 import { DEFAULT_INVALIDATION_THRESHOLD, MAX_INVALIDATION_PATHS } from './site/invalidation-paths.ts';
 
 export const TAG_KEY = 'resume-infra:project';
@@ -69,6 +70,25 @@ const schema = z.strictObject({
       invalidationThreshold: z.number().int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).max(MAX_INVALIDATION_PATHS, { error: `must be at most ${MAX_INVALIDATION_PATHS}` }).optional(),
     })
     .optional(),
+  headers: z
+    .strictObject({
+      csp: z.record(z.string(), z.array(z.string(), { error: 'must be a list of sources like ["https://analytics.example.com"]' })).optional(),
+      allowUnsafe: z.boolean().optional(),
+      hstsPreload: z.boolean().optional(),
+    })
+    .superRefine((headers, ctx) => {
+      for (const [directive, sources] of Object.entries(headers.csp ?? {})) {
+        if (!CSP_DIRECTIVES.includes(directive)) {
+          ctx.addIssue({ code: 'custom', path: ['csp', directive], message: `is not a CSP directive the policy can extend; known: ${CSP_DIRECTIVES.join(', ')}` });
+          continue;
+        }
+        sources.forEach((source, index) => {
+          const problem = cspSourceProblem(source, headers.allowUnsafe === true);
+          if (problem) ctx.addIssue({ code: 'custom', path: ['csp', directive, index], message: problem });
+        });
+      }
+    })
+    .optional(),
   site: z
     .strictObject({
       keepReleases: z.number().int({ error: 'must be a whole number of releases' }).min(MIN_KEEP_RELEASES, { error: `must be at least ${MIN_KEEP_RELEASES} (the live release and the one before it are always kept)` }).max(1000, { error: 'must be at most 1000' }).optional(),
@@ -105,6 +125,8 @@ export interface Config {
   };
   cdn: { priceClass: (typeof PRICE_CLASSES)[number]; invalidationThreshold: number };
   site: { keepReleases: number };
+  /** The security headers' settings (src/edge/security-headers.ts builds the headers). */
+  headers: HeadersSettings;
   cacheControl: Record<string, string>;
   tags: Record<string, string>;
   /** The directory the config file sits in; relative paths resolve against it. */
@@ -124,7 +146,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 function knownKeys(path: string): string[] {
   const top = schema.shape;
   if (path === '') return Object.keys(top);
-  const nested = { state: top.state, counter: top.counter, cdn: top.cdn, site: top.site }[path];
+  const nested = { state: top.state, counter: top.counter, cdn: top.cdn, site: top.site, headers: top.headers }[path];
   return nested ? Object.keys(nested.unwrap().shape) : [];
 }
 
@@ -202,6 +224,7 @@ export function parseConfig(input: unknown, source: string, baseDir: string): Co
     },
     cdn: { priceClass: file.cdn?.priceClass ?? 'PriceClass_100', invalidationThreshold: file.cdn?.invalidationThreshold ?? DEFAULT_INVALIDATION_THRESHOLD },
     site: { keepReleases: file.site?.keepReleases ?? DEFAULT_KEEP_RELEASES },
+    headers: { csp: file.headers?.csp ?? {}, allowUnsafe: file.headers?.allowUnsafe ?? false, hstsPreload: file.headers?.hstsPreload ?? false },
     cacheControl: file.cacheControl ?? {},
     tags: file.tags ?? {},
     baseDir,

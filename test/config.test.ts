@@ -2,18 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../src/config.ts';
-import { UserError } from '../src/errors.ts';
+import { configProblem } from './helpers/config-problem.ts';
 
-function problemOf(input: unknown): string {
-  try {
-    parseConfig(input, 'resume-infra.json', '/tmp');
-  } catch (error) {
-    assert.ok(error instanceof UserError, String(error));
-    assert.ok(!error.message.includes('\n'), `one line: ${error.message}`);
-    return error.message;
-  }
-  assert.fail('the config was accepted');
-}
+const problemOf = configProblem;
 
 test('a config that is not a JSON object says so in one line', () => {
   assert.equal(problemOf(['jane']), 'resume-infra.json holds an array, not a JSON object; write an object like {"project": "jane-resume"}');
@@ -27,7 +18,7 @@ test('an unknown key suggests the nearest known key', () => {
 });
 
 test('an unknown key far from every known key lists the known ones instead', () => {
-  assert.match(problemOf({ project: 'jane-resume', favouriteColour: 'blue' }), /unknown key "favouriteColour" \(remove it; known keys: project, region, domain, redirectFrom, hostedZone, siteDir, state, counter, cdn, site, cacheControl, tags\)/);
+  assert.match(problemOf({ project: 'jane-resume', favouriteColour: 'blue' }), /unknown key "favouriteColour" \(remove it; known keys: project, region, domain, redirectFrom, hostedZone, siteDir, state, counter, cdn, headers, site, cacheControl, tags\)/);
 });
 
 test('a nested value of the wrong type reads "must be an object"', () => {

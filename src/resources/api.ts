@@ -184,7 +184,7 @@ async function findRestApiByName(ctx: ResourceContext): Promise<RestApi | undefi
   return chosen;
 }
 
-async function findRestApi(ctx: ResourceContext, recordedId: string | undefined): Promise<RestApi | undefined> {
+export async function findRestApi(ctx: ResourceContext, recordedId: string | undefined): Promise<RestApi | undefined> {
   if (recordedId) {
     const api = await ignoreNotFound('NotFoundException', () => ctx.aws.client(APIGatewayClient).send(new GetRestApiCommand({ restApiId: recordedId })));
     if (api?.name === ctx.names.api) return api;
