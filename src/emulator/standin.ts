@@ -5,7 +5,7 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { FunctionStore } from './cloudfront-functions.ts';
 import { ResponseHeadersPolicyStore } from './response-headers-policies.ts';
-import { ApiError, element, elements, errorReply, leaf, replaceElement, text, type ApiRequest, type Reply } from './xml.ts';
+import { ApiError, checkQuantity, element, elements, errorReply, leaf, replaceElement, text, type ApiRequest, type Reply } from './xml.ts';
 
 const API = '/2020-05-31/';
 
@@ -35,6 +35,7 @@ interface DistributionRecord {
 
 function behaviorOf(xml: string): Behavior {
   const associations = element(xml, 'FunctionAssociations') ?? '';
+  checkQuantity(associations === '' ? undefined : associations, 'FunctionAssociation', 'FunctionAssociations');
   const policyId = text(xml, 'ResponseHeadersPolicyId');
   return {
     functionAssociations: elements(associations, 'FunctionAssociation').map((item) => ({ arn: text(item, 'FunctionARN') ?? '', eventType: text(item, 'EventType') ?? '' })),
