@@ -55,7 +55,7 @@ export class ResponseHeadersPolicyStore {
     }
     if (id !== undefined && action === undefined && method === 'PUT') return this.update(id, request);
     if (id !== undefined && action === undefined && method === 'DELETE') return this.delete(id, request);
-    throw new ApiError(405, 'UnsupportedOperation', `${method} is not supported on /${request.segments.join('/')}`);
+    throw new ApiError(400, 'UnsupportedOperation', `${method} is not supported on /${request.segments.join('/')}`);
   }
 
   private find(id: string): PolicyRecord {
