@@ -95,8 +95,9 @@ function requestsFor(call: RecordedCall, names: Names): AuthorizationRequest[] {
       return [{ action: apiGatewayVerb(operation), resource: `arn:aws:apigateway:${region}::${path}` }];
     }
     case 'CloudFront': {
-      const id = str(input, 'Id') || str(input, 'DistributionId') || str(input, 'Resource').split('/').pop() || '*';
-      const kind = /OriginAccessControl/.test(operation) ? 'origin-access-control' : 'distribution';
+      const onFunction = /Function$/.test(operation) || str(input, 'Resource').includes(':function/');
+      const id = str(input, 'Id') || str(input, 'DistributionId') || str(input, 'Name') || str(input, 'Resource').split('/').pop() || '*';
+      const kind = onFunction ? 'function' : /OriginAccessControl/.test(operation) ? 'origin-access-control' : 'distribution';
       const resource = `arn:aws:cloudfront::${ACCOUNT}:${kind}/${id}`;
       // CreateDistributionWithTags needs both actions (CloudFront docs).
       if (operation === 'CreateDistributionWithTags') return ['cloudfront:CreateDistribution', 'cloudfront:TagResource'].map((action) => ({ action, resource }));

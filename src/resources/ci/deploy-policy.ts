@@ -111,6 +111,11 @@ function cdnStatements(input: DeployPolicyInput): Statement[] {
       'cloudfront:CreateOriginAccessControl', 'cloudfront:GetOriginAccessControl', 'cloudfront:GetOriginAccessControlConfig',
       'cloudfront:UpdateOriginAccessControl', 'cloudfront:DeleteOriginAccessControl',
     ], `arn:aws:cloudfront::${account}:origin-access-control/*`),
+    // The viewer-request function has a fixed name; publishing it is how a release goes live.
+    allow('EdgeFunction', [
+      'cloudfront:CreateFunction', 'cloudfront:DescribeFunction', 'cloudfront:GetFunction', 'cloudfront:UpdateFunction', 'cloudfront:PublishFunction',
+      'cloudfront:DeleteFunction', 'cloudfront:TagResource', 'cloudfront:UntagResource', 'cloudfront:ListTagsForResource',
+    ], `arn:aws:cloudfront::${account}:function/${input.names.edgeFunction}`),
     // List calls and the tagging API cannot be scoped; sts:GetCallerIdentity needs no permission but is named for clarity.
     // acm:ListCertificates with or without a domain: every up looks for certificates tagged for the project (orphans).
     allow('ListAndIdentify', [
