@@ -11,6 +11,8 @@ export interface DeployPolicyInput {
   names: Names;
   /** The config's domain: with it come the certificate and the DNS records. */
   domain?: string;
+  /** The names that redirect to the domain: their records are the site's too. */
+  redirectNames?: readonly string[];
   /** The hosted zone of the domain, when it exists already. */
   hostedZoneId?: string;
   /** ARNs the role may read about itself, so `plan` and `destroy` can see the CI resources. */
@@ -131,9 +133,9 @@ function cdnStatements(input: DeployPolicyInput): Statement[] {
     allow('Certificate', ['acm:RequestCertificate'], '*'),
     allow('FindZone', ['route53:ListHostedZonesByName', 'route53:ListHostedZones', 'route53:GetChange'], '*'),
     allow('ReadZone', ['route53:ListResourceRecordSets'], zone),
-    // Only the site's own names: its A/AAAA aliases and the certificate's `_<token>.<domain>` CNAMEs.
+    // Only the site's own names (the domain and its redirect names): their A/AAAA aliases and the certificate's `_<token>.<name>` CNAMEs.
     allow('SiteRecords', ['route53:ChangeResourceRecordSets'], zone, {
-      'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': [domain, `_*.${domain}`] },
+      'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': [domain, ...(input.redirectNames ?? [])].flatMap((name) => [name, `_*.${name}`]) },
     }),
   );
   return statements;
