@@ -5,7 +5,8 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { DescribeCertificateCommand, ListCertificatesCommand } from '@aws-sdk/client-acm';
-import { GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
+import { DescribeFunctionCommand, GetDistributionConfigCommand, TestFunctionCommand } from '@aws-sdk/client-cloudfront';
+import { viewerRequestEvent } from '../src/edge/runtime.ts';
 import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { makeProject, type CliRun, type TestProject } from './helpers/cli.ts';
@@ -71,6 +72,14 @@ describe('a domain at the apex of its zone', () => {
     assert.deepEqual(aliases, [APEX, WWW]);
     assert.deepEqual(await zoneSummary(zoneId), { aliases: pointing([APEX, WWW], domainName), validation: [`${APEX}.`, `${WWW}.`] });
     await planExitsZero(project, 'apex');
+
+    // The published function answers www with a 301 to the apex, path and query kept (TestFunction runs the LIVE code).
+    const live = await cloudfront.send(new DescribeFunctionCommand({ Name: `${PROJECT}-edge`, Stage: 'LIVE' }));
+    const event = viewerRequestEvent({ uri: '/about/', querystring: 'a=1&b', headers: { host: WWW } });
+    const tested = await cloudfront.send(new TestFunctionCommand({ Name: `${PROJECT}-edge`, Stage: 'LIVE', IfMatch: live.ETag, EventObject: Buffer.from(JSON.stringify(event)) }));
+    const output = JSON.parse(tested.TestResult?.FunctionOutput ?? '{}') as { response?: { statusCode?: number; headers?: Record<string, { value: string }> } };
+    assert.equal(output.response?.statusCode, 301);
+    assert.equal(output.response?.headers?.location?.value, `https://${APEX}/about/?a=1&b`);
 
     // WHEN destroy runs THEN both names' records and both validation CNAMEs go with the certificate.
     const destroyed = await project.run('destroy', '--yes');
