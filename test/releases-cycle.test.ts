@@ -128,6 +128,7 @@ describe('a release cycle', () => {
     assert.equal(recorded?.live, a);
     assert.equal(recorded?.previous, b);
     assert.equal(recorded?.rolledBackFrom, b);
+    assert.match(ok(await project.run('status'), 'status').stdout, new RegExp(`^Site release: ${a} \\(rolled back from ${b};`, 'm'));
     assert.equal(await readText(s3, bucket, '404.html'), SITE['site/404.html']);
 
     // WHEN up runs with B's files, THEN A stays live and one line says how to return to B
