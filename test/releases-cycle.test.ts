@@ -183,10 +183,17 @@ describe('a release cycle', () => {
     assert.match(text.stdout, new RegExp(`^\\*\\s+${live}\\s`, 'm'));
   });
 
-  test('rollback refuses an unknown id in one line that names `releases`', async () => {
+  test('rollback refuses an unknown id, and an incomplete release (no manifest), in one line that names `releases`', async () => {
     const run = await project.run('rollback', 'ffffffff');
     assert.equal(run.code, 1);
     assert.match(run.stderr, /^error: "ffffffff" is not a complete release of this site; run `npx resume-infra .*releases` to list them\n$/);
+    // GIVEN release A's files without its manifest (as a crashed build or prune leaves them)
+    await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: `release-manifests/${a}.json` }] } }));
+    const live = await liveRelease(emulator.endpoint, FUNCTION);
+    const incomplete = await project.run('rollback', a);
+    assert.equal(incomplete.code, 1);
+    assert.match(incomplete.stderr, new RegExp(`^error: "${a}" is not a complete release of this site; run \`npx resume-infra .*releases\` to list them\n$`));
+    assert.equal(await liveRelease(emulator.endpoint, FUNCTION), live);
   });
 });
 
