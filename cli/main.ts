@@ -43,7 +43,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   const run = (load: () => Promise<number>) => async () => setExit(await load());
 
-  program.command('up').description('show the plan and ask (unless --yes), then create or update every resource, deploy the function, sync the site')
+  program.command('up').description('show the plan and ask (unless --yes), then create or update every resource, deploy the function, publish the site as a release')
     .option('--allow-data-loss', 'let up replace or delete the DynamoDB table or the SSM secret, deleting the counts or the key they hold')
     .action(async (commandOptions: { allowDataLoss?: boolean }) => setExit(await (await import('../src/commands/up.ts')).up({ ...globals(), ...commandOptions }, io)));
   program.command('plan').description('show what up would change; exit 0 = no changes, 2 = changes')
