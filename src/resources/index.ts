@@ -9,9 +9,10 @@ import { apiPermission } from './api-permission.ts';
 import { counterFunction } from './function.ts';
 import { logGroup } from './log-group.ts';
 import { oac } from './oac.ts';
+import { restApi } from './rest-api.ts';
 import { role } from './role.ts';
 import { secret } from './secret.ts';
 import { siteBucket } from './site-bucket.ts';
 import { table } from './table.ts';
 
-export const stack: readonly Resource[] = [table, secret, role, logGroup, siteBucket, oac, certificate, distribution, bucketPolicy, dnsRecords, counterFunction, api, apiPermission];
+export const stack: readonly Resource[] = [table, secret, role, logGroup, siteBucket, oac, restApi, certificate, distribution, bucketPolicy, dnsRecords, counterFunction, api, apiPermission];
