@@ -1,11 +1,17 @@
-// Starts and stops the local AWS emulator (moto_server). Used by `dev`, `npm run demo` and the tests.
+// Starts and stops the local AWS emulator: moto_server, behind a stand-in (src/emulator/standin.ts)
+// for the CloudFront endpoints moto lacks. Used by `dev`, `npm run demo` and the tests.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { startStandIn, type StandIn } from './emulator/standin.ts';
 import { UserError } from './errors.ts';
 
 export interface Emulator {
+  /** The stand-in's URL: every client talks to this one. */
   endpoint: string;
   port: number;
+  /** moto_server itself, without the stand-in's CloudFront endpoints. */
+  motoEndpoint: string;
+  motoPort: number;
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -46,15 +52,17 @@ async function waitUntilAnswering(endpoint: string, child: ChildProcess, timeout
 }
 
 /**
- * Starts moto_server on a free loopback port with the settings MOTO.md recommends. `env` is laid
- * over those settings, e.g. `{ MOTO_ACM_VALIDATION_WAIT: '600' }` for certificates that stay pending.
+ * Starts moto_server on a free loopback port with the settings MOTO.md recommends, and the stand-in
+ * in front of it in this process (on `port` when given). `env` is laid over moto's settings, e.g.
+ * `{ MOTO_ACM_VALIDATION_WAIT: '600' }` for certificates that stay pending.
  */
 export async function startEmulator(options: { port?: number; quiet?: boolean; env?: Record<string, string> } = {}): Promise<Emulator> {
   if (!emulatorInstalled()) throw new UserError(EMULATOR_INSTALL_HINT);
-  const port = options.port ?? (await freePort());
-  const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
-    env: { ...process.env, MOTO_ACM_VALIDATION_WAIT: '1', PYTHONHASHSEED: '0', ...options.env },
+  const motoPort = await freePort();
+  const motoEndpoint = `http://127.0.0.1:${motoPort}`;
+  const env = { ...process.env, MOTO_ACM_VALIDATION_WAIT: '1', PYTHONHASHSEED: '0', ...options.env };
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(motoPort)], {
+    env,
     stdio: 'ignore',
     detached: false,
   });
@@ -62,16 +70,31 @@ export async function startEmulator(options: { port?: number; quiet?: boolean; e
     child.kill('SIGTERM');
   };
   process.once('exit', stopOnExit);
-  await waitUntilAnswering(endpoint, child, 20_000);
+  // The stand-in answers for moto's account: moto's default unless MOTO_ACCOUNT_ID says otherwise.
+  let standIn: StandIn | undefined;
+  try {
+    standIn = await startStandIn(motoEndpoint, { port: options.port, account: (env as Record<string, string | undefined>).MOTO_ACCOUNT_ID });
+    await waitUntilAnswering(motoEndpoint, child, 20_000);
+  } catch (error) {
+    process.removeListener('exit', stopOnExit);
+    child.kill('SIGTERM');
+    await standIn?.stop();
+    throw error;
+  }
+  const running = standIn;
+  const endpoint = running.endpoint;
   return {
     endpoint,
-    port,
+    port: running.port,
+    motoEndpoint,
+    motoPort,
     async reset() {
       const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
       if (!response.ok) throw new Error(`resetting the emulator: HTTP ${response.status}`);
     },
     async stop() {
       process.removeListener('exit', stopOnExit);
+      await running.stop();
       if (child.exitCode !== null) return;
       await new Promise<void>((resolve) => {
         child.once('exit', () => resolve());

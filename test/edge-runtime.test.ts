@@ -26,6 +26,12 @@ test('viewerRequestEvent builds the documented event shape, with the Host header
   });
 });
 
+test("viewerRequestEvent takes Node's request.headers as is: lists become multiValue, undefined is skipped", () => {
+  const event = viewerRequestEvent({ uri: '/', headers: { 'x-forwarded-for': ['198.51.100.1', '198.51.100.2'], accept: undefined, cookie: 'a=1' } });
+  assert.deepEqual(event.request.headers, { 'x-forwarded-for': { value: '198.51.100.1', multiValue: [{ value: '198.51.100.1' }, { value: '198.51.100.2' }] } });
+  assert.deepEqual(event.request.cookies, { a: { value: '1' } });
+});
+
 test('viewerRequestEvent takes URLSearchParams and keeps their values percent-encoded as in the URL', () => {
   const event = viewerRequestEvent({ method: 'HEAD', uri: '/', querystring: new URLSearchParams({ q: 'a b&c' }) });
   assert.equal(event.request.method, 'HEAD');

@@ -109,20 +109,22 @@ export function viewerRequestEvent(request: {
   method?: string;
   uri: string;
   querystring?: string | URLSearchParams;
-  headers?: Record<string, string>;
+  /** Node's `request.headers` fits as is: a list gives `multiValue`, undefined is skipped. */
+  headers?: Record<string, string | string[] | undefined>;
   ip?: string;
   distributionId?: string;
   distributionDomainName?: string;
 }): ViewerRequestEvent {
   const headers: Record<string, ValueEntry> = {};
   const cookies: Record<string, ValueEntry> = {};
-  for (const [name, value] of Object.entries(request.headers ?? {})) {
+  for (const [name, given] of Object.entries(request.headers ?? {})) {
     const lower = name.toLowerCase();
+    const values = given === undefined ? [] : Array.isArray(given) ? given : [given];
     if (lower !== 'cookie') {
-      addValue(headers, lower, value);
+      for (const value of values) addValue(headers, lower, value);
       continue;
     }
-    for (const cookie of value.split(';')) {
+    for (const cookie of values.join(';').split(';')) {
       const trimmed = cookie.trim();
       if (trimmed === '') continue;
       const equals = trimmed.indexOf('=');

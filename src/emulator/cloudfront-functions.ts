@@ -3,7 +3,7 @@
 // DEVELOPMENT to LIVE. Each stage has its own ETag, new on every change of that stage.
 import vm from 'node:vm';
 import { EdgeFunctionError, isResponse, runViewerRequest, type ViewerRequestEvent } from '../edge/runtime.ts';
-import { ApiError, checkIfMatch, document, element, escapeXml, header, innerXml, leaf, listXml, newEtag, paginate, text, xmlReply, type ApiRequest, type Reply } from './xml.ts';
+import { ApiError, checkIfMatch, document, element, elements, escapeXml, header, innerXml, leaf, listXml, newEtag, paginate, text, xmlReply, type ApiRequest, type Reply } from './xml.ts';
 
 export const FUNCTION_CODE_LIMIT = 10_240;
 const EVENT_OBJECT_LIMIT = 40_960;
@@ -27,6 +27,11 @@ interface FunctionRecord {
   live?: StageVersion;
   /** The DEVELOPMENT ETag that was last published: DEVELOPMENT differs from LIVE when it changed since. */
   publishedEtag?: string;
+  tags: Map<string, string>;
+}
+
+function tagsOf(xml: string): Map<string, string> {
+  return new Map(elements(element(xml, 'Tags') ?? '', 'Tag').map((tag) => [text(tag, 'Key') ?? '', text(tag, 'Value') ?? '']));
 }
 
 export class FunctionStore {
@@ -68,6 +73,32 @@ export class FunctionStore {
     if (action === undefined && method === 'PUT') return this.update(name, request);
     if (action === undefined && method === 'DELETE') return this.delete(name, request);
     throw new ApiError(405, 'UnsupportedOperation', `${method} is not supported on /function/${name}${action === undefined ? '' : `/${action}`}`);
+  }
+
+  /** Whether a Tagging API call names a function (the stand-in answers it) rather than a distribution. */
+  isFunctionArn(resource: string | null): boolean {
+    return resource !== null && resource.startsWith(`arn:aws:cloudfront::${this.account}:function/`);
+  }
+
+  /** ListTagsForResource, TagResource and UntagResource on a function's ARN. */
+  tagging(request: ApiRequest): Reply {
+    const arn = request.query.get('Resource') ?? '';
+    const record = this.functions.get(arn.slice(arn.indexOf(':function/') + ':function/'.length));
+    if (record === undefined) throw new ApiError(404, 'NoSuchResource', `The resource ${arn} does not exist.`);
+    const operation = request.query.get('Operation');
+    if (request.method === 'GET') {
+      const items = [...record.tags].map(([key, value]) => `<Tag>${leaf('Key', key)}${leaf('Value', value)}</Tag>`).join('');
+      return xmlReply(200, document('Tags', items === '' ? '' : `<Items>${items}</Items>`));
+    }
+    if (request.method === 'POST' && operation === 'Tag') {
+      for (const [key, value] of tagsOf(request.body)) record.tags.set(key, value);
+      return { status: 204 };
+    }
+    if (request.method === 'POST' && operation === 'Untag') {
+      for (const key of elements(request.body, 'Key')) record.tags.delete(text(key, 'Key') ?? '');
+      return { status: 204 };
+    }
+    throw new ApiError(400, 'InvalidArgument', `${request.method} /tagging with Operation ${operation ?? '(none)'} is not a tagging call.`);
   }
 
   private find(name: string): FunctionRecord {
@@ -125,7 +156,7 @@ export class FunctionStore {
     if (name === undefined || !/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new ApiError(400, 'InvalidArgument', `Name ${name ?? '(missing)'} must be 1 to 64 letters, digits, hyphens or underscores.`);
     if (this.functions.has(name)) throw new ApiError(409, 'FunctionAlreadyExists', `A function named ${name} already exists.`);
     const development = this.version(request.body);
-    const record: FunctionRecord = { name, created: development.modified, development };
+    const record: FunctionRecord = { name, created: development.modified, development, tags: tagsOf(request.body.replace(element(request.body, 'FunctionConfig') ?? '', '')) };
     this.functions.set(name, record);
     return xmlReply(201, this.summaryDocument(record, 'DEVELOPMENT', development), {
       etag: development.etag,
@@ -160,6 +191,9 @@ export class FunctionStore {
   private publish(name: string, request: ApiRequest): Reply {
     const record = this.find(name);
     checkIfMatch(header(request, 'if-match'), record.development.etag, `function ${name} (DEVELOPMENT)`);
+    // AWS refuses to publish a DEVELOPMENT stage that is already LIVE, with the ETag it just
+    // accepted for UpdateFunction (terraform-provider-aws#49572): publish only after a change.
+    if (record.publishedEtag === record.development.etag) throw new ApiError(412, 'PreconditionFailed', `The function ${name} has no change to publish since its last publish.`);
     record.live = { ...record.development, etag: newEtag(), modified: new Date() };
     record.publishedEtag = record.development.etag;
     return xmlReply(200, this.summaryDocument(record, 'LIVE', record.live));

@@ -144,7 +144,9 @@ export async function startStandIn(motoEndpoint: string, options: { port?: numbe
 
   const forward = (request: IncomingMessage, body: Buffer): Promise<Forwarded> =>
     new Promise((resolve, reject) => {
-      const upstream = httpRequest({ host: moto.hostname, port: moto.port, method: request.method, path: request.url, headers: { ...request.headers, 'content-length': String(body.length) } }, (answer) => {
+      const headers = { ...request.headers, 'content-length': String(body.length) };
+      delete headers['transfer-encoding'];
+      const upstream = httpRequest({ host: moto.hostname, port: moto.port, method: request.method, path: request.url, headers }, (answer) => {
         readBody(answer).then((answerBody) => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: answerBody }), reject);
       });
       upstream.once('error', reject);
@@ -206,8 +208,8 @@ export async function startStandIn(motoEndpoint: string, options: { port?: numbe
       pipe(request, response);
       return;
     }
-    const prefix = ['function', 'response-headers-policy', 'distribution'].find((candidate) => isCloudFront(request, candidate));
-    if (prefix === undefined) {
+    const prefix = ['function', 'response-headers-policy', 'distribution', 'tagging'].find((candidate) => isCloudFront(request, candidate));
+    if (prefix === undefined || (prefix === 'tagging' && !state.functions.isFunctionArn(url.searchParams.get('Resource')))) {
       pipe(request, response);
       return;
     }
@@ -221,6 +223,7 @@ export async function startStandIn(motoEndpoint: string, options: { port?: numbe
     };
     try {
       if (prefix === 'function') send(response, await state.functions.handle(apiRequest));
+      else if (prefix === 'tagging') send(response, state.functions.tagging(apiRequest));
       else if (prefix === 'response-headers-policy') send(response, state.policies.handle(apiRequest));
       else await distribution(request, response, apiRequest, raw);
     } catch (error) {

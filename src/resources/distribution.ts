@@ -40,6 +40,8 @@ interface Settings {
   priceClass: PriceClass | undefined;
   cachePolicyId: string | undefined;
   responseHeadersPolicyId: string | undefined;
+  /** The ARN of the viewer-request CloudFront Function. */
+  viewerRequestFunction: string | undefined;
   errorResponses: string;
   aliases: string;
   certificate: string;
@@ -89,6 +91,7 @@ function settingsOf(config: DistributionConfig): Settings {
     priceClass: config.PriceClass,
     cachePolicyId: behavior?.CachePolicyId,
     responseHeadersPolicyId: behavior?.ResponseHeadersPolicyId,
+    viewerRequestFunction: behavior?.FunctionAssociations?.Items?.find((item) => item.EventType === 'viewer-request')?.FunctionARN,
     errorResponses: errorResponsesSetting(config.CustomErrorResponses?.Items ?? []),
     aliases: [...(config.Aliases?.Items ?? [])].sort().join(','),
     certificate: certificateSetting(config.ViewerCertificate),
@@ -137,6 +140,9 @@ export function buildConfig(desired: DistributionDesired, current?: Distribution
       Compress: s.compress,
       CachePolicyId: s.cachePolicyId,
       ResponseHeadersPolicyId: s.responseHeadersPolicyId,
+      FunctionAssociations: s.viewerRequestFunction
+        ? { Quantity: 1, Items: [{ EventType: 'viewer-request', FunctionARN: s.viewerRequestFunction }] }
+        : { Quantity: 0 },
     },
     // 403 too: S3 answers 403 for a missing key when ListBucket is not allowed.
     CustomErrorResponses: { Quantity: 2, Items: [errorPage(403), errorPage(404)] },
@@ -231,7 +237,7 @@ async function createDistribution(ctx: ResourceContext, desired: DistributionDes
 export const distribution: ResourceKind<DistributionDesired, DistributionActual> = {
   name: 'distribution',
   title: 'CloudFront distribution',
-  dependsOn: ['siteBucket', 'oac', 'certificate'],
+  dependsOn: ['siteBucket', 'oac', 'certificate', 'edgeFunction'],
 
   label: (ctx, actual) => (actual ? `${actual.id} (${actual.domainName})` : `${ctx.names.project} site`),
 
@@ -251,6 +257,7 @@ export const distribution: ResourceKind<DistributionDesired, DistributionActual>
       priceClass: ctx.config.cdn.priceClass,
       cachePolicyId: CACHING_OPTIMIZED_POLICY_ID,
       responseHeadersPolicyId: SECURITY_HEADERS_POLICY_ID,
+      viewerRequestFunction: ctx.output('edgeFunction', 'functionArn'),
       errorResponses: errorResponsesSetting([403, 404].map((code) => ({ ErrorCode: code, ResponsePagePath: ERROR_PAGE, ResponseCode: '404', ErrorCachingMinTTL: ERROR_CACHING_SECONDS }))),
       aliases: ctx.config.domain ?? '',
       certificate: certificateArn ? `acm ${certificateArn} sni-only TLSv1.2_2021` : 'cloudfront-default',

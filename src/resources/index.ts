@@ -4,6 +4,7 @@ import { api } from './api.ts';
 import { bucketPolicy } from './bucket-policy.ts';
 import { certificate } from './certificate.ts';
 import { distribution } from './distribution.ts';
+import { edgeFunction } from './edge-function.ts';
 import { dnsRecords } from './dns-records.ts';
 import { apiPermission } from './api-permission.ts';
 import { counterFunction } from './function.ts';
@@ -15,4 +16,4 @@ import { secret } from './secret.ts';
 import { siteBucket } from './site-bucket.ts';
 import { table } from './table.ts';
 
-export const stack: readonly Resource[] = [table, secret, role, logGroup, siteBucket, oac, restApi, certificate, distribution, bucketPolicy, dnsRecords, counterFunction, api, apiPermission];
+export const stack: readonly Resource[] = [table, secret, role, logGroup, siteBucket, oac, edgeFunction, restApi, certificate, distribution, bucketPolicy, dnsRecords, counterFunction, api, apiPermission];

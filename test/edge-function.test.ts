@@ -1,0 +1,68 @@
+// src/resources/edge-function.ts: the viewer-request CloudFront Function, on the emulator with the
+// CloudFront Functions stand-in in front of it (src/emulator.ts).
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  DescribeFunctionCommand, GetFunctionCommand, ListFunctionsCommand, ListTagsForResourceCommand, PublishFunctionCommand, UpdateFunctionCommand,
+} from '@aws-sdk/client-cloudfront';
+import { readFunctionSettings } from '../src/edge/code.ts';
+import { cloudfront, onlyDistribution, PROJECT, project, upOk } from './helpers/cdn-stack.ts';
+
+const NAME = `${PROJECT}-edge`;
+
+async function liveCode(): Promise<string> {
+  const response = await cloudfront.send(new GetFunctionCommand({ Name: NAME, Stage: 'LIVE' }));
+  return Buffer.from(response.FunctionCode ?? new Uint8Array()).toString('utf8');
+}
+
+describe('up', () => {
+  test('creates and publishes the function, tags it, and associates it with the distribution for viewer requests', async () => {
+    await upOk();
+    const described = await cloudfront.send(new DescribeFunctionCommand({ Name: NAME, Stage: 'LIVE' }));
+    assert.equal(described.FunctionSummary?.FunctionConfig?.Runtime, 'cloudfront-js-2.0');
+    const arn = described.FunctionSummary?.FunctionMetadata?.FunctionARN;
+    assert.ok(arn);
+    const tags = await cloudfront.send(new ListTagsForResourceCommand({ Resource: arn }));
+    assert.ok(tags.Tags?.Items?.some((tag) => tag.Key === 'resume-infra:project' && tag.Value === PROJECT));
+    const { config } = await onlyDistribution();
+    assert.deepEqual(config.DefaultCacheBehavior?.FunctionAssociations?.Items, [{ EventType: 'viewer-request', FunctionARN: arn }]);
+    const settings = readFunctionSettings(await liveCode());
+    assert.equal(settings?.domain, null);
+    assert.deepEqual(settings?.redirectFrom, []);
+    assert.equal((await project.run('plan')).code, 0);
+  });
+
+  test('a second up finds the function by name and changes nothing', async () => {
+    await upOk();
+    await upOk();
+    const list = await cloudfront.send(new ListFunctionsCommand({}));
+    assert.equal((list.FunctionList?.Items ?? []).filter((item) => item.Name === NAME).length, 1);
+  });
+
+  test('code edited in the console is shown by plan and put back by up, keeping the live release', async () => {
+    await upOk();
+    const before = await liveCode();
+    const release = readFunctionSettings(before)?.release;
+    const dev = await cloudfront.send(new DescribeFunctionCommand({ Name: NAME, Stage: 'DEVELOPMENT' }));
+    const edited = await cloudfront.send(new UpdateFunctionCommand({
+      Name: NAME, IfMatch: dev.ETag, FunctionConfig: { Comment: 'hand edit', Runtime: 'cloudfront-js-2.0' },
+      FunctionCode: Buffer.from('function handler(event) { return event.request; }'),
+    }));
+    await cloudfront.send(new PublishFunctionCommand({ Name: NAME, IfMatch: edited.ETag }));
+    const plan = await project.run('plan');
+    assert.equal(plan.code, 2, plan.stdout + plan.stderr);
+    assert.match(plan.stdout, /edited outside resume-infra/);
+    await upOk();
+    const after = await liveCode();
+    assert.equal(readFunctionSettings(after)?.release, release);
+    assert.equal((await project.run('plan')).code, 0);
+  });
+
+  test('destroy deletes the function after the distribution', async () => {
+    await upOk();
+    const result = await project.run('destroy', '--yes');
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const list = await cloudfront.send(new ListFunctionsCommand({}));
+    assert.equal((list.FunctionList?.Items ?? []).filter((item) => item.Name === NAME).length, 0);
+  });
+});
