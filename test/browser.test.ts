@@ -10,13 +10,13 @@ import type { Page } from 'playwright-core';
 import { freePort } from '../src/emulator.ts';
 import { replaceFile } from '../src/files.ts';
 import { layoutBox, launchChromium, measurePageWeight, PAGE_WEIGHT_LIMIT_BYTES, pngSize, recordConsole, runAxe } from './helpers/browser.ts';
-import { makeDevProject, REPO_ROOT, SITE_DIR, startDev } from './helpers/dev.ts';
+import { ABOUT_PAGE, makeDevProject, REPO_ROOT, SITE_DIR, startDev } from './helpers/dev.ts';
 import { useEmulator } from './helpers/emulator.ts';
 
 const browser = await launchChromium();
 after(() => browser.close());
 const emulator = await useEmulator();
-const project = await makeDevProject('browser-preview');
+const project = await makeDevProject('browser-preview', 'us-east-1', { files: { 'about/index.html': ABOUT_PAGE } });
 const dev = await startDev(project, { endpointUrl: emulator.endpoint });
 after(async () => {
   await dev.stop();
@@ -225,6 +225,18 @@ test('the page and everything it loads weigh at most 60 KiB (61,440 bytes) befor
   assert.deepEqual(loaded, ['/', '/config.json', '/count', '/css/style.css', '/favicon.svg', '/js/counter.js'], 'every request the page makes is counted');
   assert.ok(resources.every((resource) => resource.status === 200 && resource.bytes > 0), JSON.stringify(resources));
   assert.ok(total <= PAGE_WEIGHT_LIMIT_BYTES, `the page loads ${total} bytes; the limit is ${PAGE_WEIGHT_LIMIT_BYTES}`);
+});
+
+test('/about/ and /about show the about page: clean URLs through the function, in the browser', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  for (const path of ['/about/', '/about']) {
+    const response = await page.goto(pageUrl(path));
+    assert.equal(response?.status(), 200, path);
+    assert.equal(new URL(page.url()).pathname, path, 'served in place, not redirected');
+    assert.deepEqual(await page.getByRole('heading', { level: 1 }).allInnerTexts(), ['About this page'], path);
+  }
+  await context.close();
 });
 
 test('stopping the preview with SIGINT (Ctrl-C) frees its port and leaves the emulator it was given running', async () => {

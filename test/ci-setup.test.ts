@@ -7,7 +7,7 @@ import {
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
-import { deriveNames, parseConfig } from '../src/config.ts';
+import { deriveNames, MAX_REDIRECT_NAMES, parseConfig } from '../src/config.ts';
 import { deployPolicy, INLINE_ROLE_POLICY_LIMIT, policySize } from '../src/resources/ci/deploy-policy.ts';
 import { targetFromTrustPolicy, githubTrustPolicy } from '../src/resources/ci/deploy-role.ts';
 import { decodePolicyDocument, type PolicyDocument } from '../src/resources/iam.ts';
@@ -297,6 +297,13 @@ describe('deploy policy', () => {
     assert.deepEqual(statement(policy, 'CertificateDetails').Resource, `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/*`);
   });
 
+  test('the redirect names are site names too: their aliases and validation CNAMEs may change', () => {
+    const policy = deployPolicy({ ...input, domain: 'example.com', redirectNames: ['www.example.com'], hostedZoneId: 'Z123' });
+    assert.deepEqual(statement(policy, 'SiteRecords').Condition, {
+      'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['example.com', '_*.example.com', 'www.example.com', '_*.www.example.com'] },
+    });
+  });
+
   test('no statement grants a write action on every resource, and every statement has a unique Sid', () => {
     const policy = deployPolicy({ ...input, domain: 'resume.example.com', hostedZoneId: 'Z123' });
     const sids = policy.Statement.map((entry) => entry.Sid);
@@ -310,7 +317,9 @@ describe('deploy policy', () => {
 
   test('the longest names still fit IAM\'s inline policy limit', () => {
     const long = parseConfig({ project: `a${'b'.repeat(30)}c`, domain: `${'d'.repeat(60)}.example.com`, state: { bucket: 'e'.repeat(63) } }, 'test', '/tmp');
-    const policy = deployPolicy({ names: deriveNames(long, ACCOUNT, 'ap-southeast-2'), domain: long.domain, hostedZoneId: 'Z0123456789ABCDEFGHIJ', deployRoleArn: ROLE_ARN, providerArn: PROVIDER_ARN });
+    // And the most redirect names the config takes, as long as the domain.
+    const redirectNames = Array.from({ length: MAX_REDIRECT_NAMES }, (_, index) => `${String(index).repeat(60)}.example.com`);
+    const policy = deployPolicy({ names: deriveNames(long, ACCOUNT, 'ap-southeast-2'), domain: long.domain, redirectNames, hostedZoneId: 'Z0123456789ABCDEFGHIJ', deployRoleArn: ROLE_ARN, providerArn: PROVIDER_ARN });
     const size = policySize(policy);
     assert.ok(size > 4000 && size < INLINE_ROLE_POLICY_LIMIT, `policy is ${size} characters`);
   });

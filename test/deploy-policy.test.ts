@@ -17,6 +17,7 @@ const emulator = await useEmulator();
 const region = 'eu-west-1';
 const PROJECT = 'jane-resume';
 const DOMAIN = 'resume.example.com';
+const REDIRECT = 'cv.example.com';
 
 beforeEach(() => emulator.reset());
 
@@ -95,8 +96,9 @@ function requestsFor(call: RecordedCall, names: Names): AuthorizationRequest[] {
       return [{ action: apiGatewayVerb(operation), resource: `arn:aws:apigateway:${region}::${path}` }];
     }
     case 'CloudFront': {
-      const id = str(input, 'Id') || str(input, 'DistributionId') || str(input, 'Resource').split('/').pop() || '*';
-      const kind = /OriginAccessControl/.test(operation) ? 'origin-access-control' : /ResponseHeadersPolicy/.test(operation) ? 'response-headers-policy' : 'distribution';
+      const onFunction = /Function$/.test(operation) || str(input, 'Resource').includes(':function/');
+      const id = str(input, 'Id') || str(input, 'DistributionId') || str(input, 'Name') || str(input, 'Resource').split('/').pop() || '*';
+      const kind = onFunction ? 'function' : /OriginAccessControl/.test(operation) ? 'origin-access-control' : /ResponseHeadersPolicy/.test(operation) ? 'response-headers-policy' : 'distribution';
       const resource = `arn:aws:cloudfront::${ACCOUNT}:${kind}/${id}`;
       // CreateDistributionWithTags needs both actions (CloudFront docs).
       if (operation === 'CreateDistributionWithTags') return ['cloudfront:CreateDistribution', 'cloudfront:TagResource'].map((action) => ({ action, resource }));
@@ -126,7 +128,8 @@ for (const withDomain of [true, false]) test(`the deploy role's policy allows ev
     route53.destroy();
     hostedZoneId = (zone.HostedZone?.Id ?? '').replace('/hostedzone/', '');
   }
-  const config = withDomain ? { project: PROJECT, region, domain: DOMAIN } : { project: PROJECT, region };
+  // With a redirect name too: its alias records and validation CNAME must be allowed.
+  const config = withDomain ? { project: PROJECT, region, domain: DOMAIN, redirectFrom: [REDIRECT] } : { project: PROJECT, region };
   const project = await makeProject(emulator.endpoint, config);
   // ci-setup runs with an administrator's credentials; its own calls are not the deploy role's.
   ok(await project.run('ci-setup', '--repo', 'jane/resume', '--yes'), 'ci-setup');
@@ -145,7 +148,7 @@ for (const withDomain of [true, false]) test(`the deploy role's policy allows ev
 
   const names = deriveNames(parseConfig(config, 'test', project.dir), ACCOUNT, region);
   const policy = deployPolicy({
-    names, ...(withDomain ? { domain: DOMAIN, hostedZoneId } : {}),
+    names, ...(withDomain ? { domain: DOMAIN, redirectNames: [REDIRECT], hostedZoneId } : {}),
     deployRoleArn: `arn:aws:iam::${ACCOUNT}:role/${names.deployRole}`,
     providerArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
   });

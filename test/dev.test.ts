@@ -2,15 +2,21 @@
 // of site/ and no --endpoint-url, so it starts (and must stop) its own emulator.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CloudFrontClient, GetFunctionCommand } from '@aws-sdk/client-cloudfront';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { readFunctionSettings } from '../src/edge/code.ts';
 import { emulatorInstalled, EMULATOR_INSTALL_HINT } from '../src/emulator.ts';
-import { descendants, isRunning, makeDevProject, pollUntil, startDev, type ProcessInfo } from './helpers/dev.ts';
+import { ABOUT_PAGE, descendants, isRunning, makeDevProject, pollUntil, startDev, type ProcessInfo } from './helpers/dev.ts';
 import './helpers/emulator.ts';
 
 if (!emulatorInstalled()) throw new Error(`${EMULATOR_INSTALL_HINT} (resume-infra dev needs it)`);
-const project = await makeDevProject('dev-test');
+// A domain at its zone's apex: the preview drops it from the stack it deploys, and runs the
+// function with it, so www.example.com is redirected as in production.
+const DOMAIN = 'example.com';
+const project = await makeDevProject('dev-test', 'us-east-1', { config: { domain: DOMAIN }, files: { 'about/index.html': ABOUT_PAGE } });
 const dev = await startDev(project);
 after(async () => {
   await dev.stop();
@@ -28,9 +34,38 @@ const s3 = new S3Client({
   maxAttempts: 1,
 });
 
+const cloudfront = new CloudFrontClient({ endpoint: emulatorEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+
 async function get(path: string, init?: RequestInit): Promise<{ status: number; headers: Headers; body: Buffer }> {
   const response = await fetch(new URL(path, dev.url), init);
   return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
+}
+
+/** A GET with a chosen Host header (fetch does not let a caller set Host). */
+function getWithHost(path: string, host: string): Promise<{ status: number; location: string | undefined; body: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(new URL(path, dev.url), { headers: { host } }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, location: response.headers.location, body }));
+    });
+    outgoing.once('error', reject);
+    outgoing.end();
+  });
+}
+
+/** The release the deployed function's LIVE code serves, read from the emulator ('' for the bucket root). */
+async function liveRelease(): Promise<string> {
+  const live = await cloudfront.send(new GetFunctionCommand({ Name: `${project.project}-edge`, Stage: 'LIVE' }));
+  const release = readFunctionSettings(Buffer.from(live.FunctionCode ?? new Uint8Array()).toString('utf8'))?.release;
+  assert.ok(release !== undefined, 'the LIVE code is the tool\'s, with its settings');
+  return release;
+}
+
+/** The bucket key of a site file in the live release. */
+async function liveKey(file: string): Promise<string> {
+  const release = await liveRelease();
+  return release === '' ? file : `releases/${release}/${file}`;
 }
 
 test('dev without --endpoint-url starts its own emulator and serves each file from the site bucket with the headers up gave it', async () => {
@@ -41,7 +76,7 @@ test('dev without --endpoint-url starts its own emulator and serves each file fr
 
   for (const [path, key] of [['/', 'index.html'], ['/css/style.css', 'css/style.css'], ['/js/counter.js', 'js/counter.js'], ['/favicon.svg', 'favicon.svg']] as const) {
     const served = await get(path);
-    const object = await s3.send(new HeadObjectCommand({ Bucket: siteBucket, Key: key }));
+    const object = await s3.send(new HeadObjectCommand({ Bucket: siteBucket, Key: await liveKey(key) }));
     assert.equal(served.status, 200, path);
     assert.deepEqual(served.body, await readFile(join(project.siteDir, key)), `${path} is ${key} as saved`);
     assert.deepEqual(
@@ -62,6 +97,35 @@ test("dev answers /count with the deployed handler: POST counts, GET reads, and 
   assert.deepEqual(JSON.parse(posted.body.toString('utf8')), { views: 1, visitors: 1 });
   assert.equal(read.headers.get('cache-control'), 'no-store');
   assert.deepEqual(JSON.parse(read.body.toString('utf8')), { views: 1, visitors: 1 }, 'GET counts nothing');
+});
+
+test('/, /about/ and /about serve index.html and about/index.html of the live release, through the function in the vm', async () => {
+  for (const [path, file] of [['/', 'index.html'], ['/about/', 'about/index.html'], ['/about', 'about/index.html'], ['/index.html', 'index.html']] as const) {
+    const served = await get(path);
+    assert.equal(served.status, 200, path);
+    assert.deepEqual(served.body, await readFile(join(project.siteDir, file)), `${path} is ${file} as saved`);
+    const key = await liveKey(file);
+    const object = await s3.send(new HeadObjectCommand({ Bucket: siteBucket, Key: key }));
+    assert.equal(served.headers.get('etag'), object.ETag, `${path} comes from ${key}`);
+  }
+  assert.equal((await get('/no-such-page')).status, 404);
+});
+
+test(`Host: www.${DOMAIN} gets a 301 to https://${DOMAIN} with the path and the query kept; Host: ${DOMAIN} is served`, async () => {
+  const cases: Array<[string, string]> = [
+    ['/', `https://${DOMAIN}/`],
+    ['/about/', `https://${DOMAIN}/about/`],
+    ['/about?ref=mail&tag=a&tag=b&preview', `https://${DOMAIN}/about?ref=mail&tag=a&tag=b&preview`],
+  ];
+  for (const [path, location] of cases) {
+    const answer = await getWithHost(path, `www.${DOMAIN}`);
+    assert.deepEqual({ status: answer.status, location: answer.location }, { status: 301, location }, path);
+  }
+  const withPort = await getWithHost('/about', `www.${DOMAIN}:${dev.port}`);
+  assert.deepEqual({ status: withPort.status, location: withPort.location }, { status: 301, location: `https://${DOMAIN}/about` }, 'the port of the preview is not part of the name');
+  const apex = await getWithHost('/about', DOMAIN);
+  assert.equal(apex.status, 200);
+  assert.equal(apex.body, ABOUT_PAGE);
 });
 
 test('a saved change to a site file, a new file and a deleted file show on the next requests within a few seconds', async (t) => {

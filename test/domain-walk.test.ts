@@ -1,4 +1,4 @@
-// Changing the domain replaces the certificate and the alias records create-before-destroy:
+// Changing the domain replaces the certificate create-before-destroy and moves the alias records:
 // none -> a -> b -> none -> a, counted in every service after each `up`, never from the state.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,7 +39,9 @@ test('a domain walk none -> a -> b -> none -> a leaves exactly the current domai
       const planned = await project.run('plan');
       assert.equal(planned.code, 2, tail(planned));
       assert.match(planned.stdout, new RegExp(`-/\\+ replace ACM certificate ${previous} \\(domain: "${previous}" -> "${domain}"\\)`));
-      assert.match(planned.stdout, new RegExp(`-/\\+ replace Route 53 alias records ${previous} A/AAAA \\(name: "${previous}" -> "${domain}"\\)`));
+      // Records are per name: the new name's are added and the old name's deleted, in place.
+      assert.match(planned.stdout, new RegExp(`~ update Route 53 alias records ${previous} A/AAAA\n      ${domain} A: \\(none\\) -> "Z2FDTNDATAQYW2 [a-z0-9]+\\.cloudfront\\.net\\. false"\n`));
+      assert.match(planned.stdout, new RegExp(`\n      ${previous} AAAA: "Z2FDTNDATAQYW2 [a-z0-9]+\\.cloudfront\\.net\\. false" -> \\(none\\)\n`));
     }
     previous = domain;
     const up = await project.run('up', '--yes');

@@ -35,7 +35,7 @@ describe('up', () => {
   test('a second up finds the function by name and changes nothing', async () => {
     await upOk();
     await upOk();
-    const list = await cloudfront.send(new ListFunctionsCommand({}));
+    const list = await cloudfront.send(new ListFunctionsCommand({ Stage: 'DEVELOPMENT' }));
     assert.equal((list.FunctionList?.Items ?? []).filter((item) => item.Name === NAME).length, 1);
   });
 
@@ -62,7 +62,7 @@ describe('up', () => {
     await upOk();
     const result = await project.run('destroy', '--yes');
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    const list = await cloudfront.send(new ListFunctionsCommand({}));
+    const list = await cloudfront.send(new ListFunctionsCommand({ Stage: 'DEVELOPMENT' }));
     assert.equal((list.FunctionList?.Items ?? []).filter((item) => item.Name === NAME).length, 0);
   });
 });

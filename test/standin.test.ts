@@ -276,6 +276,9 @@ test('a distribution is refused a function that does not exist or is not publish
   assert.equal(await failure(createDistribution('ref-missing', { functionArn: `arn:aws:cloudfront::${ACCOUNT}:function/missing` })), 'NoSuchFunctionExists 404');
   await createFunction('draft');
   assert.equal(await failure(createDistribution('ref-draft', { functionArn: `arn:aws:cloudfront::${ACCOUNT}:function/draft` })), 'InvalidFunctionAssociation 400');
+  const wrongQuantity = distributionConfig('ref-quantity', {});
+  wrongQuantity.DefaultCacheBehavior = { ...wrongQuantity.DefaultCacheBehavior, TargetOriginId: 'site', ViewerProtocolPolicy: 'redirect-to-https', FunctionAssociations: { Quantity: 2, Items: [] } };
+  assert.equal(await failure(cloudfront.send(new CreateDistributionWithTagsCommand({ DistributionConfigWithTags: { DistributionConfig: wrongQuantity, Tags: { Items: [] } } }))), 'InvalidArgument 400');
   const list = await cloudfront.send(new ListDistributionsCommand({}));
   assert.equal(list.DistributionList?.Quantity ?? 0, 0, 'nothing reached moto');
 });
@@ -325,6 +328,10 @@ test('a custom response headers policy round-trips its config, and IfMatch guard
   assert.equal(read.ETag, created.ETag);
   assert.deepEqual((await cloudfront.send(new GetResponseHeadersPolicyConfigCommand({ Id: id }))).ResponseHeadersPolicyConfig, POLICY);
   assert.equal(await failure(cloudfront.send(new CreateResponseHeadersPolicyCommand({ ResponseHeadersPolicyConfig: { ...POLICY, Comment: 'other' } }))), 'ResponseHeadersPolicyAlreadyExists 409');
+  const miscounted = { ...POLICY, Name: 'miscounted', CustomHeadersConfig: { Quantity: 2, Items: POLICY.CustomHeadersConfig?.Items } };
+  assert.equal(await failure(cloudfront.send(new CreateResponseHeadersPolicyCommand({ ResponseHeadersPolicyConfig: miscounted }))), 'InvalidArgument 400');
+  const longCsp = { ...POLICY, Name: 'long-csp', SecurityHeadersConfig: { ...POLICY.SecurityHeadersConfig, ContentSecurityPolicy: { Override: true, ContentSecurityPolicy: `default-src 'self' ${'a'.repeat(1800)}` } } };
+  assert.equal(await failure(cloudfront.send(new CreateResponseHeadersPolicyCommand({ ResponseHeadersPolicyConfig: longCsp }))), 'TooLongCSPInResponseHeadersPolicy 400');
 
   const changed = { ...POLICY, Comment: 'changed' };
   const updated = await cloudfront.send(new UpdateResponseHeadersPolicyCommand({ Id: id, IfMatch: created.ETag, ResponseHeadersPolicyConfig: changed }));

@@ -1,6 +1,7 @@
 // `dev`: a local preview with no AWS account. Runs `up` against the local AWS emulator, serves
-// the site from the emulator's bucket the way CloudFront would, answers /count with the handler
-// from the zip `up` deployed, and redeploys on every saved change.
+// the site from the emulator's bucket the way CloudFront would (through the same viewer-request
+// function code, in node:vm), answers /count with the handler from the zip `up` deployed, and
+// redeploys on every saved change.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,8 @@ import AdmZip from 'adm-zip';
 import { watch, type FSWatcher } from 'chokidar';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { buildFunctionCode, type EdgeSettings } from '../edge/code.ts';
+import { readStage } from '../edge/function-api.ts';
 import { startEmulator, type Emulator } from '../emulator.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
 import { UserError } from '../errors.ts';
@@ -20,6 +23,7 @@ import { deploySite } from './deploy-site.ts';
 import { EXIT_OK, type GlobalOptions, type Io } from '../ui/io.ts';
 import { localFindings, raiseProblems } from '../project/preflight.ts';
 import { openProject, type Project } from '../project/project.ts';
+import { cliCommand } from '../ui/recovery.ts';
 import { up } from './up.ts';
 
 export interface DevOptions {
@@ -35,28 +39,63 @@ function parsePort(raw: string | undefined): number {
   return port;
 }
 
+/** The redirect the user's config asks for; the preview's config has no domain to carry it. */
+type PreviewRedirect = Pick<EdgeSettings, 'domain' | 'redirectFrom'>;
+
+/**
+ * `redirectFrom` as the user wrote it, or its default: `www.<domain>` when the domain is its
+ * zone's apex. The preview cannot look the zone up (no DNS), so it takes the zone's name from
+ * `hostedZone` when given by name, and otherwise calls a domain of two labels an apex.
+ */
+function previewRedirect(config: Record<string, unknown>): PreviewRedirect {
+  const domain = typeof config.domain === 'string' ? config.domain.toLowerCase() : null;
+  if (!domain) return { domain: null, redirectFrom: [] };
+  if (Array.isArray(config.redirectFrom)) return { domain, redirectFrom: config.redirectFrom.filter((name) => typeof name === 'string').map((name) => name.toLowerCase()) };
+  const zone = typeof config.hostedZone === 'string' && config.hostedZone.includes('.') ? config.hostedZone.toLowerCase() : undefined;
+  const apex = zone ? domain === zone : domain.split('.').length === 2;
+  return { domain, redirectFrom: apex ? [`www.${domain}`] : [] };
+}
+
 /**
  * The preview's config: the user's, without the custom domain (the emulator has no DNS to
- * validate it against), or a sample project when there is no config file yet.
+ * validate it against), or a sample project when there is no config file yet. Also returns the
+ * redirect the user's config asks for, which the preview runs itself (see previewEdgeCode).
  */
-async function previewConfig(configPath: string): Promise<string> {
+async function previewConfig(configPath: string): Promise<{ path: string; redirect: PreviewRedirect }> {
   const dir = await mkdtemp(join(tmpdir(), 'resume-infra-dev-'));
   const path = join(dir, 'resume-infra.json');
   let config: Record<string, unknown> = { project: 'resume-preview' };
+  let redirect: PreviewRedirect = { domain: null, redirectFrom: [] };
   if (existsSync(configPath)) {
     try {
       config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
     } catch {
       config = { project: 'resume-preview' }; // openProject reports the syntax error of the real file below
     }
+    redirect = previewRedirect(config);
     delete config.domain;
     delete config.hostedZone;
+    delete config.redirectFrom;
   }
   const baseDir = existsSync(configPath) ? resolve(configPath, '..') : process.cwd();
   if (typeof config.region !== 'string') config.region = process.env.AWS_REGION ?? 'us-east-1';
   config.siteDir = resolve(baseDir, typeof config.siteDir === 'string' ? config.siteDir : 'site');
   await writeFile(path, JSON.stringify(config, null, 2));
-  return path;
+  return { path, redirect };
+}
+
+/**
+ * The code the preview runs for a request: the deployed function's LIVE code, read again each
+ * time (one local call), so a `rollback` or a deploy against this emulator shows on the next
+ * request. The preview's function was deployed without a domain (the preview's config drops it),
+ * so it never redirects; the preview runs instead the same source built with the user's domain
+ * and redirectFrom and the LIVE code's release. Hand-edited LIVE code runs as it is.
+ */
+async function previewEdgeCode(project: Project, redirect: PreviewRedirect): Promise<string> {
+  const live = await readStage(project.aws, project.names.edgeFunction, 'LIVE');
+  if (!live) throw new Error(`the preview's CloudFront function ${project.names.edgeFunction} has no published code; run dev again`);
+  if (!live.settings) return live.code;
+  return buildFunctionCode({ ...redirect, release: live.settings.release });
 }
 
 /**
@@ -99,7 +138,7 @@ function debounced(action: () => Promise<void>, ms: number): () => void {
 
 export async function dev(devOptions: DevOptions, options: GlobalOptions, io: Io): Promise<number> {
   const port = parsePort(devOptions.port);
-  const previewConfigPath = await previewConfig(options.config);
+  const { path: previewConfigPath, redirect } = await previewConfig(options.config);
   const configDir = resolve(previewConfigPath, '..');
   // The config, the site and the port, before the emulator starts; every problem at once.
   const local = await localFindings(existsSync(options.config) ? options.config : previewConfigPath, { site: true, port });
@@ -139,6 +178,7 @@ export async function dev(devOptions: DevOptions, options: GlobalOptions, io: Io
       bucket: project.names.siteBucket,
       port,
       handler: () => handler,
+      edgeCode: () => previewEdgeCode(project, redirect),
       log: options.verbose ? (line) => io.err(`${line}\n`) : undefined,
     });
     closeServer = () =>
@@ -168,6 +208,9 @@ export async function dev(devOptions: DevOptions, options: GlobalOptions, io: Io
     watchers.push(watch(project.config.siteDir, watchOptions).on('all', resync));
     watchers.push(watch(LAMBDA_SOURCE_DIR, { ...watchOptions, ignored: (path: string) => path.includes('.test.') }).on('all', redeploy));
     await Promise.all(watchers.map((watcher) => new Promise<void>((ready) => watcher.once('ready', () => ready()))));
+    // The preview's releases live in this emulator: `releases` and `rollback` work on them as on AWS.
+    const againstPreview = (...args: string[]): string => `AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test ${cliCommand({ config: previewConfigPath, endpointUrl }, ...args)}`;
+    io.err(`releases of the preview: ${againstPreview('releases')}\nroll the preview back: ${againstPreview('rollback')}\n`);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     io.out(`Preview ready at http://localhost:${port} (${seconds}s). Watching ${project.config.siteDir} and the counter's source; Ctrl-C stops everything.\n`);
     await new Promise<void>(() => undefined); // runs until Ctrl-C; the interrupt handler stops and exits

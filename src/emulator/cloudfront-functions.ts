@@ -65,14 +65,14 @@ export class FunctionStore {
     const { method } = request;
     if (name === undefined && method === 'POST') return this.create(request);
     if (name === undefined && method === 'GET') return this.list(request);
-    if (name === undefined) throw new ApiError(405, 'UnsupportedOperation', `${method} is not supported on /function`);
+    if (name === undefined) throw new ApiError(400, 'UnsupportedOperation', `${method} is not supported on /function`);
     if (action === 'describe' && method === 'GET') return this.describe(name, request);
     if (action === 'publish' && method === 'POST') return this.publish(name, request);
     if (action === 'test' && method === 'POST') return this.test(name, request);
     if (action === undefined && method === 'GET') return this.get(name, request);
     if (action === undefined && method === 'PUT') return this.update(name, request);
     if (action === undefined && method === 'DELETE') return this.delete(name, request);
-    throw new ApiError(405, 'UnsupportedOperation', `${method} is not supported on /function/${name}${action === undefined ? '' : `/${action}`}`);
+    throw new ApiError(400, 'UnsupportedOperation', `${method} is not supported on /function/${name}${action === undefined ? '' : `/${action}`}`);
   }
 
   /** Whether a Tagging API call names a function (the stand-in answers it) rather than a distribution. */

@@ -1,6 +1,6 @@
 // Custom response headers policies (2020-05-31) for the emulator's stand-in: moto has none. The
 // policy's config is kept as the XML the SDK sent and echoed back, so every field round-trips.
-import { ApiError, checkIfMatch, document, header, innerXml, leaf, listXml, newEtag, paginate, text, unescapeXml, xmlReply, type ApiRequest, type Reply } from './xml.ts';
+import { ApiError, checkIfMatch, checkQuantity, document, element, header, innerXml, leaf, listXml, newEtag, paginate, text, unescapeXml, xmlReply, type ApiRequest, type Reply } from './xml.ts';
 
 /** AWS's managed response headers policies: accepted on distributions, not listed or readable here. */
 export const MANAGED_RESPONSE_HEADERS_POLICY_IDS = new Set([
@@ -55,7 +55,7 @@ export class ResponseHeadersPolicyStore {
     }
     if (id !== undefined && action === undefined && method === 'PUT') return this.update(id, request);
     if (id !== undefined && action === undefined && method === 'DELETE') return this.delete(id, request);
-    throw new ApiError(405, 'UnsupportedOperation', `${method} is not supported on /${request.segments.join('/')}`);
+    throw new ApiError(400, 'UnsupportedOperation', `${method} is not supported on /${request.segments.join('/')}`);
   }
 
   private find(id: string): PolicyRecord {
@@ -75,6 +75,8 @@ export class ResponseHeadersPolicyStore {
     if (config === undefined || name === undefined || !/^[A-Za-z0-9_-]{1,128}$/.test(name)) throw new ApiError(400, 'InvalidArgument', `ResponseHeadersPolicyConfig needs a Name of 1 to 128 letters, digits, hyphens or underscores, not ${name ?? '(missing)'}.`);
     const clash = [...this.policies.values()].find((policy) => policy.name === name && policy.id !== ownId);
     if (clash !== undefined) throw new ApiError(409, 'ResponseHeadersPolicyAlreadyExists', `A response headers policy named ${name} already exists (${clash.id}).`);
+    checkQuantity(element(config, 'CustomHeadersConfig'), 'ResponseHeadersPolicyCustomHeader', 'CustomHeadersConfig');
+    checkQuantity(element(config, 'RemoveHeadersConfig'), 'ResponseHeadersPolicyRemoveHeader', 'RemoveHeadersConfig');
     // The header's value is the inner, text-only <ContentSecurityPolicy> of the outer one.
     const csp = /<ContentSecurityPolicy>([^<]*)<\/ContentSecurityPolicy>/.exec(config)?.[1];
     if (csp !== undefined && unescapeXml(csp).length > CSP_LIMIT) throw new ApiError(400, 'TooLongCSPInResponseHeadersPolicy', `The Content-Security-Policy is ${unescapeXml(csp).length} characters; the limit is ${CSP_LIMIT}.`);

@@ -127,3 +127,11 @@ export function paginate<T>(items: T[], key: (item: T) => string, query: URLSear
 export function listXml(list: { page: string[]; maxItems: number; nextMarker: string | undefined }): string {
   return `${leaf('NextMarker', list.nextMarker)}${leaf('MaxItems', list.maxItems)}${leaf('Quantity', list.page.length)}${list.page.length === 0 ? '' : `<Items>${list.page.join('')}</Items>`}`;
 }
+
+/** CloudFront refuses a list whose Quantity is not its number of items; `item` names one item. */
+export function checkQuantity(list: string | undefined, item: string, where: string): void {
+  if (list === undefined) return;
+  const quantity = Number(text(list, 'Quantity') ?? '0');
+  const count = elements(innerXml(list, 'Items') ?? '', item).length;
+  if (quantity !== count) throw new ApiError(400, 'InvalidArgument', `${where}: Quantity is ${quantity} but Items holds ${count}.`);
+}

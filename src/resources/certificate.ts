@@ -14,7 +14,7 @@ import { isDeletedCertificateTokenAnswer } from '../aws/emulator-quirks.ts';
 import { ignoreNotFound } from './not-found.ts';
 import type { RecordedResource } from '../state/document.ts';
 import { deleteRecords, findRecord, fqdn, requireHostedZone, upsertRecords, zoneFor, zoneOfDomain, zoneOutputs, type HostedZone } from './hosted-zone.ts';
-import { checkRedirectNames } from './redirect-names.ts';
+import { checkRedirectNames, redirectNames } from './redirect-names.ts';
 import { changedTags, hasChange, tagChanges, tagList, tagRecord } from './tags.ts';
 
 /** How long `up` waits for ISSUED: DNS validation takes minutes once the zone is delegated. */
@@ -34,12 +34,16 @@ interface ValidationRecord {
 
 interface CertificateDesired {
   domain: string;
+  /** The other names it covers (the redirect names), sorted. */
+  alternativeNames: string[];
   tags: Record<string, string>;
 }
 
 interface CertificateActual extends Observed {
   arn: string;
   domain: string;
+  /** SubjectAlternativeNames without the domain itself, sorted. */
+  alternativeNames: string[];
   status: string;
   validationRecords: ValidationRecord[];
   /** Whether every validation CNAME is in the zone with its value; undefined when the zone was not found. */
@@ -59,13 +63,20 @@ function validationTimeoutSeconds(): number {
  * same certificate back. The n-th token of the chain follows from the one before, so every run
  * walks the same chain: see requestCertificate.
  */
-export function idempotencyToken(project: string, domain: string, step = 0): string {
-  let token = createHash('sha256').update(`${project}:${domain}`).digest('hex').slice(0, 32);
+export function idempotencyToken(project: string, domain: string, alternativeNames: readonly string[] = [], step = 0): string {
+  // Without other names the token is the one a certificate for the domain alone always had.
+  const names = [domain, ...[...alternativeNames].sort()].join(',');
+  let token = createHash('sha256').update(`${project}:${names}`).digest('hex').slice(0, 32);
   for (let index = 0; index < step; index += 1) token = createHash('sha256').update(`${token}:next`).digest('hex').slice(0, 32);
   return token;
 }
 
 /** The validation CNAMEs, sorted by domain (AWS gives no order), one per distinct record name. */
+/** The names a certificate covers besides its DomainName (AWS lists the DomainName among the SANs too). */
+function alternativeNamesOf(certificate: CertificateDetail): string[] {
+  return [...new Set(certificate.SubjectAlternativeNames ?? [])].filter((name) => name !== certificate.DomainName).sort();
+}
+
 function validationRecordsOf(certificate: CertificateDetail): ValidationRecord[] {
   const options = [...(certificate.DomainValidationOptions ?? [])].sort((a, b) => (a.DomainName ?? '').localeCompare(b.DomainName ?? ''));
   const records = new Map<string, ValidationRecord>();
@@ -100,6 +111,7 @@ async function findCertificateByArn(ctx: ResourceContext, arn: string, zone: Hos
     arn,
     outputs: { certificateArn: arn, domain: certificate.DomainName, ...zoneOutputs(zone) },
     domain: certificate.DomainName,
+    alternativeNames: alternativeNamesOf(certificate),
     status: certificate.Status ?? 'UNKNOWN',
     validationRecords: records,
     validationRecordsPresent: await validationRecordsPresent(ctx, zone, records),
@@ -159,13 +171,21 @@ async function orphanCertificates(ctx: ResourceContext, keep: ReadonlySet<string
   return orphans;
 }
 
-/** A certificate for the domain tagged for this project: ISSUED first, then one still pending; the lowest ARN among equals. */
-async function findCertificateByTag(ctx: ResourceContext, domain: string, statuses: readonly string[] | undefined, zone: HostedZone | undefined): Promise<CertificateActual | undefined> {
+/**
+ * A certificate for the domain tagged for this project, ISSUED first, then one still pending; the
+ * lowest ARN among equals. With `alternativeNames`, only one that covers exactly those names too.
+ */
+async function findCertificateByTag(
+  ctx: ResourceContext, domain: string, statuses: readonly string[] | undefined, zone: HostedZone | undefined, alternativeNames?: readonly string[],
+): Promise<CertificateActual | undefined> {
   const candidates = (await taggedCertificates(ctx)).filter((candidate) => candidate.domain === domain && (!statuses || statuses.includes(candidate.status)));
   const rank = (status: string) => (status === 'ISSUED' ? 0 : 1);
   candidates.sort((a, b) => rank(a.status) - rank(b.status) || a.arn.localeCompare(b.arn));
-  const best = candidates[0];
-  return best ? findCertificateByArn(ctx, best.arn, zone) : undefined;
+  for (const candidate of candidates) {
+    const found = await findCertificateByArn(ctx, candidate.arn, zone);
+    if (found && (!alternativeNames || found.alternativeNames.join(',') === [...alternativeNames].sort().join(','))) return found;
+  }
+  return undefined;
 }
 
 /**
@@ -183,7 +203,7 @@ async function findCertificate(ctx: ResourceContext, recorded: RecordedResource 
     const domain = recorded?.outputs.domain ?? ctx.config.domain;
     return domain ? findCertificateByTag(ctx, domain, undefined, zone) : undefined;
   }
-  return ctx.config.domain ? findCertificateByTag(ctx, ctx.config.domain, USABLE, zone) : undefined;
+  return ctx.config.domain ? findCertificateByTag(ctx, ctx.config.domain, USABLE, zone, await redirectNames(ctx)) : undefined;
 }
 
 /**
@@ -199,8 +219,9 @@ async function requestCertificate(ctx: ResourceContext, desired: CertificateDesi
     try {
       arn = (await acm.send(new RequestCertificateCommand({
         DomainName: desired.domain,
+        ...(desired.alternativeNames.length > 0 ? { SubjectAlternativeNames: [desired.domain, ...desired.alternativeNames] } : {}),
         ValidationMethod: 'DNS',
-        IdempotencyToken: idempotencyToken(ctx.names.project, desired.domain, step),
+        IdempotencyToken: idempotencyToken(ctx.names.project, desired.domain, desired.alternativeNames, step),
         Tags: tagList(desired.tags),
       }))).CertificateArn;
     } catch (error) {
@@ -210,7 +231,12 @@ async function requestCertificate(ctx: ResourceContext, desired: CertificateDesi
     const status = arn ? (await readAfterCreate(ctx.aws, 'certificateAfterRequest', () => describe(ctx, arn)))?.Status : undefined;
     if (arn && status && USABLE.includes(status)) return arn;
   }
-  throw new Error(`requesting ACM certificate (${desired.domain}): the last ${TOKEN_CHAIN_LENGTH} idempotency tokens all named deleted or failed certificates; wait an hour and run up again`);
+  throw new Error(`requesting ACM certificate (${coveredNames(desired)}): the last ${TOKEN_CHAIN_LENGTH} idempotency tokens all named deleted or failed certificates; wait an hour and run up again`);
+}
+
+/** The names a certificate covers, for people: "example.com, www.example.com". */
+function coveredNames(certificate: { domain: string; alternativeNames: readonly string[] }): string {
+  return [certificate.domain, ...certificate.alternativeNames].join(', ');
 }
 
 /** ResourceRecord appears in DescribeCertificate a few seconds after the request; no SDK waiter covers that (not-yet.ts). */
@@ -256,22 +282,25 @@ export const certificate: ResourceKind<CertificateDesired, CertificateActual> = 
 
   enabled: (config) => config.domain !== undefined,
 
-  label: (ctx, actual) => actual?.domain ?? ctx.config.domain ?? '',
+  label: (ctx, actual) => (actual ? coveredNames(actual) : ctx.config.domain ?? ''),
 
   async check(ctx) {
     await checkRedirectNames(ctx);
   },
 
-  desired: (ctx) => ({ domain: ctx.config.domain ?? '', tags: ctx.tags }),
+  desired: async (ctx) => ({ domain: ctx.config.domain ?? '', alternativeNames: [...await redirectNames(ctx)].sort(), tags: ctx.tags }),
 
   read: (ctx, recorded) => findCertificate(ctx, recorded),
 
   diff(desired, actual) {
     const changes: Change[] = [];
     // A certificate's names are fixed, and a failed or expired one cannot be validated again.
+    const names = (certificate: { alternativeNames: readonly string[] }) => certificate.alternativeNames.join(',');
     if (actual.domain !== desired.domain) changes.push({ field: 'domain', from: actual.domain, to: desired.domain, replace: true });
-    else if (!USABLE.includes(actual.status)) changes.push({ field: 'status', from: actual.status, to: 'ISSUED', replace: true });
-    else if (actual.status !== 'ISSUED') changes.push({ field: 'status', from: actual.status, to: 'ISSUED' });
+    if (names(actual) !== names(desired)) changes.push({ field: 'alternativeNames', from: names(actual), to: names(desired), replace: true });
+    const replaced = changes.length > 0;
+    if (!replaced && !USABLE.includes(actual.status)) changes.push({ field: 'status', from: actual.status, to: 'ISSUED', replace: true });
+    else if (!replaced && actual.status !== 'ISSUED') changes.push({ field: 'status', from: actual.status, to: 'ISSUED' });
     if (actual.validationRecordsPresent === false) changes.push({ field: 'validationRecords', from: 'missing', to: 'present' });
     return [...changes, ...tagChanges(desired.tags, actual.tags)];
   },

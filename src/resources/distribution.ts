@@ -13,6 +13,7 @@ import { ignoreNotFound } from './not-found.ts';
 import { mayBeOurDistribution, originAccessControlIdUnreported } from '../aws/emulator-quirks.ts';
 import type { RecordedResource } from '../state/document.ts';
 import { regionalDomainName } from './site-bucket.ts';
+import { allSiteNames } from './redirect-names.ts';
 import { changedTags, tagChanges, tagList, tagRecord } from './tags.ts';
 
 /** AWS's managed CachingOptimized cache policy, referred to by its fixed id (moto does not implement cache policies). */
@@ -240,7 +241,7 @@ export const distribution: ResourceKind<DistributionDesired, DistributionActual>
 
   label: (ctx, actual) => (actual ? `${actual.id} (${actual.domainName})` : `${ctx.names.project} site`),
 
-  desired(ctx) {
+  async desired(ctx) {
     const certificateArn = ctx.config.domain ? ctx.output('certificate', 'certificateArn') : undefined;
     const settings: Settings = {
       enabled: true,
@@ -258,7 +259,8 @@ export const distribution: ResourceKind<DistributionDesired, DistributionActual>
       responseHeadersPolicyId: ctx.output('headersPolicy', 'responseHeadersPolicyId'),
       viewerRequestFunction: ctx.output('edgeFunction', 'functionArn'),
       errorResponses: errorResponsesSetting([403, 404].map((code) => ({ ErrorCode: code, ResponsePagePath: ERROR_PAGE, ResponseCode: '404', ErrorCachingMinTTL: ERROR_CACHING_SECONDS }))),
-      aliases: ctx.config.domain ?? '',
+      // The domain and the names that redirect to it (the edge function answers those with a 301).
+      aliases: (await allSiteNames(ctx)).sort().join(','),
       certificate: certificateArn ? `acm ${certificateArn} sni-only TLSv1.2_2021` : 'cloudfront-default',
     };
     return { settings, certificateArn, callerReference: `resume-infra-${ctx.names.project}-${ctx.names.account}`, tags: ctx.tags };

@@ -1,25 +1,33 @@
-// The domain's A and AAAA alias records to the distribution, in the existing hosted zone.
+// The A and AAAA alias records to the distribution, in the existing hosted zone: for the domain
+// and for every name that redirects to it. One resource for all the names: a name added to the
+// config gets its records, a name removed loses them, both in place.
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { KNOWN_AFTER_APPLY, type Change, type Identity, type Observed, type ResourceContext, type ResourceKind } from '../engine/types.ts';
+import { UserError } from '../errors.ts';
 import type { RecordedResource } from '../state/document.ts';
 import {
-  CLOUDFRONT_HOSTED_ZONE_ID, deleteRecords, findRecord, fqdn, listRecords, requireHostedZone, upsertRecords, withoutDot, zoneFor, zoneOutputs,
+  CLOUDFRONT_HOSTED_ZONE_ID, deleteRecords, findHostedZone, findRecord, fqdn, listRecords, requireHostedZone, upsertRecords, withoutDot, zoneFor, zoneOutputs,
   type HostedZone,
 } from './hosted-zone.ts';
+import { allSiteNames, redirectNames } from './redirect-names.ts';
 
 const TYPES = ['A', 'AAAA'] as const;
 type AliasType = (typeof TYPES)[number];
+/** Per type, the alias target as `<zone id> <dns name> <evaluate health>`, or undefined when missing or not an alias. */
+type Aliases = Record<AliasType, string | undefined>;
 
 interface DnsRecordsDesired {
-  domain: string;
+  /** The domain first, then the redirect names. */
+  names: string[];
   target: string;
 }
 
 interface DnsRecordsActual extends Observed {
+  /** The name the records are known by: the domain (an orphan's own name). */
   domain: string;
   zone: HostedZone;
-  /** Per type, the alias target as `<zone id> <dns name> <evaluate health>`, or undefined when missing or not an alias. */
-  aliases: Record<AliasType, string | undefined>;
+  /** Every name looked at that has an A or AAAA record. */
+  records: Record<string, Aliases>;
 }
 
 function aliasSetting(record: ResourceRecordSet | undefined): string | undefined {
@@ -32,50 +40,105 @@ function desiredAlias(target: string): string {
   return target === KNOWN_AFTER_APPLY ? target : `${CLOUDFRONT_HOSTED_ZONE_ID} ${fqdn(target)} false`;
 }
 
-async function findAliasRecords(ctx: ResourceContext, zone: HostedZone, domain: string): Promise<DnsRecordsActual | undefined> {
-  const [a, aaaa] = await Promise.all(TYPES.map((type) => findRecord(ctx, zone.id, domain, type)));
-  if (!a && !aaaa) return undefined;
-  return {
-    id: `${zone.id}/${domain}`,
-    outputs: { recordName: domain, ...zoneOutputs(zone) },
-    domain,
-    zone,
-    aliases: { A: aliasSetting(a), AAAA: aliasSetting(aaaa) },
-  };
-}
-
-/** The recorded name first: when the domain changes, diff replaces those records with the new name's. */
-async function readRecords(ctx: ResourceContext, recorded: RecordedResource | undefined): Promise<DnsRecordsActual | undefined> {
-  const domain = recorded?.outputs.recordName ?? ctx.config.domain;
-  const zone = await zoneFor(ctx, recorded);
-  return domain && zone ? findAliasRecords(ctx, zone, domain) : undefined;
-}
-
-async function upsertAliases(ctx: ResourceContext, desired: DnsRecordsDesired): Promise<Identity> {
-  const zone = await requireHostedZone(ctx);
-  await upsertRecords(ctx, zone.id, TYPES.map((type) => ({
-    Name: fqdn(desired.domain),
-    Type: type,
-    AliasTarget: { HostedZoneId: CLOUDFRONT_HOSTED_ZONE_ID, DNSName: desired.target, EvaluateTargetHealth: false },
-  })), `resume-infra ${ctx.names.project}: ${desired.domain} to CloudFront`);
-  // Not waiting for INSYNC: nothing later in the run resolves the name.
-  return { id: `${zone.id}/${desired.domain}`, outputs: { recordName: desired.domain, ...zoneOutputs(zone) } };
+/** The names the state records (older states name only the domain). */
+function recordedNames(recorded: RecordedResource | undefined): string[] {
+  const names = recorded?.outputs.recordNames ?? recorded?.outputs.recordName;
+  return names ? names.split(',') : [];
 }
 
 /**
- * A/AAAA aliases in the project's zone that point at the project's distribution under a name the
- * state does not account for (left by a crash, or by hand). Nothing else: a record pointing at
- * another distribution, or not an alias, is not ours.
+ * The names to look at: those the state records, and those the config asks for. Not the config's
+ * in a destroy of a recorded instance: a retired instance must never take the current names
+ * with it (records the state missed after a crash are orphans, which destroy sweeps).
+ */
+async function namesToRead(ctx: ResourceContext, recorded: RecordedResource | undefined): Promise<string[]> {
+  const fromConfig = ctx.mode === 'destroy' && recorded ? [] : await allSiteNames(ctx);
+  return [...new Set([...fromConfig, ...recordedNames(recorded)])];
+}
+
+async function findAliasRecords(ctx: ResourceContext, zone: HostedZone, domain: string, names: readonly string[]): Promise<DnsRecordsActual | undefined> {
+  const records: Record<string, Aliases> = {};
+  await Promise.all(names.map(async (name) => {
+    const [a, aaaa] = await Promise.all(TYPES.map((type) => findRecord(ctx, zone.id, name, type)));
+    if (a || aaaa) records[name] = { A: aliasSetting(a), AAAA: aliasSetting(aaaa) };
+  }));
+  const found = names.filter((name) => records[name] !== undefined);
+  if (found.length === 0) return undefined;
+  return {
+    id: `${zone.id}/${domain}`,
+    outputs: { recordName: domain, recordNames: found.join(','), ...zoneOutputs(zone) },
+    domain,
+    zone,
+    records,
+  };
+}
+
+async function readRecords(ctx: ResourceContext, recorded: RecordedResource | undefined): Promise<DnsRecordsActual | undefined> {
+  const domain = ctx.mode === 'destroy' && recorded ? recorded.outputs.recordName : ctx.config.domain ?? recorded?.outputs.recordName;
+  const zone = await zoneFor(ctx, recorded);
+  return domain && zone ? findAliasRecords(ctx, zone, domain, await namesToRead(ctx, recorded)) : undefined;
+}
+
+/** UPSERTs every wanted name's aliases, then deletes the records of the names no longer wanted. */
+async function putAliases(ctx: ResourceContext, desired: DnsRecordsDesired, actual?: DnsRecordsActual): Promise<Identity> {
+  const zone = await requireHostedZone(ctx);
+  const [domain = ''] = desired.names;
+  await upsertRecords(ctx, zone.id, desired.names.flatMap((name) => TYPES.map((type) => ({
+    Name: fqdn(name),
+    Type: type,
+    AliasTarget: { HostedZoneId: CLOUDFRONT_HOSTED_ZONE_ID, DNSName: desired.target, EvaluateTargetHealth: false },
+  }))), `resume-infra ${ctx.names.project}: ${desired.names.join(', ')} to CloudFront`);
+  // Not waiting for INSYNC: nothing later in the run resolves the names.
+  if (actual) await deleteAliases(ctx, actual.zone, Object.keys(actual.records).filter((name) => !desired.names.includes(name)));
+  return { id: `${zone.id}/${domain}`, outputs: { recordName: domain, recordNames: desired.names.join(','), ...zoneOutputs(zone) } };
+}
+
+/** Only aliases to CloudFront: an address record someone else put at the name is not ours to remove. */
+async function deleteAliases(ctx: ResourceContext, zone: HostedZone, names: readonly string[]): Promise<void> {
+  const wanted = names.flatMap((name) => TYPES.map((type) => ({ name, type })));
+  await deleteRecords(ctx, zone.id, wanted, (record) => record.AliasTarget?.HostedZoneId === CLOUDFRONT_HOSTED_ZONE_ID);
+}
+
+/** The names that have records, the domain first. */
+function labelNames(actual: DnsRecordsActual): string[] {
+  const others = Object.keys(actual.records).filter((name) => name !== actual.domain).sort();
+  return actual.records[actual.domain] ? [actual.domain, ...others] : others;
+}
+
+/**
+ * A redirect name that already has a record of someone else's (a CNAME, or an address that is not
+ * an alias to CloudFront) is refused before anything changes: UPSERT would overwrite the address,
+ * and Route 53 rejects an A record beside a CNAME. Most often `www.` of an apex domain, by default.
+ */
+async function checkRedirectRecords(ctx: ResourceContext): Promise<void> {
+  // A missing zone is the certificate's check to report.
+  const zone = await findHostedZone(ctx);
+  if (!zone) return;
+  for (const name of await redirectNames(ctx)) {
+    const records = await Promise.all((['CNAME', ...TYPES] as const).map((type) => findRecord(ctx, zone.id, name, type)));
+    const foreign = records.find((record) => record && record.AliasTarget?.HostedZoneId !== CLOUDFRONT_HOSTED_ZONE_ID);
+    if (!foreign) continue;
+    const source = ctx.config.redirectFrom ? 'it is in "redirectFrom"' : `it redirects to the apex domain by default`;
+    throw new UserError(`${name} already has a ${foreign.Type ?? ''} record in hosted zone ${zone.name} (${zone.id}), and ${source}; delete that record, or set "redirectFrom" to the names to redirect (e.g. [] for none)`);
+  }
+}
+
+/**
+ * A/AAAA aliases in the project's zone that point at the project's distribution under a name
+ * neither the state nor the config accounts for (left by a crash, or by hand). Nothing else: a
+ * record pointing at another distribution, or not an alias, is not ours.
  */
 async function orphanAliases(ctx: ResourceContext, keep: ReadonlySet<string>, recorded: RecordedResource | undefined): Promise<DnsRecordsActual[]> {
   const target = ctx.output('distribution', 'domainName');
   const zone = await zoneFor(ctx, recorded);
   if (target === KNOWN_AFTER_APPLY || !zone) return [];
   const ours = desiredAlias(target);
+  const accounted = new Set(await namesToRead(ctx, recorded));
   const names = new Set((await listRecords(ctx, zone.id))
     .filter((record) => TYPES.some((type) => type === record.Type) && aliasSetting(record) === ours)
     .map((record) => withoutDot(record.Name ?? '')));
-  const found = await Promise.all([...names].filter((name) => !keep.has(`${zone.id}/${name}`)).map((name) => findAliasRecords(ctx, zone, name)));
+  const orphans = [...names].filter((name) => !accounted.has(name) && !keep.has(`${zone.id}/${name}`));
+  const found = await Promise.all(orphans.map((name) => findAliasRecords(ctx, zone, name, [name])));
   return found.filter((actual): actual is DnsRecordsActual => actual !== undefined);
 }
 
@@ -84,36 +147,43 @@ export const dnsRecords: ResourceKind<DnsRecordsDesired, DnsRecordsActual> = {
   title: 'Route 53 alias records',
   dependsOn: ['distribution'],
 
-  // The hosted zone is checked once, by the certificate, which this always comes with.
+  // The hosted zone itself is checked by the certificate, which this always comes with.
   enabled: (config) => config.domain !== undefined,
 
-  label: (ctx, actual) => `${actual?.domain ?? ctx.config.domain ?? ''} A/AAAA`,
+  label: (ctx, actual) => `${actual ? labelNames(actual).join(', ') : ctx.config.domain ?? ''} A/AAAA`,
 
-  desired: (ctx) => ({ domain: ctx.config.domain ?? '', target: ctx.output('distribution', 'domainName') }),
+  check: (ctx) => checkRedirectRecords(ctx),
+
+  desired: async (ctx) => ({ names: await allSiteNames(ctx), target: ctx.output('distribution', 'domainName') }),
 
   read: (ctx, recorded) => readRecords(ctx, recorded),
 
   diff(desired, actual) {
     const changes: Change[] = [];
-    // Records are found by name: another name is another pair of records.
-    if (actual.domain !== desired.domain) return [{ field: 'name', from: actual.domain, to: desired.domain, replace: true }];
-    for (const type of TYPES) {
-      const to = desiredAlias(desired.target);
-      if (actual.aliases[type] !== to) changes.push({ field: type, from: actual.aliases[type], to });
+    const to = desiredAlias(desired.target);
+    for (const name of desired.names) {
+      for (const type of TYPES) {
+        const from = actual.records[name]?.[type];
+        if (from !== to) changes.push({ field: `${name} ${type}`, from, to });
+      }
+    }
+    // A name no longer wanted: its records are deleted.
+    for (const [name, aliases] of Object.entries(actual.records).sort(([a], [b]) => a.localeCompare(b))) {
+      if (desired.names.includes(name)) continue;
+      for (const type of TYPES) if (aliases[type] !== undefined) changes.push({ field: `${name} ${type}`, from: aliases[type], to: undefined });
     }
     return changes;
   },
 
-  create: (ctx, desired) => upsertAliases(ctx, desired),
+  create: (ctx, desired) => putAliases(ctx, desired),
 
-  async update(ctx, desired) {
-    await upsertAliases(ctx, desired);
+  async update(ctx, desired, actual) {
+    await putAliases(ctx, desired, actual);
   },
 
   orphans: (ctx, keep, recorded) => orphanAliases(ctx, keep, recorded),
 
   async delete(ctx, actual) {
-    // Only aliases to CloudFront: an address record someone else put at the name is not ours to remove.
-    await deleteRecords(ctx, actual.zone.id, TYPES.map((type) => ({ name: actual.domain, type })), (record) => record.AliasTarget?.HostedZoneId === CLOUDFRONT_HOSTED_ZONE_ID);
+    await deleteAliases(ctx, actual.zone, Object.keys(actual.records));
   },
 };

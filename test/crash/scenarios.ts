@@ -4,6 +4,7 @@
 // count what exists in every service. No node:test imports here.
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
+import { ACMClient, DescribeCertificateCommand } from '@aws-sdk/client-acm';
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Emulator } from '../../src/emulator.ts';
@@ -19,6 +20,8 @@ const DOMAIN = `resume.${ZONE}`;
 const CONFIG = { project: PROJECT, region: REGION, domain: DOMAIN };
 /** The domain the domain-change scenario moves to. */
 const NEW_DOMAIN = `cv.${ZONE}`;
+/** The name the redirect-change scenario adds or removes. */
+const REDIRECT = `www.${ZONE}`;
 const STATE_BUCKET = stateBucket(REGION);
 const STATE_KEY = `${PROJECT}/state.json`;
 const LOCK_KEY = `${STATE_KEY}.lock`;
@@ -61,9 +64,9 @@ export class CrashLab {
     return { endpoint: this.emulator.endpoint, project: PROJECT, region: REGION, account: ACCOUNT, domain, stateBucket: STATE_BUCKET, stateKey: STATE_KEY };
   }
 
-  /** Rewrites the project's config with this domain. */
-  async useDomain(domain: string): Promise<void> {
-    await writeFile(this.project.configPath, JSON.stringify({ ...CONFIG, domain }, null, 2));
+  /** Rewrites the project's config with this domain (and these redirect names; none by default, the domain being below its zone's apex). */
+  async useDomain(domain: string, redirectFrom?: string[]): Promise<void> {
+    await writeFile(this.project.configPath, JSON.stringify({ ...CONFIG, domain, ...(redirectFrom ? { redirectFrom } : {}) }, null, 2));
   }
 
   /** An empty account holding only the hosted zone (the one thing the user makes by hand). */
@@ -214,6 +217,54 @@ export class CrashLab {
     assert.deepEqual(old, { certificates: 0, validationRecords: 0, aRecords: 0, aaaaRecords: 0 }, `${context}: left of ${DOMAIN}`);
     const certificates = (await this.census(NEW_DOMAIN)).tagged.filter((arn) => arn.includes(':acm:'));
     assert.equal(certificates.length, 1, `${context}: certificates tagged for the project: ${certificates.join(', ')}`);
+    const document = await this.stateDocument() as { retired?: unknown[] };
+    assert.equal(document.retired, undefined, `${context}: the state still lists retired instances`);
+  }
+
+  /** The number of mutating calls of `up` when REDIRECT is added to the config (`add`) or removed from it. */
+  async measureRedirectChange(add: boolean): Promise<number> {
+    await this.freshAccount(); // makes the project on the first call
+    await this.useDomain(DOMAIN, add ? [] : [REDIRECT]);
+    await this.cleanUp();
+    this.cleanStateShape = await this.stateShape();
+    await this.useDomain(DOMAIN, add ? [REDIRECT] : []);
+    const change = await this.project.run('up', '--yes');
+    assert.equal(change.code, 0, `up after the redirect change failed\n${tail(change)}`);
+    await this.assertRedirect('a clean redirect change', add);
+    return mutations(change);
+  }
+
+  /**
+   * `up` with or without REDIRECT, then the config adds (`add`) or removes it and `up` is killed
+   * after mutating call k; the next `up` must leave exactly what the new config asks for.
+   */
+  async redirectChangeKilledAt(k: number, n: number, add: boolean): Promise<{ lockLeft: boolean }> {
+    const context = `redirect ${add ? 'added' : 'removed'}, killed after mutating call ${k} of ${n}`;
+    await this.useDomain(DOMAIN, add ? [] : [REDIRECT]);
+    await this.cleanUp();
+    await this.useDomain(DOMAIN, add ? [REDIRECT] : []);
+    await this.crash(['up', '--yes'], k, context);
+    const lockLeft = await this.lockExists();
+    await this.recover(['up', '--yes'], lockLeft, context);
+    await this.assertRedirect(context, add);
+    return { lockLeft };
+  }
+
+  /** Converged on DOMAIN, one certificate that covers REDIRECT exactly when it is wanted, and REDIRECT's records exactly then. */
+  private async assertRedirect(context: string, present: boolean): Promise<void> {
+    await this.assertConverged(context, DOMAIN);
+    const expected = present ? 1 : 0;
+    const records = await domainCensus(this.targetFor(REDIRECT), REDIRECT);
+    assert.deepEqual(records, { certificates: 0, validationRecords: expected, aRecords: expected, aaaaRecords: expected }, `${context}: what exists for ${REDIRECT}`);
+    const certificates = (await this.census(DOMAIN)).tagged.filter((arn) => arn.includes(':acm:'));
+    assert.equal(certificates.length, 1, `${context}: certificates tagged for the project: ${certificates.join(', ')}`);
+    const acm = new ACMClient({ endpoint: this.emulator.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, region: 'us-east-1', maxAttempts: 1 });
+    try {
+      const names = (await acm.send(new DescribeCertificateCommand({ CertificateArn: certificates[0] }))).Certificate?.SubjectAlternativeNames ?? [];
+      assert.equal(names.includes(REDIRECT), present, `${context}: the certificate covers ${names.join(', ')}`);
+    } finally {
+      acm.destroy();
+    }
     const document = await this.stateDocument() as { retired?: unknown[] };
     assert.equal(document.retired, undefined, `${context}: the state still lists retired instances`);
   }

@@ -3,9 +3,9 @@
 // No node:test imports here: bench/dev.ts uses these helpers too.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../src/emulator.ts';
 
@@ -21,12 +21,32 @@ export interface DevProject {
   region: string;
 }
 
+/** A second page, for clean URLs (`/about/`, `/about`); the fixture sites add it to their copy of site/. */
+export const ABOUT_PAGE = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>About</title><link rel="stylesheet" href="/css/style.css"></head>
+<body><main><h1>About this page</h1><p>A second page, served at /about/.</p><p><a href="/">Back to the resume</a></p></main></body>
+</html>
+`;
+
+export interface DevProjectOptions {
+  /** Extra keys for resume-infra.json, e.g. a domain. */
+  config?: Record<string, unknown>;
+  /** Files to write into the site copy, by path relative to site/. */
+  files?: Record<string, string>;
+}
+
 /** A project directory with its own copy of the repository's site/ and a minimal config. */
-export async function makeDevProject(project = 'dev-preview', region = 'us-east-1'): Promise<DevProject> {
+export async function makeDevProject(project = 'dev-preview', region = 'us-east-1', options: DevProjectOptions = {}): Promise<DevProject> {
   const dir = await mkdtemp(join(tmpdir(), 'resume-infra-dev-test-'));
-  await cp(SITE_DIR, join(dir, 'site'), { recursive: true, filter: (source) => !source.endsWith('config.json') });
-  await writeFile(join(dir, 'resume-infra.json'), `${JSON.stringify({ project, region }, null, 2)}\n`);
-  return { dir, siteDir: join(dir, 'site'), project, region };
+  const siteDir = join(dir, 'site');
+  await cp(SITE_DIR, siteDir, { recursive: true, filter: (source) => !source.endsWith('config.json') });
+  for (const [path, text] of Object.entries(options.files ?? {})) {
+    await mkdir(dirname(join(siteDir, path)), { recursive: true });
+    await writeFile(join(siteDir, path), text);
+  }
+  await writeFile(join(dir, 'resume-infra.json'), `${JSON.stringify({ project, region, ...options.config }, null, 2)}\n`);
+  return { dir, siteDir, project, region };
 }
 
 export interface DevServer {
@@ -182,5 +202,35 @@ export async function pollUntil<T>(check: () => Promise<T | undefined>, timeoutM
     const value = await check();
     if (value !== undefined || Date.now() > deadline) return value;
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Runs `resume-infra <command>` against the preview's emulator exactly as dev printed it on stderr
+ * ("releases of the preview: …", "roll the preview back: …"), with `extra` arguments appended.
+ * While the state is locked (the preview's last deploy-site finishing its steps after the switch)
+ * it runs it again, for up to 10 s.
+ */
+export async function runPrintedCommand(dev: DevServer, command: 'releases' | 'rollback', extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const printed = new RegExp(`^(?:releases of the preview|roll the preview back): (.*) npx resume-infra (.*) ${command}$`, 'm').exec(dev.stderr());
+  if (!printed?.[1] || !printed[2]) throw new Error(`dev printed no ${command} command:\n${dev.stderr()}`);
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.AWS_ENDPOINT_URL;
+  delete env.AWS_PROFILE;
+  for (const assignment of printed[1].split(' ')) {
+    const [name, value] = assignment.split('=');
+    if (name && value !== undefined) env[name] = value;
+  }
+  const args = [BIN, ...printed[2].split(' '), command, ...extra];
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    if (code === 0 || !/is locked by/.test(stderr) || Date.now() > deadline) return { code, stdout, stderr };
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }

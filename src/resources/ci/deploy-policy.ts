@@ -11,6 +11,8 @@ export interface DeployPolicyInput {
   names: Names;
   /** The config's domain: with it come the certificate and the DNS records. */
   domain?: string;
+  /** The names that redirect to the domain: their records are the site's too. */
+  redirectNames?: readonly string[];
   /** The hosted zone of the domain, when it exists already. */
   hostedZoneId?: string;
   /** ARNs the role may read about itself, so `plan` and `destroy` can see the CI resources. */
@@ -116,6 +118,11 @@ function cdnStatements(input: DeployPolicyInput): Statement[] {
       'cloudfront:CreateResponseHeadersPolicy', 'cloudfront:GetResponseHeadersPolicy', 'cloudfront:GetResponseHeadersPolicyConfig',
       'cloudfront:UpdateResponseHeadersPolicy', 'cloudfront:DeleteResponseHeadersPolicy',
     ], `arn:aws:cloudfront::${account}:response-headers-policy/*`),
+    // The viewer-request function has a fixed name; publishing it is how a release goes live.
+    allow('EdgeFunction', [
+      'cloudfront:CreateFunction', 'cloudfront:DescribeFunction', 'cloudfront:GetFunction', 'cloudfront:UpdateFunction', 'cloudfront:PublishFunction',
+      'cloudfront:DeleteFunction', 'cloudfront:TagResource', 'cloudfront:UntagResource', 'cloudfront:ListTagsForResource',
+    ], `arn:aws:cloudfront::${account}:function/${input.names.edgeFunction}`),
     // List calls and the tagging API cannot be scoped; sts:GetCallerIdentity needs no permission but is named for clarity.
     // acm:ListCertificates with or without a domain: every up looks for certificates tagged for the project (orphans).
     allow('ListAndIdentify', [
@@ -131,9 +138,9 @@ function cdnStatements(input: DeployPolicyInput): Statement[] {
     allow('Certificate', ['acm:RequestCertificate'], '*'),
     allow('FindZone', ['route53:ListHostedZonesByName', 'route53:ListHostedZones', 'route53:GetChange'], '*'),
     allow('ReadZone', ['route53:ListResourceRecordSets'], zone),
-    // Only the site's own names: its A/AAAA aliases and the certificate's `_<token>.<domain>` CNAMEs.
+    // Only the site's own names (the domain and its redirect names): their A/AAAA aliases and the certificate's `_<token>.<name>` CNAMEs.
     allow('SiteRecords', ['route53:ChangeResourceRecordSets'], zone, {
-      'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': [domain, `_*.${domain}`] },
+      'ForAllValues:StringLike': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': [domain, ...(input.redirectNames ?? [])].flatMap((name) => [name, `_*.${name}`]) },
     }),
   );
   return statements;

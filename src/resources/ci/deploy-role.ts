@@ -5,6 +5,7 @@ import type { Aws } from '../../aws/clients.ts';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../../engine/types.ts';
 import { UserError } from '../../errors.ts';
 import { findHostedZone } from '../hosted-zone.ts';
+import { redirectNames } from '../redirect-names.ts';
 import { canonicalPolicy, createRole, deleteRole, describeRole, type DescribedRole, soleInlinePolicyChanges, updateRole, type PolicyDocument, type RoleSpec } from '../iam.ts';
 import { hasChange, tagChanges } from '../tags.ts';
 import { deployPolicy, INLINE_ROLE_POLICY_LIMIT, policySize } from './deploy-policy.ts';
@@ -87,6 +88,7 @@ async function desiredPolicy(ctx: ResourceContext): Promise<PolicyDocument> {
   const policy = deployPolicy({
     names: ctx.names,
     domain: ctx.config.domain,
+    redirectNames: await redirectNames(ctx),
     hostedZoneId: zone?.id,
     deployRoleArn: `arn:aws:iam::${ctx.names.account}:role/${ctx.names.deployRole}`,
     providerArn: githubProviderArn(ctx.names.account),
