@@ -179,6 +179,7 @@ export async function dev(devOptions: DevOptions, options: GlobalOptions, io: Io
       port,
       handler: () => handler,
       edgeCode: () => previewEdgeCode(project, redirect),
+      headers: project.config.headers,
       log: options.verbose ? (line) => io.err(`${line}\n`) : undefined,
     });
     closeServer = () =>
