@@ -10,7 +10,7 @@ import { EXIT_ERROR, type GlobalOptions, type Io } from '../src/ui/io.ts';
 /** Global options that only some commands read; each command's --help lists those that apply to it. */
 const ONLY_FOR: Readonly<Record<string, readonly string[]>> = {
   yes: ['up', 'ci-setup', 'destroy'],
-  json: ['up', 'plan', 'verify', 'deploy-lambda', 'deploy-site', 'invalidate', 'status', 'destroy', 'unlock', 'ci-setup'],
+  json: ['up', 'plan', 'verify', 'deploy-lambda', 'deploy-site', 'releases', 'rollback', 'invalidate', 'status', 'destroy', 'unlock', 'ci-setup'],
   version: [],
 };
 
@@ -50,8 +50,13 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(run(async () => (await import('../src/commands/plan.ts')).plan(globals(), io)));
   program.command('deploy-lambda').description('bundle and zip the counter; upload it only when its SHA-256 differs from the deployed code')
     .action(run(async () => (await import('../src/commands/deploy-lambda.ts')).deployLambda(globals(), io)));
-  program.command('deploy-site').description('upload changed site files, delete removed ones, invalidate the changed paths')
+  program.command('deploy-site').description('publish the site directory as a new release (unchanged files copied in S3) and switch to it; no invalidation')
     .action(run(async () => (await import('../src/commands/deploy-site.ts')).deploySite(globals(), io)));
+  program.command('releases').description('list the site\'s releases: id, time, files, size, git commit, which one is live')
+    .action(run(async () => (await import('../src/commands/releases.ts')).releases(globals(), io)));
+  program.command('rollback').description('switch the site to the release before the live one, or to the named one (one function update, no upload)')
+    .argument('[id]', 'a release id, or a unique prefix of one, as `releases` lists them')
+    .action(async (id: string | undefined) => setExit(await (await import('../src/commands/rollback.ts')).rollback(id, globals(), io)));
   program.command('invalidate').description('create a CloudFront invalidation (default /*)').argument('[paths...]', 'paths starting with /')
     .option('--wait', 'wait until the invalidation has completed')
     .action(async (paths: string[], commandOptions: { wait?: boolean }) => setExit(await (await import('../src/commands/invalidate.ts')).invalidate(paths, commandOptions, globals(), io)));

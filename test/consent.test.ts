@@ -82,7 +82,7 @@ describe('up on a terminal', () => {
     const result = await runInTerminal(terminalArgs('up'));
     assert.equal(result.code, 0, result.screen);
     assert.ok(!result.screen.includes(CONSENT_QUESTION), result.screen);
-    assert.match(result.screen, /Site: 1 uploaded/);
+    assert.match(result.screen, /Site: release [0-9a-f]{16} is live \(was [0-9a-f]{16}\): 1 uploaded/);
   });
 });
 
@@ -105,7 +105,7 @@ describe('up without a terminal', () => {
     assert.equal(await certificateCount(), 1);
 
     // The printed command, run as printed (it has no terminal either): --yes applies the deletes.
-    const rerun = runPrintedCommand(printedCommand(lastLine), { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
+    const rerun = await runPrintedCommand(printedCommand(lastLine), { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.match(rerun.stdout, /Done: 0 created, \d+ updated, [1-9]\d* deleted/);
     assert.equal(await certificateCount(), 0);

@@ -1,5 +1,5 @@
 // The CI deploy role is sufficient: every AWS call that CI's commands make (up, plan, status,
-// deploy-site, deploy-lambda, invalidate) is recorded against the emulator, turned into the IAM
+// deploy-site, releases, deploy-lambda, invalidate) is recorded against the emulator, turned into the IAM
 // request AWS would authorize (action, resource ARN, condition keys), and evaluated against the
 // deploy role's inline policy. `destroy` is not one of CI's commands: it deletes the deploy role
 // and the OIDC provider themselves, so it runs with the credentials that ran ci-setup (README).
@@ -136,7 +136,7 @@ for (const withDomain of [true, false]) test(`the deploy role's policy allows ev
 
   recordedCalls.length = 0;
   process.env.RESUME_INFRA_TEST_RECORD_CALLS = '1';
-  const commands: string[][] = [['up', '--yes'], ['plan'], ['status'], ['up', '--yes'], ['deploy-site'], ['deploy-lambda'], ['invalidate'], ['invalidate', '/index.html', '--wait']];
+  const commands: string[][] = [['up', '--yes'], ['plan'], ['status'], ['up', '--yes'], ['deploy-site'], ['releases'], ['deploy-lambda'], ['invalidate'], ['invalidate', '/index.html', '--wait']];
   try {
     for (const args of commands) {
       const run = await project.run(...args);

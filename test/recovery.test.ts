@@ -47,7 +47,7 @@ test('the printed unlock command carries -c, --region, --profile and --endpoint-
   const unlock = printedCommand(refused.stderr);
   assert.equal(unlock, `npx resume-infra -c ${project.configPath} --region ${region} --profile ${PROFILE} --endpoint-url ${emulator.endpoint} unlock ${lockId}`);
 
-  const unlocked = runPrinted(unlock);
+  const unlocked = await runPrinted(unlock);
   assert.equal(unlocked.code, 0, unlocked.stderr);
   assert.match(unlocked.stdout, new RegExp(`Removed the lock ${lockId} held by ci@runner`));
   assert.equal(await objectExists(s3, stateBucket(region), lockKey), false);
@@ -64,7 +64,7 @@ test('the "run up first" hints of deploy-site, deploy-lambda, invalidate and sta
   const expected = `npx resume-infra -c ${project.configPath} --region ${region} --profile ${PROFILE} --endpoint-url ${emulator.endpoint} up`;
   assert.deepEqual([...hints.entries()], [...hints.keys()].map((command) => [command, expected]));
 
-  const deployed = runPrinted(expected);
+  const deployed = await runPrinted(expected);
   assert.equal(deployed.code, 0, deployed.stderr);
   assert.match(deployed.stdout, /Done: \d+ created/);
   for (const command of hints.keys()) {

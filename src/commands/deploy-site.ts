@@ -1,4 +1,4 @@
-// `deploy-site`: upload changed files, delete removed ones, invalidate the changed paths.
+// `deploy-site`: publish the site directory as a new release and switch to it (no invalidation).
 import { UserError } from '../errors.ts';
 import { scanSite, type LocalFile } from '../site/scan.ts';
 import { EXIT_OK, type GlobalOptions, type Io } from '../ui/io.ts';
@@ -18,9 +18,9 @@ export async function deploySite(options: GlobalOptions, io: Io): Promise<number
   const result = await withLockedState(project, 'deploy-site', io, async (state) => {
     const target = siteTarget((name) => state.recorded(name)?.outputs);
     if (!target) throw new UserError(`the state has no site bucket and distribution for ${project.config.project}; run \`${project.hint('up')}\` first`);
-    return publishSite(project, target, scanned);
+    return publishSite(project, target, state, scanned);
   });
   if (options.json) io.out(jsonDocument({ command: 'deploy-site', ok: true, ...result }));
-  else io.out(`${renderSitePublish(result)}\n`);
+  else io.out(`${renderSitePublish(result, project.hint)}\n`);
   return EXIT_OK;
 }

@@ -5,7 +5,7 @@ import { engineFor } from '../project/engine-for.ts';
 import { EXIT_OK, EXIT_PLAN_CHANGES, type GlobalOptions, type Io } from '../ui/io.ts';
 import { preflight } from '../project/preflight.ts';
 import { countActions, jsonDocument, renderPlan, renderSummary } from '../ui/render.ts';
-import { planSite, siteTarget } from '../site/publish.ts';
+import { planSite, renderSitePlan, sitePlanChanges, siteTarget } from '../site/publish.ts';
 
 export async function plan(options: GlobalOptions, io: Io): Promise<number> {
   const project = await preflight(options, io, { site: true });
@@ -19,10 +19,10 @@ export async function plan(options: GlobalOptions, io: Io): Promise<number> {
   const counts = countActions(changes);
   // Undefined while the bucket or distribution is still to be created: then every file is new anyway.
   const target = siteTarget((name) => engine.outputsOf(name));
-  const site = target ? await planSite(project, target) : undefined;
-  const siteChanges = site ? site.upload.length + site.delete.length : 0;
+  const site = target ? await planSite(project, target, loaded?.document.site?.rolledBackFrom) : undefined;
+  const siteChanges = site !== undefined && sitePlanChanges(site);
   const resourceChanges = counts.create + counts.update + counts.replace + counts.delete;
-  const hasChanges = resourceChanges + siteChanges > 0;
+  const hasChanges = resourceChanges > 0 || siteChanges;
   if (options.json) {
     io.out(jsonDocument({
       command: 'plan',
@@ -38,11 +38,7 @@ export async function plan(options: GlobalOptions, io: Io): Promise<number> {
     if (lock) lines.push(`  note: the state is locked by ${lock.who} running \`${lock.command}\` since ${lock.createdAt} (lock id ${lock.id})`);
     const body = renderPlan(changes);
     if (body) lines.push(body);
-    if (site && siteChanges > 0) {
-      lines.push(`  site: ${site.upload.length} files to upload, ${site.delete.length} to delete`);
-      for (const key of site.upload) lines.push(`      + ${key}`);
-      for (const key of site.delete) lines.push(`      - ${key}`);
-    }
+    if (site) lines.push(...renderSitePlan(site, project.hint));
     lines.push(hasChanges ? (resourceChanges > 0 ? renderSummary(changes, true) : 'Plan: only site files change.') : 'No changes. The stack matches the config.');
     io.out(`${lines.join('\n')}\n`);
   }

@@ -15,7 +15,7 @@ export async function status(options: GlobalOptions, io: Io): Promise<number> {
       region: project.region,
       state: project.store.location,
       deployed: loaded !== undefined,
-      ...(loaded ? { serial: loaded.document.serial, updatedAt: loaded.document.updatedAt, resources: loaded.document.resources, outputs: loaded.document.outputs } : {}),
+      ...(loaded ? { serial: loaded.document.serial, updatedAt: loaded.document.updatedAt, resources: loaded.document.resources, outputs: loaded.document.outputs, ...(loaded.document.site ? { site: loaded.document.site } : {}) } : {}),
       ...(lock ? { lockedBy: lock } : {}),
     }));
     return EXIT_OK;
@@ -30,6 +30,7 @@ export async function status(options: GlobalOptions, io: Io): Promise<number> {
   lines.push('Resources:');
   const width = Math.max(0, ...Object.keys(doc.resources).map((name) => name.length));
   for (const [name, recorded] of Object.entries(doc.resources)) lines.push(`  ${name.padEnd(width)}  ${recorded.arn ?? recorded.id}`);
+  if (doc.site) lines.push(`Site release: ${doc.site.live}${doc.site.rolledBackFrom ? ` (rolled back from ${doc.site.rolledBackFrom}; \`${project.hint('releases')}\` lists them)` : ''}`);
   const outputs = renderOutputs(doc.outputs);
   if (outputs) lines.push(outputs);
   io.out(`${lines.join('\n')}\n`);

@@ -40,7 +40,7 @@ export async function up(options: GlobalOptions, io: Io, hooks: UpHooks = {}): P
       await state.setOutputs(outputs);
       reporter.stop();
       const target = siteTarget((name) => engine.outputsOf(name));
-      const site: SitePublishResult | undefined = target ? await publishSite(project, target) : undefined;
+      const site: SitePublishResult | undefined = target ? await publishSite(project, target, state) : undefined;
       return { changes: applied, outputs, site };
     } finally {
       reporter.stop();
@@ -52,7 +52,7 @@ export async function up(options: GlobalOptions, io: Io, hooks: UpHooks = {}): P
     io.out(jsonDocument({ command: 'up', ok: true, summary: countActions(result.changes), changes: changed, site: result.site, outputs: result.outputs, seconds: Number(seconds) }));
   } else {
     const summary = changed.length === 0 ? `No changes: ${result.changes.length} resources up to date.` : renderSummary(result.changes, false);
-    const site = result.site ? `${renderSitePublish(result.site)}\n` : '';
+    const site = result.site ? `${renderSitePublish(result.site, project.hint)}\n` : '';
     io.out(`${summary} (${seconds}s)\n${site}${renderOutputs(result.outputs)}\n`);
   }
   return EXIT_OK;

@@ -29,7 +29,7 @@ const CRASH_ENV = 'RESUME_INFRA_TEST_CRASH_AFTER_MUTATION';
 export const THROTTLE_ENV = 'RESUME_INFRA_TEST_THROTTLE_RATE';
 
 /** `unlock <id>` as the locked-out run prints it. */
-const UNLOCK_ADVICE = /is locked by \S+ running `(up|destroy)` since \S+ \(lock id ([0-9a-f-]{36})\); wait for it to finish, or if no run is active, run `npx resume-infra -c \S+ --endpoint-url \S+ unlock ([0-9a-f-]{36})`/;
+const UNLOCK_ADVICE = /is locked by \S+ running `(up|destroy|deploy-site|rollback)` since \S+ \(lock id ([0-9a-f-]{36})\); wait for it to finish, or if no run is active, run `npx resume-infra -c \S+ --endpoint-url \S+ unlock ([0-9a-f-]{36})`/;
 
 interface StoredState {
   serial?: number;

@@ -3,7 +3,8 @@ import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessByStdio, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { main } from '../../cli/main.ts';
 import type { CallLogEntry } from '../../src/aws/call-log.ts';
 import { BIN, REPO_ROOT } from './dev.ts';
@@ -73,9 +74,9 @@ export async function runCli(args: string[], options: { confirm?: (question: str
   return { code, stdout, stderr, calls };
 }
 
-export function spawnCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+/** What a child process printed, and how it ended. */
+function outcome(child: ChildProcessWithoutNullStreams | ChildProcessByStdio<null, Readable, Readable>): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -87,6 +88,10 @@ export function spawnCli(args: string[], env: Record<string, string> = {}): Prom
     child.once('error', reject);
     child.once('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), signal, stdout, stderr, calls: [] }));
   });
+}
+
+export function spawnCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return outcome(spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 /** The module-resolution hook that records every URL a process resolves (see record-imports.mjs). */
@@ -130,11 +135,11 @@ export function printedCommand(text: string): string {
 /**
  * Runs a command the tool printed, verbatim, in a shell from the repository root (where `npx
  * resume-infra` resolves), with no AWS keys, region, profile or endpoint in the environment:
- * what it needs must be in the command. `env` adds to that environment.
+ * what it needs must be in the command. `env` adds to that environment. Asynchronous, because the
+ * emulator's stand-in answers from this process: a synchronous spawn would block it.
  */
-export function runPrintedCommand(command: string, env: Record<string, string> = {}): CliRun {
+export function runPrintedCommand(command: string, env: Record<string, string> = {}): Promise<CliRun> {
   const clean: NodeJS.ProcessEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
   for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL', 'AWS_PROFILE']) delete clean[name];
-  const child = spawnSync('bash', ['-c', command], { cwd: REPO_ROOT, env: { ...clean, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
-  return { code: child.status ?? 1, stdout: child.stdout, stderr: child.stderr, calls: [] };
+  return outcome(spawn('bash', ['-c', command], { cwd: REPO_ROOT, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 }));
 }
