@@ -2,7 +2,8 @@
 // for the CloudFront endpoints moto lacks. Used by `dev`, `npm run demo` and the tests.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { startStandIn, type StandIn } from './emulator/standin.ts';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from './paths.ts';
 import { UserError } from './errors.ts';
 
 export interface Emulator {
@@ -51,9 +52,51 @@ async function waitUntilAnswering(endpoint: string, child: ChildProcess, timeout
   throw new UserError(`moto_server did not answer at ${endpoint} within ${timeoutMs} ms; check that nothing else holds the port`);
 }
 
+interface StandInProcess {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The stand-in (src/emulator/standin.ts) in a child process of its own, not in this one: a caller
+ * that blocks its event loop (spawnSync of the CLI in a test) must not stop the emulator answering.
+ */
+async function startStandInProcess(motoEndpoint: string, port: number | undefined, account: string | undefined): Promise<StandInProcess> {
+  const entry = join(PACKAGE_ROOT, 'src', 'emulator', 'standin-process.ts');
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), entry, motoEndpoint, String(port ?? 0), account ?? ''], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const stopOnExit = (): void => {
+    child.kill('SIGTERM');
+  };
+  process.once('exit', stopOnExit);
+  const listening = await new Promise<number>((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const match = /listening (\d+)/.exec(output);
+      if (match?.[1]) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new UserError(`the emulator's stand-in exited with code ${code ?? 'null'} before listening; run \`node --import tsx ${entry} ${motoEndpoint}\` to see why`)));
+    child.once('error', reject);
+  });
+  return {
+    port: listening,
+    async stop() {
+      process.removeListener('exit', stopOnExit);
+      if (child.exitCode !== null) return;
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      });
+    },
+  };
+}
+
 /**
  * Starts moto_server on a free loopback port with the settings MOTO.md recommends, and the stand-in
- * in front of it in this process (on `port` when given). `env` is laid over moto's settings, e.g.
+ * in front of it in a process of its own (on `port` when given). `env` is laid over moto's settings, e.g.
  * `{ MOTO_ACM_VALIDATION_WAIT: '600' }` for certificates that stay pending.
  */
 export async function startEmulator(options: { port?: number; quiet?: boolean; env?: Record<string, string> } = {}): Promise<Emulator> {
@@ -71,10 +114,12 @@ export async function startEmulator(options: { port?: number; quiet?: boolean; e
   };
   process.once('exit', stopOnExit);
   // The stand-in answers for moto's account: moto's default unless MOTO_ACCOUNT_ID says otherwise.
-  let standIn: StandIn | undefined;
+  let standIn: StandInProcess | undefined;
   try {
-    standIn = await startStandIn(motoEndpoint, { port: options.port, account: (env as Record<string, string | undefined>).MOTO_ACCOUNT_ID });
-    await waitUntilAnswering(motoEndpoint, child, 20_000);
+    [standIn] = await Promise.all([
+      startStandInProcess(motoEndpoint, options.port, (env as Record<string, string | undefined>).MOTO_ACCOUNT_ID),
+      waitUntilAnswering(motoEndpoint, child, 20_000),
+    ]);
   } catch (error) {
     process.removeListener('exit', stopOnExit);
     child.kill('SIGTERM');
@@ -82,7 +127,7 @@ export async function startEmulator(options: { port?: number; quiet?: boolean; e
     throw error;
   }
   const running = standIn;
-  const endpoint = running.endpoint;
+  const endpoint = `http://127.0.0.1:${running.port}`;
   return {
     endpoint,
     port: running.port,

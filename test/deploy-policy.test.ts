@@ -38,7 +38,7 @@ const S3_ACTIONS: Record<string, string[]> = {
 };
 const OBJECT_OPERATIONS = new Set(['GetObject', 'PutObject', 'DeleteObject', 'HeadObject', 'CopyObject', 'DeleteObjects']);
 const UNSCOPED = new Set([
-  'STS:GetCallerIdentity', 'CloudFront:ListDistributions', 'CloudFront:ListOriginAccessControls', 'ResourceGroupsTaggingAPI:GetResources',
+  'STS:GetCallerIdentity', 'CloudFront:ListDistributions', 'CloudFront:ListOriginAccessControls', 'CloudFront:ListResponseHeadersPolicies', 'ResourceGroupsTaggingAPI:GetResources',
   'ACM:RequestCertificate', 'ACM:ListCertificates', 'Route53:ListHostedZonesByName', 'Route53:ListHostedZones', 'Route53:GetChange',
   'SSM:DescribeParameters', 'APIGateway:GetRestApis', 'APIGateway:CreateRestApi',
 ]);
@@ -98,7 +98,7 @@ function requestsFor(call: RecordedCall, names: Names): AuthorizationRequest[] {
     case 'CloudFront': {
       const onFunction = /Function$/.test(operation) || str(input, 'Resource').includes(':function/');
       const id = str(input, 'Id') || str(input, 'DistributionId') || str(input, 'Name') || str(input, 'Resource').split('/').pop() || '*';
-      const kind = onFunction ? 'function' : /OriginAccessControl/.test(operation) ? 'origin-access-control' : 'distribution';
+      const kind = onFunction ? 'function' : /OriginAccessControl/.test(operation) ? 'origin-access-control' : /ResponseHeadersPolicy/.test(operation) ? 'response-headers-policy' : 'distribution';
       const resource = `arn:aws:cloudfront::${ACCOUNT}:${kind}/${id}`;
       // CreateDistributionWithTags needs both actions (CloudFront docs).
       if (operation === 'CreateDistributionWithTags') return ['cloudfront:CreateDistribution', 'cloudfront:TagResource'].map((action) => ({ action, resource }));

@@ -2,12 +2,12 @@
 // (plan, a second up, drift, lost state, destroy), against the emulator.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { GetDistributionCommand, ListTagsForResourceCommand, UpdateDistributionCommand } from '@aws-sdk/client-cloudfront';
+import { GetDistributionCommand, ListResponseHeadersPoliciesCommand, ListTagsForResourceCommand, UpdateDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { DeleteBucketPolicyCommand, DeleteObjectCommand, DeletePublicAccessBlockCommand, GetPublicAccessBlockCommand, ListBucketsCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { Aws } from '../src/aws/clients.ts';
 import { deriveNames, parseConfig, projectTags } from '../src/config.ts';
 import type { ResourceContext } from '../src/engine/types.ts';
-import { buildConfig, CACHING_OPTIMIZED_POLICY_ID, distribution, SECURITY_HEADERS_POLICY_ID } from '../src/resources/distribution.ts';
+import { buildConfig, CACHING_OPTIMIZED_POLICY_ID, distribution } from '../src/resources/distribution.ts';
 import { ACCOUNT } from './helpers/emulator.ts';
 import { makeProject, resourceMutations } from './helpers/cli.ts';
 import { emulator, region, s3, cloudfront, PROJECT, SITE_BUCKET, STATE_BUCKET, STATE_KEY, SITE_FILES, project, upOk, distributionIds, onlyDistribution, oacsNamed, bucketPolicyStatements } from './helpers/cdn-stack.ts';
@@ -25,7 +25,7 @@ describe('plan', () => {
 });
 
 describe('up without a domain', () => {
-  test('the distribution serves the bucket over HTTPS with the managed policies, index.html and the 404 page', async () => {
+  test('the distribution serves the bucket over HTTPS with the managed cache policy, the project\'s headers policy, index.html and the 404 page', async () => {
     const result = await project.run('up', '--json');
     assert.equal(result.code, 0, result.stderr);
     const { id, arn, domainName, config } = await onlyDistribution();
@@ -40,7 +40,10 @@ describe('up without a domain', () => {
     assert.equal(behavior?.ViewerProtocolPolicy, 'redirect-to-https');
     assert.equal(behavior?.Compress, true);
     assert.equal(behavior?.CachePolicyId, '658327ea-f89d-4fab-a63d-7e88639e58f6');
-    assert.equal(behavior?.ResponseHeadersPolicyId, '67f7725c-6f97-4210-82d7-5512b31e9d03');
+    const policies = (await cloudfront.send(new ListResponseHeadersPoliciesCommand({ Type: 'custom' }))).ResponseHeadersPolicyList?.Items ?? [];
+    const own = policies.find((item) => item.ResponseHeadersPolicy?.ResponseHeadersPolicyConfig?.Name === `${PROJECT}-headers`)?.ResponseHeadersPolicy?.Id;
+    assert.ok(own, 'the project has its own response headers policy');
+    assert.equal(behavior?.ResponseHeadersPolicyId, own);
     assert.deepEqual(behavior?.AllowedMethods?.Items, ['GET', 'HEAD']);
     const errors = (config.CustomErrorResponses?.Items ?? []).map((item) => [item.ErrorCode, item.ResponsePagePath, item.ResponseCode]);
     assert.deepEqual(errors, [[403, '/404.html', '404'], [404, '/404.html', '404']]);
@@ -74,7 +77,8 @@ describe('up without a domain', () => {
     assert.deepEqual(origin?.S3OriginConfig, { OriginAccessIdentity: '' });
     assert.equal(origin?.DomainName, `${SITE_BUCKET}.s3.${region}.amazonaws.com`);
     assert.equal(buildConfig(desired).DefaultCacheBehavior?.CachePolicyId, CACHING_OPTIMIZED_POLICY_ID);
-    assert.equal(buildConfig(desired).DefaultCacheBehavior?.ResponseHeadersPolicyId, SECURITY_HEADERS_POLICY_ID);
+    // The project's own policy (src/resources/headers-policy.ts), not the managed SecurityHeadersPolicy.
+    assert.equal(buildConfig(desired).DefaultCacheBehavior?.ResponseHeadersPolicyId, 'headersPolicy.responseHeadersPolicyId');
   });
 
   test('a second up makes no mutating calls besides the lock, and plan then exits 0', async () => {

@@ -6,6 +6,7 @@ import { Aws } from '../src/aws/clients.ts';
 import { deriveNames, parseConfig, projectTags } from '../src/config.ts';
 import type { ResourceContext } from '../src/engine/types.ts';
 import { UserError } from '../src/errors.ts';
+import { idempotencyToken } from '../src/resources/certificate.ts';
 import { checkRedirectNames, redirectNames, siteNames } from '../src/resources/redirect-names.ts';
 import { ACCOUNT, useEmulator } from './helpers/emulator.ts';
 
@@ -76,4 +77,14 @@ test('a redirect name outside the domain\'s zone fails the check in one line nam
     assert.equal(error.message, `redirectFrom "www.example.org" is not inside the hosted zone example.com (${id}) of domain "resume.example.com"; Route 53 needs their alias records there, so use names ending in .example.com`);
     return true;
   });
+});
+
+test('the certificate\'s idempotency token changes with its names, not with their order, and is the old one without redirect names', () => {
+  const alone = idempotencyToken('jane-resume', 'example.com');
+  assert.equal(idempotencyToken('jane-resume', 'example.com', []), alone);
+  const withWww = idempotencyToken('jane-resume', 'example.com', ['www.example.com']);
+  assert.notEqual(withWww, alone);
+  assert.equal(idempotencyToken('jane-resume', 'example.com', ['www.example.com', 'cv.example.com']), idempotencyToken('jane-resume', 'example.com', ['cv.example.com', 'www.example.com']));
+  assert.notEqual(idempotencyToken('jane-resume', 'example.com', ['www.example.com', 'cv.example.com']), withWww);
+  assert.notEqual(idempotencyToken('jane-resume', 'example.com', ['www.example.com'], 1), withWww, 'the chain goes on from it');
 });

@@ -15,6 +15,7 @@ interface Breakage {
   notFoundStatus?: number;
   corsAnswer?: string;
   noConfigJson?: boolean;
+  noRedirect?: boolean;
 }
 
 const CONFIG = { project: 'jane-resume', headers: { csp: { 'connect-src': ['https://analytics.example.com'] } } };
@@ -28,7 +29,9 @@ const server: Server = createServer((request, response) => {
   const url = new URL(request.url ?? '/', origin);
   const headers: Record<string, string> = { ...securityHeaders(settings, origin) };
   if (breakage.dropHeader) delete headers[breakage.dropHeader];
-  if (url.pathname === '/count') {
+  if (request.headers.host === 'www.example.com' && !breakage.noRedirect) {
+    response.writeHead(301, { location: `https://example.com${request.url ?? '/'}` }).end();
+  } else if (url.pathname === '/count') {
     const cors = breakage.corsAnswer ?? (request.headers.origin === origin ? origin : undefined);
     response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', ...(cors ? { 'access-control-allow-origin': cors } : {}) });
     response.end('{"views":3,"visitors":2}');
@@ -48,6 +51,8 @@ const siteUrl = `http://127.0.0.1:${port}`;
 const dir = await mkdtemp(join(tmpdir(), 'verify-'));
 const configPath = join(dir, 'resume-infra.json');
 await writeFile(configPath, JSON.stringify(CONFIG));
+const apexConfigPath = join(dir, 'apex.json');
+await writeFile(apexConfigPath, JSON.stringify({ ...CONFIG, domain: 'example.com' }));
 
 async function verify(broken: Breakage, ...flags: string[]) {
   breakage = broken;
@@ -122,4 +127,15 @@ test('a --url that is not an http(s) URL is a one-line error', async () => {
   const run = await runCli(['verify', '-c', configPath, '--url', 'ftp://example.com']);
   assert.equal(run.code, 1);
   assert.match(run.stderr, /--url "ftp:\/\/example\.com" is not an http\(s\) URL; use one like https:\/\/resume\.example\.com/);
+});
+
+test('with an apex domain, www.<domain> must answer 301 to the domain keeping path and query; asked of the preview in the Host header', async () => {
+  breakage = {};
+  const good = await runCli(['verify', '-c', apexConfigPath, '--url', siteUrl]);
+  assert.equal(good.code, 0, good.stdout + good.stderr);
+  assert.match(lineOf(good.stdout, 'redirect www.example.com'), /^ok +redirect www\.example\.com +expected 301 to https:\/\/example\.com\/resume-infra-verify\?check=redirect; seen 301 to https:\/\/example\.com\/resume-infra-verify\?check=redirect$/);
+  breakage = { noRedirect: true };
+  const broken = await runCli(['verify', '-c', apexConfigPath, '--url', siteUrl]);
+  assert.equal(broken.code, 1);
+  assert.match(lineOf(broken.stdout, 'redirect www.example.com'), /^failed +redirect www\.example\.com +expected 301 to https:\/\/example\.com\/resume-infra-verify\?check=redirect; seen 404 to \(no location\)$/);
 });

@@ -47,7 +47,7 @@ type PreviewRedirect = Pick<EdgeSettings, 'domain' | 'redirectFrom'>;
  * zone's apex. The preview cannot look the zone up (no DNS), so it takes the zone's name from
  * `hostedZone` when given by name, and otherwise calls a domain of two labels an apex.
  */
-function previewRedirect(config: Record<string, unknown>): PreviewRedirect {
+export function previewRedirect(config: Record<string, unknown>): PreviewRedirect {
   const domain = typeof config.domain === 'string' ? config.domain.toLowerCase() : null;
   if (!domain) return { domain: null, redirectFrom: [] };
   if (Array.isArray(config.redirectFrom)) return { domain, redirectFrom: config.redirectFrom.filter((name) => typeof name === 'string').map((name) => name.toLowerCase()) };
@@ -179,6 +179,7 @@ export async function dev(devOptions: DevOptions, options: GlobalOptions, io: Io
       port,
       handler: () => handler,
       edgeCode: () => previewEdgeCode(project, redirect),
+      headers: project.config.headers,
       log: options.verbose ? (line) => io.err(`${line}\n`) : undefined,
     });
     closeServer = () =>

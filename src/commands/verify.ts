@@ -1,9 +1,12 @@
 // `verify [--url U]`: checks a deployed site (by default the project's own, from the state) or the
 // `dev` preview end to end, one line per check. Read-only: GET requests only, so no visit is counted.
-import { loadConfig, type Config } from '../config.ts';
+import { loadConfig } from '../config.ts';
+import { KNOWN_AFTER_APPLY, type ResourceContext } from '../engine/types.ts';
 import { UserError } from '../errors.ts';
 import { COUNT_PATH } from '../lambda/handler.ts';
-import { openProject } from '../project/project.ts';
+import { openProject, type Project } from '../project/project.ts';
+import { redirectNames } from '../resources/redirect-names.ts';
+import { previewRedirect } from './dev.ts';
 import { EXIT_ERROR, EXIT_OK, type GlobalOptions, type Io } from '../ui/io.ts';
 import { jsonDocument } from '../ui/render.ts';
 import { isLocalPreview, renderChecks, runChecks, type Target } from '../verify/checks.ts';
@@ -12,9 +15,14 @@ export interface VerifyOptions {
   url?: string;
 }
 
-/** The names that must answer 301 to the domain: none until the config has `redirectFrom` (the edge issue). */
-function redirectNames(config: Config): string[] {
-  return config.domain === undefined ? [] : [];
+/** The names that must answer 301 to the domain, as `up` resolves them (the default www. needs the hosted zone). */
+async function deployedRedirectNames(project: Project): Promise<string[]> {
+  const ctx: ResourceContext = {
+    config: project.config, names: project.names, aws: project.aws, tags: project.tags, mode: 'plan',
+    output: () => KNOWN_AFTER_APPLY,
+    note: () => undefined,
+  };
+  return redirectNames(ctx);
 }
 
 function siteUrlOf(url: string): string {
@@ -33,7 +41,9 @@ async function targetFor(verifyOptions: VerifyOptions, options: GlobalOptions, i
   const url = verifyOptions.url === undefined ? undefined : siteUrlOf(verifyOptions.url);
   if (url !== undefined && isLocalPreview(url)) {
     const config = await loadConfig(options.config);
-    return { siteUrl: url, apiUrl: `${url}${COUNT_PATH}`, domain: config.domain, redirectFrom: redirectNames(config), headers: config.headers };
+    // The preview's own reading of redirectFrom and its default (it has no hosted zone to look at).
+    const redirect = previewRedirect({ ...config });
+    return { siteUrl: url, apiUrl: `${url}${COUNT_PATH}`, domain: redirect.domain ?? undefined, redirectFrom: redirect.redirectFrom, headers: config.headers };
   }
   const project = await openProject(options, io);
   const loaded = await project.store.read(project.config.project);
@@ -42,7 +52,7 @@ async function targetFor(verifyOptions: VerifyOptions, options: GlobalOptions, i
   if (!siteUrl || !outputs.apiUrl) {
     throw new UserError(`${project.config.project} is not deployed (no ${siteUrl ? 'apiUrl' : 'siteUrl'} in the state at ${project.store.location}); run \`${project.hint('up')}\` first, or pass --url http://localhost:8080 to check the dev preview`);
   }
-  return { siteUrl, apiUrl: outputs.apiUrl, domain: project.config.domain, redirectFrom: redirectNames(project.config), headers: project.config.headers };
+  return { siteUrl, apiUrl: outputs.apiUrl, domain: project.config.domain, redirectFrom: await deployedRedirectNames(project), headers: project.config.headers };
 }
 
 export async function verify(verifyOptions: VerifyOptions, options: GlobalOptions, io: Io): Promise<number> {

@@ -9,6 +9,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { errorName, UserError } from '../errors.ts';
 import { COUNT_PATH, type CounterHandler } from '../lambda/handler.ts';
 import { EdgeFunctionError, isResponse, runViewerRequest, viewerRequestEvent, type EdgeRequest, type EdgeResponse } from '../edge/runtime.ts';
+import { securityHeaders, type HeadersSettings } from '../edge/security-headers.ts';
 import { siteConfigJson } from '../site/generate.ts';
 import { GENERATED_CONFIG_KEY } from '../site/scan.ts';
 
@@ -23,6 +24,8 @@ export interface PreviewOptions {
   handler: () => ProxyHandler | undefined;
   /** The viewer-request function's code to run on this request (read again for each one, so a rollback shows at once). */
   edgeCode: () => Promise<string>;
+  /** The config's `headers`: pages carry the same security headers as the CloudFront policy (the API is the preview's own origin). */
+  headers: HeadersSettings;
   log?: (line: string) => void;
 }
 
@@ -180,7 +183,7 @@ async function handle(options: PreviewOptions, request: IncomingMessage, respons
   }
   const key = decodeURIComponent(result.uri).replace(/^\//, '');
   const page = await servePage(options, key, origin);
-  response.writeHead(page.status, { ...page.headers, 'content-length': String(page.body.length) });
+  response.writeHead(page.status, { ...page.headers, ...securityHeaders(options.headers, origin), 'content-length': String(page.body.length) });
   response.end(request.method === 'HEAD' ? undefined : page.body);
   options.log?.(`${request.method} ${url.pathname} → ${key} ${page.status} ${Math.round(performance.now() - started)}ms`);
 }

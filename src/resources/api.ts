@@ -3,7 +3,7 @@
 // API's definition changed: its hash is kept in the deployment's description.
 import { createHash } from 'node:crypto';
 import {
-  APIGatewayClient, CreateDeploymentCommand, CreateResourceCommand, CreateRestApiCommand, CreateStageCommand, DeleteMethodCommand,
+  APIGatewayClient, CreateDeploymentCommand, CreateResourceCommand, CreateStageCommand, DeleteMethodCommand,
   DeleteRestApiCommand, GetDeploymentCommand, GetMethodCommand, GetRestApiCommand, GetStageCommand, paginateGetResources,
   paginateGetRestApis, PutIntegrationCommand, PutIntegrationResponseCommand, PutMethodCommand, PutMethodResponseCommand,
   TagResourceCommand, UpdateRestApiCommand, UpdateStageCommand, type IntegrationType, type Method, type PatchOperation, type RestApi,
@@ -283,7 +283,7 @@ async function converge(ctx: ResourceContext, desired: ApiDesired, actual: ApiAc
 export const api: ResourceKind<ApiDesired, ApiActual> = {
   name: 'api',
   title: 'REST API',
-  dependsOn: ['function', 'distribution'],
+  dependsOn: ['restApi', 'function', 'distribution'],
 
   label: (ctx, actual) => (actual ? `${ctx.names.api} (${actual.restApiId})` : ctx.names.api),
 
@@ -313,16 +313,9 @@ export const api: ResourceKind<ApiDesired, ApiActual> = {
     return [...changes, ...tagChanges(desired.tags, actual.tags)];
   },
 
-  async create(ctx, desired) {
-    // Names are not unique in API Gateway, so there is no "already exists" to adopt: read found none.
-    const created = await ctx.aws.client(APIGatewayClient).send(new CreateRestApiCommand({
-      name: desired.name,
-      description: `resume-infra ${ctx.names.project}: visitor counter`,
-      endpointConfiguration: { types: ['REGIONAL'] },
-      tags: desired.tags,
-    }));
-    if (!created.id) throw new Error(`creating REST API (${desired.name}): CreateRestApi returned no id`);
-    return { id: created.id };
+  // The REST API is made by `restApi` (see src/resources/rest-api.ts); this defines what is in it.
+  async create(ctx) {
+    return { id: ctx.output('restApi', 'restApiId') };
   },
 
   async update(ctx, desired, actual, changes) {

@@ -71,12 +71,15 @@ export function idempotencyToken(project: string, domain: string, alternativeNam
   return token;
 }
 
-/** The validation CNAMEs, sorted by domain (AWS gives no order), one per distinct record name. */
 /** The names a certificate covers besides its DomainName (AWS lists the DomainName among the SANs too). */
 function alternativeNamesOf(certificate: CertificateDetail): string[] {
   return [...new Set(certificate.SubjectAlternativeNames ?? [])].filter((name) => name !== certificate.DomainName).sort();
 }
 
+/**
+ * The validation CNAMEs, sorted by domain (AWS gives no order), one per distinct record name:
+ * ACM may give several of a certificate's names the same record.
+ */
 function validationRecordsOf(certificate: CertificateDetail): ValidationRecord[] {
   const options = [...(certificate.DomainValidationOptions ?? [])].sort((a, b) => (a.DomainName ?? '').localeCompare(b.DomainName ?? ''));
   const records = new Map<string, ValidationRecord>();

@@ -16,9 +16,8 @@ import { regionalDomainName } from './site-bucket.ts';
 import { allSiteNames } from './redirect-names.ts';
 import { changedTags, tagChanges, tagList, tagRecord } from './tags.ts';
 
-/** AWS-managed policies, referred to by their fixed ids (moto does not implement policies, so they are never looked up). */
+/** AWS's managed CachingOptimized cache policy, referred to by its fixed id (moto does not implement cache policies). */
 export const CACHING_OPTIMIZED_POLICY_ID = '658327ea-f89d-4fab-a63d-7e88639e58f6';
-export const SECURITY_HEADERS_POLICY_ID = '67f7725c-6f97-4210-82d7-5512b31e9d03';
 const ORIGIN_ID = 'site-bucket';
 const ERROR_PAGE = '/404.html';
 const ERROR_CACHING_SECONDS = 10;
@@ -238,7 +237,7 @@ async function createDistribution(ctx: ResourceContext, desired: DistributionDes
 export const distribution: ResourceKind<DistributionDesired, DistributionActual> = {
   name: 'distribution',
   title: 'CloudFront distribution',
-  dependsOn: ['siteBucket', 'oac', 'certificate', 'edgeFunction'],
+  dependsOn: ['siteBucket', 'oac', 'certificate', 'edgeFunction', 'headersPolicy'],
 
   label: (ctx, actual) => (actual ? `${actual.id} (${actual.domainName})` : `${ctx.names.project} site`),
 
@@ -257,7 +256,7 @@ export const distribution: ResourceKind<DistributionDesired, DistributionActual>
       compress: true,
       priceClass: ctx.config.cdn.priceClass,
       cachePolicyId: CACHING_OPTIMIZED_POLICY_ID,
-      responseHeadersPolicyId: SECURITY_HEADERS_POLICY_ID,
+      responseHeadersPolicyId: ctx.output('headersPolicy', 'responseHeadersPolicyId'),
       viewerRequestFunction: ctx.output('edgeFunction', 'functionArn'),
       errorResponses: errorResponsesSetting([403, 404].map((code) => ({ ErrorCode: code, ResponsePagePath: ERROR_PAGE, ResponseCode: '404', ErrorCachingMinTTL: ERROR_CACHING_SECONDS }))),
       // The domain and the names that redirect to it (the edge function answers those with a 301).

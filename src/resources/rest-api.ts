@@ -2,7 +2,7 @@
 // which the headers policy's CSP names; the definition (`api`: methods, CORS preflight, stage)
 // needs the site's origin from the distribution, which needs the headers policy. Making the REST
 // API first, on its own, keeps that graph acyclic: restApi -> headersPolicy -> distribution -> api.
-import { APIGatewayClient, CreateRestApiCommand, DeleteRestApiCommand } from '@aws-sdk/client-api-gateway';
+import { APIGatewayClient, CreateRestApiCommand, DeleteRestApiCommand, GetRestApiCommand } from '@aws-sdk/client-api-gateway';
 import type { Observed, ResourceKind } from '../engine/types.ts';
 import { ignoreNotFound } from './not-found.ts';
 import { findRestApi } from './api.ts';
@@ -53,6 +53,9 @@ export const restApi: ResourceKind<RestApiDesired, Observed> = {
 
   async delete(ctx, actual) {
     // Usually gone already: `api`, which depends on it, deletes the REST API with everything in it.
+    // Looked up first, since moto answers DeleteRestApi of a deleted API with an HTML page, not NotFoundException.
+    const current = await ignoreNotFound('NotFoundException', () => ctx.aws.client(APIGatewayClient).send(new GetRestApiCommand({ restApiId: actual.id })));
+    if (!current) return;
     await ignoreNotFound('NotFoundException', () => ctx.aws.client(APIGatewayClient).send(new DeleteRestApiCommand({ restApiId: actual.id })));
   },
 };

@@ -113,6 +113,11 @@ function cdnStatements(input: DeployPolicyInput): Statement[] {
       'cloudfront:CreateOriginAccessControl', 'cloudfront:GetOriginAccessControl', 'cloudfront:GetOriginAccessControlConfig',
       'cloudfront:UpdateOriginAccessControl', 'cloudfront:DeleteOriginAccessControl',
     ], `arn:aws:cloudfront::${account}:origin-access-control/*`),
+    // The project's response headers policy (its id is made by CloudFront, like the OAC's).
+    allow('SiteHeadersPolicy', [
+      'cloudfront:CreateResponseHeadersPolicy', 'cloudfront:GetResponseHeadersPolicy', 'cloudfront:GetResponseHeadersPolicyConfig',
+      'cloudfront:UpdateResponseHeadersPolicy', 'cloudfront:DeleteResponseHeadersPolicy',
+    ], `arn:aws:cloudfront::${account}:response-headers-policy/*`),
     // The viewer-request function has a fixed name; publishing it is how a release goes live.
     allow('EdgeFunction', [
       'cloudfront:CreateFunction', 'cloudfront:DescribeFunction', 'cloudfront:GetFunction', 'cloudfront:UpdateFunction', 'cloudfront:PublishFunction',
@@ -121,7 +126,7 @@ function cdnStatements(input: DeployPolicyInput): Statement[] {
     // List calls and the tagging API cannot be scoped; sts:GetCallerIdentity needs no permission but is named for clarity.
     // acm:ListCertificates with or without a domain: every up looks for certificates tagged for the project (orphans).
     allow('ListAndIdentify', [
-      'cloudfront:ListDistributions', 'cloudfront:ListOriginAccessControls', 'tag:GetResources', 'sts:GetCallerIdentity', 'acm:ListCertificates',
+      'cloudfront:ListDistributions', 'cloudfront:ListOriginAccessControls', 'cloudfront:ListResponseHeadersPolicies', 'tag:GetResources', 'sts:GetCallerIdentity', 'acm:ListCertificates',
     ], '*'),
     allow('CertificateDetails', ['acm:DescribeCertificate', 'acm:DeleteCertificate', 'acm:AddTagsToCertificate', 'acm:ListTagsForCertificate'], `arn:aws:acm:us-east-1:${account}:certificate/*`),
   ];
