@@ -1,6 +1,11 @@
 // `npm run demo [-- --port 9000]`: the tool's main job with no AWS account. Starts the local AWS
-// emulator, runs `up` against it with the example config, shows `status` and a no-change `plan`,
-// then the live preview (on --port, default 8080) until Ctrl-C.
+// emulator, runs `up` against it with the example config, shows `status` and a no-change `plan`;
+// then releases: deploys an edited copy of the site (a new release), lists the releases, rolls
+// back, lists them again and ends with a no-change `plan`; then the live preview (on --port,
+// default 8080) until Ctrl-C.
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exitOnUnsupportedNode, quietSdkNode20Notice } from '../cli/node-version.mjs';
 import { parseArgs } from 'node:util';
@@ -26,10 +31,26 @@ try {
 
 const io = processIo();
 
-async function step(title: string, args: string[], emulatorEndpoint: string, expected: number[]): Promise<void> {
-  process.stdout.write(`\n$ npx resume-infra ${args.join(' ')}   # ${title}\n`);
-  const code = await main(['-c', config, '--endpoint-url', emulatorEndpoint, ...args], io);
+async function step(title: string, args: string[], emulatorEndpoint: string, expected: number[], configPath = config): Promise<void> {
+  const shown = configPath === config ? args : ['-c', configPath, ...args];
+  process.stdout.write(`\n$ npx resume-infra ${shown.join(' ')}   # ${title}\n`);
+  const code = await main(['-c', configPath, '--endpoint-url', emulatorEndpoint, ...args], io);
   if (!expected.includes(code)) throw new Error(`resume-infra ${args.join(' ')} exited ${code}`);
+}
+
+/** A copy of the example's site with its <h1> changed, and a config (same project) that deploys it. */
+async function editedCopy(dir: string): Promise<string> {
+  const example = JSON.parse(await readFile(config, 'utf8')) as { siteDir?: string };
+  const siteDir = join(dir, 'site');
+  await cp(resolve(config, '..', example.siteDir ?? 'site'), siteDir, { recursive: true, filter: (source) => !source.endsWith('config.json') });
+  const index = join(siteDir, 'index.html');
+  const html = await readFile(index, 'utf8');
+  const edited = html.replace(/<h1>([^<]*)<\/h1>/, '<h1>$1 (edited for the demo)</h1>');
+  if (edited === html) throw new Error(`${index} has no <h1> to edit`);
+  await writeFile(index, edited);
+  const editedConfig = join(dir, 'resume-infra.json');
+  await writeFile(editedConfig, `${JSON.stringify({ ...example, siteDir }, null, 2)}\n`);
+  return editedConfig;
 }
 
 let emulator;
@@ -39,7 +60,11 @@ try {
   process.stderr.write(`error: ${error instanceof UserError ? error.message : String(error)}\n`);
   process.exit(1);
 }
-io.onInterrupt?.(() => emulator.stop());
+const demoDir = await mkdtemp(join(tmpdir(), 'resume-infra-demo-'));
+io.onInterrupt?.(async () => {
+  await emulator.stop();
+  await rm(demoDir, { recursive: true, force: true });
+});
 process.stdout.write(`Local AWS emulator (moto_server) running at ${emulator.endpoint}; nothing here touches a real AWS account.\n`);
 try {
   await step('what would be created', ['plan'], emulator.endpoint, [2]);
@@ -47,6 +72,13 @@ try {
   await step('create everything', ['up', '--yes'], emulator.endpoint, [0]);
   await step('what is deployed', ['status'], emulator.endpoint, [0]);
   await step('nothing left to change', ['plan'], emulator.endpoint, [0]);
+  process.stdout.write('\nReleases: each deploy whose files changed is a new release, and going back is one function update.\n');
+  const editedConfig = await editedCopy(demoDir);
+  await step('deploy an edited copy of the site: a new release, unchanged files copied', ['deploy-site'], emulator.endpoint, [0], editedConfig);
+  await step('the releases, the edited one live', ['releases'], emulator.endpoint, [0]);
+  await step('back to the previous release, with no upload', ['rollback'], emulator.endpoint, [0]);
+  await step('the releases again', ['releases'], emulator.endpoint, [0]);
+  await step('nothing left to change: the live release is the site as it is', ['plan'], emulator.endpoint, [0]);
   if (process.env.RESUME_INFRA_DEMO_NO_PREVIEW) {
     process.stdout.write('\nDemo finished. To deploy for real: write resume-infra.json and run `npx resume-infra up` with AWS credentials.\n');
   } else {
@@ -59,4 +91,5 @@ try {
   process.exitCode = 1;
 } finally {
   await emulator.stop();
+  await rm(demoDir, { recursive: true, force: true });
 }

@@ -3,14 +3,14 @@
 // counter's totals can be read back from its DynamoDB table through the SDK.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, paginateScan } from '@aws-sdk/client-dynamodb';
 import type { Page } from 'playwright-core';
 import { freePort } from '../src/emulator.ts';
 import { replaceFile } from '../src/files.ts';
 import { layoutBox, launchChromium, measurePageWeight, PAGE_WEIGHT_LIMIT_BYTES, pngSize, recordConsole, runAxe } from './helpers/browser.ts';
-import { ABOUT_PAGE, makeDevProject, REPO_ROOT, SITE_DIR, startDev } from './helpers/dev.ts';
+import { ABOUT_PAGE, makeDevProject, pollUntil, REPO_ROOT, runPreviewCommand, SITE_DIR, startDev } from './helpers/dev.ts';
 import { useEmulator } from './helpers/emulator.ts';
 
 const browser = await launchChromium();
@@ -238,6 +238,38 @@ test('/about/ and /about show the about page: clean URLs through the function, i
     assert.equal(new URL(page.url()).pathname, path, 'served in place, not redirected');
     assert.deepEqual(await page.getByRole('heading', { level: 1 }).allInnerTexts(), ['About this page'], path);
   }
+  await context.close();
+});
+
+test('after a rollback, Chromium shows the previous release, and a missing path the 404 page with status 404', async () => {
+  const index = join(project.siteDir, 'index.html');
+  const source = await readFile(index, 'utf8');
+  const before = /<h1>([^<]+)<\/h1>/.exec(source)?.[1]?.trim();
+  assert.ok(before, 'index.html has an <h1>');
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const heading = async (): Promise<string[]> => page.getByRole('heading', { level: 1 }).allInnerTexts();
+
+  // GIVEN release B, a saved edit the preview deployed
+  const edited = `Release B ${Date.now()}`;
+  await writeFile(index, source.replace(/<h1>[^<]*<\/h1>/, `<h1>${edited}</h1>`));
+  const shown = await pollUntil(async () => {
+    await page.goto(dev.url);
+    return (await heading()).includes(edited) ? true : undefined;
+  }, 15_000);
+  assert.ok(shown, `the edit did not show within 15 s; dev's stderr:\n${dev.stderr()}`);
+
+  // WHEN the preview is rolled back with the command dev printed
+  const rolledBack = await runPreviewCommand(dev, 'rollback');
+  assert.equal(rolledBack.code, 0, rolledBack.stderr);
+
+  // THEN the next load shows release A, and a missing page is the 404 page
+  const response = await page.reload();
+  assert.equal(response?.status(), 200);
+  assert.deepEqual(await heading(), [before]);
+  const missing = await page.goto(pageUrl('/gone/after/rollback'));
+  assert.equal(missing?.status(), 404);
+  assert.deepEqual(await heading(), ['Page not found']);
   await context.close();
 });
 

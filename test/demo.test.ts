@@ -7,7 +7,7 @@ import { freePort } from '../src/emulator.ts';
 import { pollUntil } from './helpers/dev.ts';
 import './helpers/emulator.ts';
 
-test('npm run demo creates the stack on the emulator, shows status and ends with a no-change plan', () => {
+test('npm run demo creates the stack on the emulator, shows status, a new release, its rollback, and ends with a no-change plan', () => {
   const demo = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], {
     cwd: new URL('..', import.meta.url).pathname,
     encoding: 'utf8',
@@ -19,6 +19,19 @@ test('npm run demo creates the stack on the emulator, shows status and ends with
   assert.match(demo.stdout, /Done: \d+ created/);
   assert.match(demo.stdout, /state serial \d+/);
   assert.match(demo.stdout, /No changes\. The stack matches the config\./);
+  // The release steps, in order, each run (a failing step ends the demo with exit 1).
+  const steps = [...demo.stdout.matchAll(/^\$ npx resume-infra (.*?)   # /gm)].map((match) => match[1]?.replace(/-c \S+ /, '-c <edited copy> '));
+  assert.deepEqual(steps, ['plan', 'up --yes', 'status', 'plan', '-c <edited copy> deploy-site', 'releases', 'rollback', 'releases', 'plan']);
+  // Each step's output, by its command line.
+  const outputs = demo.stdout.split(/^\$ npx resume-infra /m).slice(1);
+  const [listed, rolledBack, listedAgain, lastPlan] = outputs.slice(5);
+  const rows = (text = ''): Array<{ live: boolean; id: string }> => [...text.matchAll(/^([* ]) +([0-9a-f]{8,64}) /gm)].map((match) => ({ live: match[1] === '*', id: match[2] ?? '' }));
+  const [newer, older] = rows(listed);
+  assert.equal(rows(listed).length, 2, `two releases after the edited deploy:\n${listed}`);
+  assert.ok(newer?.live && !older?.live, `the edited release is live:\n${listed}`);
+  assert.match(rolledBack ?? '', new RegExp(`release ${older?.id ?? '?'} is live \\(was ${newer?.id ?? '?'}\\)`));
+  assert.deepEqual(rows(listedAgain), [{ live: false, id: newer?.id }, { live: true, id: older?.id }], `the first release is live again:\n${listedAgain}`);
+  assert.match(lastPlan ?? '', /No changes\. The stack matches the config\./, 'after the rollback the live release is the example site: nothing to change');
 });
 
 test('npm run demo -- --port N serves the preview on port N', async () => {

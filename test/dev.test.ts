@@ -9,7 +9,7 @@ import { CloudFrontClient, GetFunctionCommand } from '@aws-sdk/client-cloudfront
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { readFunctionSettings } from '../src/edge/code.ts';
 import { emulatorInstalled, EMULATOR_INSTALL_HINT } from '../src/emulator.ts';
-import { ABOUT_PAGE, descendants, isRunning, makeDevProject, pollUntil, startDev, type ProcessInfo } from './helpers/dev.ts';
+import { ABOUT_PAGE, descendants, isRunning, makeDevProject, pollUntil, runPreviewCommand, startDev, type ProcessInfo } from './helpers/dev.ts';
 import './helpers/emulator.ts';
 
 if (!emulatorInstalled()) throw new Error(`${EMULATOR_INSTALL_HINT} (resume-infra dev needs it)`);
@@ -126,6 +126,30 @@ test(`Host: www.${DOMAIN} gets a 301 to https://${DOMAIN} with the path and the 
   const apex = await getWithHost('/about', DOMAIN);
   assert.equal(apex.status, 200);
   assert.equal(apex.body, ABOUT_PAGE);
+});
+
+test('rollback run as dev printed it, against the preview\'s emulator, shows the previous release on the next request', async () => {
+  const index = join(project.siteDir, 'index.html');
+  const before = await readFile(index, 'utf8');
+  const first = await liveRelease();
+  const marker = `Release B ${Date.now()}`;
+  await writeFile(index, before.replace(/<h1>[^<]*<\/h1>/, `<h1>${marker}</h1>`));
+  const shown = await pollUntil(async () => ((await get('/')).body.toString('utf8').includes(marker) ? true : undefined), 15_000);
+  assert.ok(shown, `the edit did not show within 15 s; dev's stderr:\n${dev.stderr()}`);
+  assert.notEqual(await liveRelease(), first, 'the edit is a new release');
+
+  const rolledBack = await runPreviewCommand(dev, 'rollback');
+  assert.equal(rolledBack.code, 0, rolledBack.stderr);
+  const page = await get('/');
+
+  assert.deepEqual(page.body, Buffer.from(before), 'the next request serves the previous release');
+  assert.equal(await liveRelease(), first);
+  const missing = await get('/no/such/page');
+  assert.equal(missing.status, 404);
+  assert.match(missing.body.toString('utf8'), /<h1>Page not found<\/h1>/);
+  const listed = await runPreviewCommand(dev, 'releases');
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.match(listed.stdout, new RegExp(first));
 });
 
 test('a saved change to a site file, a new file and a deleted file show on the next requests within a few seconds', async (t) => {

@@ -211,7 +211,7 @@ export async function pollUntil<T>(check: () => Promise<T | undefined>, timeoutM
  * While the state is locked (the preview's last deploy-site finishing its steps after the switch)
  * it runs it again, for up to 10 s.
  */
-export async function runPrintedCommand(dev: DevServer, command: 'releases' | 'rollback', extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runPreviewCommand(dev: DevServer, command: 'releases' | 'rollback', extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const printed = new RegExp(`^(?:releases of the preview|roll the preview back): (.*) npx resume-infra (.*) ${command}$`, 'm').exec(dev.stderr());
   if (!printed?.[1] || !printed[2]) throw new Error(`dev printed no ${command} command:\n${dev.stderr()}`);
   const env: NodeJS.ProcessEnv = { ...process.env };
