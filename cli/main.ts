@@ -45,7 +45,14 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   program.command('up').description('show the plan and ask (unless --yes), then create or update every resource, deploy the function, publish the site as a release')
     .option('--allow-data-loss', 'let up replace or delete the DynamoDB table or the SSM secret, deleting the counts or the key they hold')
-    .action(async (commandOptions: { allowDataLoss?: boolean }) => setExit(await (await import('../src/commands/up.ts')).up({ ...globals(), ...commandOptions }, io)));
+    .option('--verify', 'then run verify; when a check fails, roll the site back to the previous release, verify again and exit 1')
+    .option('--verify-url <url>', 'with --verify: the site to check (default: the site URL in the state)')
+    .action(async (commandOptions: { allowDataLoss?: boolean; verify?: boolean; verifyUrl?: string }) => {
+      const { verify, verifyUrl, ...upOptions } = commandOptions;
+      if (verifyUrl !== undefined && !verify) throw new UserError('--verify-url is used only with --verify; add --verify');
+      const options = { ...globals(), ...upOptions };
+      setExit(verify ? await (await import('../src/commands/up-verify.ts')).upVerify({ verifyUrl }, options, io) : await (await import('../src/commands/up.ts')).up(options, io));
+    });
   program.command('plan').description('show what up would change; exit 0 = no changes, 2 = changes')
     .action(run(async () => (await import('../src/commands/plan.ts')).plan(globals(), io)));
   program.command('deploy-lambda').description('bundle and zip the counter; upload it only when its SHA-256 differs from the deployed code')

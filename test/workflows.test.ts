@@ -22,6 +22,7 @@ interface Step {
   run?: string;
   with?: Record<string, unknown>;
   env?: Record<string, string>;
+  if?: string;
 }
 
 interface Workflow {
@@ -161,6 +162,30 @@ describe('deploy workflow', () => {
     assert.match(text, /^\| CloudFront distribution \| E2ABC \|$/m);
     assert.match(text, /^\| tableName \| jane-resume-counter \|$/m);
   });
+});
+
+test('the summary step writes verify, the rollback and verify after it when the release failed its checks', async () => {
+  const step = steps(deploy).find((candidate) => candidate.run?.includes('GITHUB_STEP_SUMMARY'));
+  assert.ok(step);
+  assert.equal(step.if, 'always()', 'the summary is written when up --verify fails the job too');
+  const dir = await mkdtemp(join(tmpdir(), 'deploy-summary-verify-'));
+  const check = (name: string, status: string, expected: string, seen: string) => ({ name, status, expected, seen });
+  const up = {
+    command: 'up', ok: false, summary: { create: 0, update: 1, delete: 0 }, seconds: 30.1, outputs: { siteUrl: 'https://d111.cloudfront.net' },
+    verify: { ok: false, checks: [check('home', 'ok', '200 with content-type text/html', '200 with content-type text/html'), check('header x-frame-options', 'failed', '"DENY"', '(missing)')] },
+    rollback: { from: 'bbbbbbbbbbbb', to: 'aaaaaaaaaaaa', switched: true },
+    verifyAfterRollback: { ok: true, checks: [check('header x-frame-options', 'ok', '"DENY"', '"DENY"'), check('counter-cors', 'ok', 'a | b', 'a | b')] },
+  };
+  await writeFile(join(dir, 'up.json'), JSON.stringify(up));
+  const summary = join(dir, 'summary.md');
+  const result = runStep(step, dir, { GITHUB_STEP_SUMMARY: summary });
+  assert.equal(result.status, 0, result.stderr);
+  const text = await readFile(summary, 'utf8');
+  assert.match(text, /^### verify: failed\n\n\| check \| result \| expected \| seen \|$/m);
+  assert.match(text, /^\| header x-frame-options \| failed \| "DENY" \| \(missing\) \|$/m);
+  assert.match(text, /^### rollback: release aaaaaaaaaaaa is live \(was bbbbbbbbbbbb\)$/m);
+  assert.match(text, /^### verify after the rollback: ok$/m);
+  assert.match(text, /^\| counter-cors \| ok \| a \\\| b \| a \\\| b \|$/m, 'a | inside a cell is escaped');
 });
 
 interface MatrixJob {

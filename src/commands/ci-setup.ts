@@ -10,7 +10,7 @@ import { preflight } from '../project/preflight.ts';
 import { countActions, jsonDocument, renderSummary } from '../ui/render.ts';
 
 /** The command .github/workflows/deploy.yml runs, and the docs show. */
-export const DEPLOY_COMMAND = 'npx resume-infra up --yes --json';
+export const DEPLOY_COMMAND = 'npx resume-infra up --yes --verify --json';
 /** The repository variable deploy.yml reads the role ARN from. */
 export const ROLE_ARN_VARIABLE = 'AWS_DEPLOY_ROLE_ARN';
 /** The repository variable deploy.yml reads the region from (else resume-infra.json's region). */
