@@ -130,7 +130,7 @@ describe('ci-setup', () => {
     assert.deepEqual(statement(policy, 'SiteObjects').Resource, `arn:aws:s3:::jane-resume-site-${ACCOUNT}/*`);
     // Only list-style actions may apply to every resource.
     const unscoped = policy.Statement.filter((entry) => entry.Resource === '*').flatMap((entry) => entry.Action as string[]).sort();
-    assert.deepEqual(unscoped, ['acm:ListCertificates', 'cloudfront:ListDistributions', 'cloudfront:ListOriginAccessControls', 'ssm:DescribeParameters', 'sts:GetCallerIdentity', 'tag:GetResources']);
+    assert.deepEqual(unscoped, ['acm:ListCertificates', 'cloudfront:ListDistributions', 'cloudfront:ListOriginAccessControls', 'cloudfront:ListResponseHeadersPolicies', 'ssm:DescribeParameters', 'sts:GetCallerIdentity', 'tag:GetResources']);
     // No config domain: no DNS permissions and no certificate request; listing and deleting the
     // account's certificates stays, for the orphan sweep.
     assert.equal(policy.Statement.some((entry) => JSON.stringify(entry.Action).includes('route53:')), false);

@@ -67,6 +67,9 @@ function raiseFailures(failed: Map<string, unknown>, skipped: string[], resource
   if (failed.size === 0) return;
   const first = [...failed.values()][0];
   if (failed.size === 1 && first instanceof UserError) throw first;
+  // Several resources stopped by one cause (e.g. an account CloudFront has not verified): say it once.
+  const messages = new Set([...failed.values()].map((error) => (error instanceof UserError ? error.message : undefined)));
+  if (first instanceof UserError && messages.size === 1) throw first;
   const titles = (name: string) => resources.find((resource) => resource.name === name)?.title ?? name;
   const parts = [...failed.entries()].map(([name, error]) => `${titles(name)}: ${describeError(error)}`);
   const skippedNote = skipped.length > 0 ? ` (not attempted: ${skipped.map(titles).join(', ')})` : '';
