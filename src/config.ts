@@ -67,6 +67,7 @@ const schema = z.strictObject({
   cdn: z
     .strictObject({
       priceClass: z.enum(PRICE_CLASSES, { error: `must be one of ${PRICE_CLASSES.join(', ')}` }).optional(),
+      // No effect since deploys are releases (no invalidation); accepted so that configs written before still load.
       invalidationThreshold: z.number().int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).max(MAX_INVALIDATION_PATHS, { error: `must be at most ${MAX_INVALIDATION_PATHS}` }).optional(),
     })
     .optional(),

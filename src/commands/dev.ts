@@ -11,7 +11,8 @@ import AdmZip from 'adm-zip';
 import { watch, type FSWatcher } from 'chokidar';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
-import { buildFunctionCode, type EdgeSettings } from '../edge/code.ts';
+import { buildFunctionCode } from '../edge/code.ts';
+import { previewRedirect, type PreviewRedirect } from '../dev/preview-redirect.ts';
 import { readStage } from '../edge/function-api.ts';
 import { startEmulator, type Emulator } from '../emulator.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
@@ -37,23 +38,6 @@ function parsePort(raw: string | undefined): number {
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UserError(`--port "${raw}" is not a port number; use one from 1 to 65535, like 8080`);
   return port;
-}
-
-/** The redirect the user's config asks for; the preview's config has no domain to carry it. */
-type PreviewRedirect = Pick<EdgeSettings, 'domain' | 'redirectFrom'>;
-
-/**
- * `redirectFrom` as the user wrote it, or its default: `www.<domain>` when the domain is its
- * zone's apex. The preview cannot look the zone up (no DNS), so it takes the zone's name from
- * `hostedZone` when given by name, and otherwise calls a domain of two labels an apex.
- */
-export function previewRedirect(config: Record<string, unknown>): PreviewRedirect {
-  const domain = typeof config.domain === 'string' ? config.domain.toLowerCase() : null;
-  if (!domain) return { domain: null, redirectFrom: [] };
-  if (Array.isArray(config.redirectFrom)) return { domain, redirectFrom: config.redirectFrom.filter((name) => typeof name === 'string').map((name) => name.toLowerCase()) };
-  const zone = typeof config.hostedZone === 'string' && config.hostedZone.includes('.') ? config.hostedZone.toLowerCase() : undefined;
-  const apex = zone ? domain === zone : domain.split('.').length === 2;
-  return { domain, redirectFrom: apex ? [`www.${domain}`] : [] };
 }
 
 /**

@@ -6,7 +6,7 @@ import { UserError } from '../errors.ts';
 import { COUNT_PATH } from '../lambda/handler.ts';
 import { openProject, type Project } from '../project/project.ts';
 import { redirectNames } from '../resources/redirect-names.ts';
-import { previewRedirect } from './dev.ts';
+import { previewRedirect } from '../dev/preview-redirect.ts';
 import { EXIT_ERROR, EXIT_OK, type GlobalOptions, type Io } from '../ui/io.ts';
 import { jsonDocument } from '../ui/render.ts';
 import { isLocalPreview, renderChecks, runChecks, type Target } from '../verify/checks.ts';

@@ -35,15 +35,18 @@ export async function describeFunction(aws: Aws, name: string, stage: FunctionSt
 
 /**
  * Writes `settings` as the DEVELOPMENT code (unless it already is, and the comment or runtime did
- * not change) and publishes it to LIVE: three calls. Each
+ * not change) and publishes it to LIVE: three calls. `release` undefined keeps the release the
+ * DEVELOPMENT code names (the bucket root when that code was not written by this tool). Each
  * call names the ETag it read (IfMatch), so a change made meanwhile fails instead of being lost.
  * A crash between the two leaves LIVE as it was; the next run finds LIVE differs and publishes.
  */
-export async function writeAndPublish(aws: Aws, name: string, comment: string, settings: EdgeSettings, options: { configChanged?: boolean } = {}): Promise<void> {
+export async function writeAndPublish(
+  aws: Aws, name: string, comment: string, settings: Omit<EdgeSettings, 'release'> & { release?: string }, options: { configChanged?: boolean } = {},
+): Promise<void> {
   const cloudfront = aws.globalClient(CloudFrontClient);
-  const code = buildFunctionCode(settings);
   const development = await readStage(aws, name, 'DEVELOPMENT');
   if (!development) throw new Error(`CloudFront function ${name} vanished`);
+  const code = buildFunctionCode({ ...settings, release: settings.release ?? development.settings?.release ?? '' });
   let etag = development.etag;
   if (development.code !== code || options.configChanged === true) {
     const updated = await cloudfront.send(new UpdateFunctionCommand({

@@ -27,14 +27,7 @@ interface EdgeFunctionActual extends Observed {
   runtime: string;
   /** What visitors get; undefined when never published. */
   live: StageCode | undefined;
-  /** The DEVELOPMENT code's settings, for the release when LIVE is missing or was edited by hand. */
-  developmentSettings: EdgeSettings | undefined;
   tags: Record<string, string>;
-}
-
-/** The release `update` keeps: LIVE's, else DEVELOPMENT's, else the bucket root. */
-function liveRelease(actual: EdgeFunctionActual): string {
-  return actual.live?.settings?.release ?? actual.developmentSettings?.release ?? '';
 }
 
 function settingsFor(desired: EdgeFunctionDesired, release: string): EdgeSettings {
@@ -43,11 +36,7 @@ function settingsFor(desired: EdgeFunctionDesired, release: string): EdgeSetting
 
 async function readFunction(ctx: ResourceContext): Promise<EdgeFunctionActual | undefined> {
   const name = ctx.names.edgeFunction;
-  const [described, live, development] = await Promise.all([
-    describeFunction(ctx.aws, name, 'DEVELOPMENT'),
-    readStage(ctx.aws, name, 'LIVE'),
-    readStage(ctx.aws, name, 'DEVELOPMENT'),
-  ]);
+  const [described, live] = await Promise.all([describeFunction(ctx.aws, name, 'DEVELOPMENT'), readStage(ctx.aws, name, 'LIVE')]);
   if (!described) return undefined;
   const tags = await ctx.aws.globalClient(CloudFrontClient).send(new ListTagsForResourceCommand({ Resource: described.arn }));
   return {
@@ -57,7 +46,6 @@ async function readFunction(ctx: ResourceContext): Promise<EdgeFunctionActual | 
     comment: described.comment,
     runtime: described.runtime,
     live,
-    developmentSettings: development?.settings,
     tags: tagRecord(tags.Tags?.Items),
   };
 }
@@ -128,7 +116,9 @@ export const edgeFunction: ResourceKind<EdgeFunctionDesired, EdgeFunctionActual>
     const settingsChanged = changes.some((change) => !change.field.startsWith('tags.'));
     if (settingsChanged) {
       const configChanged = changes.some((change) => change.field === 'comment' || change.field === 'runtime');
-      await writeAndPublish(ctx.aws, ctx.names.edgeFunction, desired.comment, settingsFor(desired, liveRelease(actual)), { configChanged });
+      // The release stays: LIVE's, else (never published, or edited by hand) the one DEVELOPMENT names.
+      const release = actual.live?.settings?.release;
+      await writeAndPublish(ctx.aws, ctx.names.edgeFunction, desired.comment, { domain: desired.domain, redirectFrom: desired.redirectFrom, ...(release === undefined ? {} : { release }) }, { configChanged });
     }
     const tagsToSet = changedTags(desired.tags, changes);
     if (Object.keys(tagsToSet).length > 0) {
