@@ -33,9 +33,19 @@ export interface Counts {
   operations: OperationCount[];
 }
 
+/** One request as the proxy saw it: when it came in and when its answer went out (ms since reset). */
+export interface TimelineEntry {
+  service: string;
+  operation: string;
+  start: number;
+  end: number;
+}
+
 export interface RecordingProxy {
   url: string;
   counts(): Counts;
+  /** Every request since the last reset, in the order their answers went out. */
+  timeline(): TimelineEntry[];
   reset(): void;
   /**
    * Holds every answer back this many ms before the client gets it (0, the default: none). This
@@ -75,6 +85,8 @@ export async function start(target: string): Promise<RecordingProxy> {
   const table = new Map<string, OperationCount>();
   const objectPuts = new Map<string, number>();
   let latencyMs = 0;
+  let timeline: TimelineEntry[] = [];
+  let epoch = performance.now();
 
   const record = (classified: Classified, status: number, ms: number): void => {
     const key = `${classified.service}\u0000${classified.operation}`;
@@ -108,6 +120,7 @@ export async function start(target: string): Promise<RecordingProxy> {
         // Recorded when the answer starts, before the client can have it: a count read right
         // after a client process exits always includes that process's last request.
         record(classified, response.statusCode ?? 502, performance.now() - started);
+        timeline.push({ service: classified.service, operation: classified.operation, start: started - epoch, end: performance.now() - epoch });
         res.writeHead(response.statusCode ?? 502, response.statusMessage, responseHeaders);
         response.pipe(res);
       };
@@ -158,9 +171,14 @@ export async function start(target: string): Promise<RecordingProxy> {
         operations,
       };
     },
+    timeline() {
+      return timeline.map((entry) => ({ ...entry }));
+    },
     reset() {
       table.clear();
       objectPuts.clear();
+      timeline = [];
+      epoch = performance.now();
     },
     setLatency(ms: number) {
       latencyMs = ms;
