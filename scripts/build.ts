@@ -61,6 +61,10 @@ export async function buildCli(root = ROOT): Promise<BuildResult> {
     // The oldest Node the CLI supports (cli/node-version.mjs).
     target: `node${MINIMUM_NODE}`,
     external: EXTERNAL,
+    // The SDK's ES module builds (its "module" field) before its CommonJS ones: esbuild can then
+    // drop the commands the CLI never sends, and no CommonJS export object is copied at start-up.
+    // A CLI process starts about 0.17 s sooner on Node 20 (bench/startup.ts).
+    mainFields: ['module', 'main'],
     // The SDK is CommonJS; a bundled `require` of a Node built-in needs a real require in ESM.
     banner: { js: "import { createRequire as __resumeInfraRequire } from 'node:module'; const require = __resumeInfraRequire(import.meta.url);" },
     // Class names stay as written: the clients are told apart by name (src/aws/clients.ts).

@@ -15,6 +15,11 @@ export class LockedError extends UserError {
   override name = 'LockedError';
 }
 
+/** The project's state bucket does not exist: nothing was deployed (or it was deleted by hand). */
+export class NotDeployedError extends UserError {
+  override name = 'NotDeployedError';
+}
+
 /** Describes an unknown thrown value for one-line messages. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;

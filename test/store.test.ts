@@ -1,25 +1,45 @@
 // src/state/store.ts: the state object and its lock, against the emulator.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { RemoveTagsFromResourceCommand } from '@aws-sdk/client-ssm';
 import { ListBucketsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { resourceMutations } from './helpers/cli.ts';
 import { readJson } from './helpers/s3.ts';
-import { s3, STATE_BUCKET, STATE_KEY, project, stateDocument, stateObjectExists, openStore } from './helpers/foundation-stack.ts';
+import { s3, ssm, PARAMETER, STATE_BUCKET, STATE_KEY, project, stateDocument, stateObjectExists, openStore } from './helpers/foundation-stack.ts';
 
 describe('locking', () => {
-  test('of two up runs at once exactly one proceeds and the other names the lock holder', async () => {
+  test('of two up runs at once that both change something, exactly one proceeds and the other names the lock holder', async () => {
     assert.equal((await project.run('up')).code, 0);
-    const serialBefore = (await stateDocument<{ serial: number }>()).serial;
+    // Both runs see the same change to make: the secret's tag, removed by hand.
+    await ssm.send(new RemoveTagsFromResourceCommand({ ResourceType: 'Parameter', ResourceId: PARAMETER, TagKeys: ['owner'] }));
     const [first, second] = await Promise.all([project.run('up'), project.run('up')]);
     const codes = [first.code, second.code].sort();
-    assert.deepEqual(codes, [0, 1]);
+    assert.deepEqual(codes, [0, 1], `${first.stderr}\n${second.stderr}`);
     const loser = first.code === 1 ? first : second;
     assert.match(loser.stderr, /^error: state s3:\/\/\S+ is locked by \S+ running `up` since \S+ \(lock id [0-9a-f-]{36}\); .*unlock [0-9a-f-]{36}/m);
-    assert.equal(loser.stderr.trim().split('\n').length, 1, 'one line');
+    // The plan it would have applied comes first, then one error line.
+    assert.equal(loser.stderr.split('\n').filter((line) => line.startsWith('error:')).length, 1, 'one error line');
     const state = await stateDocument<{ serial: number; resources: Record<string, unknown> }>();
-    assert.equal(state.serial, serialBefore);
     assert.ok(state.resources.table && state.resources.secret);
     assert.equal(await stateObjectExists(`${STATE_KEY}.lock`), false);
+  });
+
+  test('two no-change up runs at once both succeed without taking the lock or writing the state', async () => {
+    assert.equal((await project.run('up')).code, 0);
+    const serialBefore = (await stateDocument<{ serial: number }>()).serial;
+    const runs = await Promise.all([project.run('up'), project.run('up')]);
+    assert.deepEqual(runs.map((run) => run.code), [0, 0], runs.map((run) => run.stderr).join('\n'));
+    for (const run of runs) assert.match(run.stdout, /No changes: \d+ resources up to date/);
+    assert.equal((await stateDocument<{ serial: number }>()).serial, serialBefore);
+    assert.equal(await stateObjectExists(`${STATE_KEY}.lock`), false);
+  });
+
+  test('a no-change up still stops at a lock another run holds, naming it', async () => {
+    assert.equal((await project.run('up')).code, 0);
+    const held = await (await openStore()).acquireLock('deploy-site');
+    const blocked = await project.run('up');
+    assert.equal(blocked.code, 1);
+    assert.match(blocked.stderr, new RegExp(`locked by \\S+ running \`deploy-site\` since \\S+ \\(lock id ${held.id}\\)`));
   });
 
   test('a run whose lock was force-unlocked and taken by another run leaves that run\'s lock when it finishes', async () => {

@@ -1,5 +1,5 @@
 // `destroy`: delete everything this project made, dependents first, then the state object.
-import { UserError } from '../errors.ts';
+import { NotDeployedError, UserError } from '../errors.ts';
 import { ciStack, splitKept } from '../resources/ci/index.ts';
 import { emptyState } from '../state/document.ts';
 import { StateSession } from '../state/session.ts';
@@ -21,10 +21,11 @@ export async function destroy(options: GlobalOptions, io: Io): Promise<number> {
   const reporter = reporterFor(io);
   const run = async (state: StateSession, deleteState: boolean) => {
     const engine: Engine = engineFor(project, (name) => state.recorded(name), reporter);
-    const found = await engine.discover((name) => state.recorded(name), (name) => state.retired(name));
-    // ci-setup's resources go after the main stack (a CI run may be using the role); a shared OIDC provider stays.
+    // ci-setup's resources are deleted after the main stack (a CI run may be using the role), and
+    // looked for at the same time; a shared OIDC provider stays.
     const ciEngine = engineFor(project, (name) => state.recorded(name), reporter, ciStack());
-    const ci = splitKept(await ciEngine.discover((name) => state.recorded(name)));
+    const [found, ciFound] = await Promise.all([engine.discover((name) => state.recorded(name), (name) => state.retired(name)), ciEngine.discover((name) => state.recorded(name))]);
+    const ci = splitKept(ciFound);
     const labels = [...found, ...ci.remove].map((entry) => `${entry.resource.title} ${entry.label}${'reason' in entry && entry.reason ? ` (${entry.reason})` : ''}`);
     const kept = ci.keep.map((entry) => `${entry.resource.title} ${entry.label}: ${entry.reason}`);
     if (kept.length > 0 && !options.json) io.err(`Will keep:\n${kept.map((label) => `  - ${label}`).join('\n')}\n`);
@@ -43,9 +44,11 @@ export async function destroy(options: GlobalOptions, io: Io): Promise<number> {
     return { deleted: labels, kept };
   };
   let result: { deleted: string[]; kept: string[] };
-  if (await project.store.bucketExists()) {
+  try {
+    // The lock's PutObject is also the check that the state bucket exists.
     result = await withLockedState(project, 'destroy', io, (state) => run(state, true));
-  } else {
+  } catch (error) {
+    if (!(error instanceof NotDeployedError)) throw error;
     // No state bucket: nothing recorded, but resources may still exist by name. Nothing to lock either.
     const document = emptyState(project.config.project, project.account, project.region);
     result = await run(new StateSession(undefined, document, undefined), false);

@@ -1,6 +1,7 @@
 // `plan`: read everything and show what `up` would change. Read-only: no lock, no writes.
 import { stack } from '../resources/index.ts';
 import { ciStackForPlan } from '../resources/ci/index.ts';
+import { findDeployRole } from '../resources/ci/deploy-role.ts';
 import { engineFor } from '../project/engine-for.ts';
 import { EXIT_OK, EXIT_PLAN_CHANGES, type GlobalOptions, type Io } from '../ui/io.ts';
 import { preflight } from '../project/preflight.ts';
@@ -9,10 +10,13 @@ import { planSite, renderSitePlan, sitePlanChanges, siteTarget } from '../site/p
 
 export async function plan(options: GlobalOptions, io: Io): Promise<number> {
   const project = await preflight(options, io, { site: true });
-  const [bucketExists, loaded, lock] = await Promise.all([project.store.bucketExists(), project.store.read(project.config.project), project.store.readLock()]);
+  // The CI deploy role is looked for by name alongside the state, in case the state does not name it.
+  const role = findDeployRole(project.aws, project.names.deployRole);
+  role.catch(() => undefined); // raised by ciStackForPlan when it needs the answer
+  const [{ bucketExists, loaded }, lock] = await Promise.all([project.store.readWithBucket(project.config.project), project.store.readLock()]);
   const recorded = (name: string) => loaded?.document.resources[name];
   // The CI resources too, once ci-setup made them (they are not part of the config's stack).
-  const ci = await ciStackForPlan(project.aws, project.names, recorded);
+  const ci = await ciStackForPlan(project.aws, project.names, recorded, role);
   const retired = (name: string) => (loaded?.document.retired ?? []).filter((entry) => entry.resource === name);
   const engine = engineFor(project, recorded, undefined, [...stack, ...ci], { retired });
   const changes = await engine.plan();

@@ -8,7 +8,9 @@ import { EXIT_OK, type GlobalOptions, type Io } from '../ui/io.ts';
 import { stackOutputs } from '../project/outputs.ts';
 import { preflight } from '../project/preflight.ts';
 import { jsonDocument, countActions, renderOutputs, renderSummary } from '../ui/render.ts';
-import { publishSite, renderSitePublish, siteTarget, type SitePublishResult } from '../site/publish.ts';
+import { planSite, publishSite, renderSitePublish, sitePlanChanges, siteTarget, type SitePlan, type SitePublishResult } from '../site/publish.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { LoadedState } from '../state/store.ts';
 
 export interface UpHooks {
   /** Refuses a plan before anyone is asked, e.g. a replace that would lose data. */
@@ -25,6 +27,20 @@ function refuseDataLoss(changes: readonly PlannedChange[]): void {
     : `${what} tagged for this project but not in its state would be deleted with the data it holds; run up --allow-data-loss to delete it, or remove its resume-infra:project tag to keep it; nothing was changed`);
 }
 
+interface UpResult {
+  changes: readonly PlannedChange[];
+  outputs: Record<string, string>;
+  site: SitePublishResult | undefined;
+}
+
+/** What publishSite reports for a site step that found nothing to do. */
+function unchangedSite(plan: SitePlan): SitePublishResult {
+  return {
+    release: plan.live, previous: plan.live, action: plan.action, uploaded: [], copied: 0, bytesUploaded: 0, migrated: false, rootFilesDeleted: 0, pruned: [],
+    ...(plan.action === 'kept-rollback' ? { rolledBackFrom: plan.release } : {}),
+  };
+}
+
 export async function up(options: GlobalOptions, io: Io, hooks: UpHooks = {}): Promise<number> {
   const started = performance.now();
   const project = await preflight(options, io, { site: true, resources: true });
@@ -33,7 +49,20 @@ export async function up(options: GlobalOptions, io: Io, hooks: UpHooks = {}): P
     await hooks.refuse?.(changes);
     refuseDataLoss(changes);
   };
-  const result = await withConsent(project, { command: 'up', options, io, reporter, refuse, allowDataLoss: options.allowDataLoss === true }, async (engine, state) => {
+  // A no-change `up` whose every read agrees with the state and the live release: done without
+  // the lock, since it writes nothing (the plan/apply pair is the same engine, so this is exact).
+  const unlocked = async (engine: Engine, planned: LoadedState, changes: readonly PlannedChange[]): Promise<UpResult | undefined> => {
+    const document = planned.document;
+    if (!engine.planWritesNothing(changes, document)) return undefined;
+    const outputs = stackOutputs(project, (name) => engine.outputsOf(name));
+    if (JSON.stringify(outputs) !== JSON.stringify(document.outputs)) return undefined;
+    const target = siteTarget((name) => engine.outputsOf(name));
+    if (!target) return { changes, outputs, site: undefined };
+    const site = await planSite(project, target, document.site?.rolledBackFrom);
+    if (sitePlanChanges(site) || document.site?.live !== site.live) return undefined;
+    return { changes, outputs, site: unchangedSite(site) };
+  };
+  const result = await withConsent<UpResult>(project, { command: 'up', options, io, reporter, refuse, allowDataLoss: options.allowDataLoss === true, unlocked }, async (engine, state) => {
     try {
       const applied = await engine.apply(state);
       const outputs = stackOutputs(project, (name) => engine.outputsOf(name));

@@ -3,8 +3,8 @@
 // engine reads it back, diffs and updates until nothing differs; a replaced instance is retired
 // in the state and deleted once its dependents moved to the new one.
 import { describeError, UserError } from '../errors.ts';
-import type { StateSession } from '../state/session.ts';
-import type { RecordedResource, RetiredResource } from '../state/document.ts';
+import { StateSession } from '../state/session.ts';
+import type { RecordedResource, RetiredResource, StateDocument } from '../state/document.ts';
 import { readAfterCreate } from '../aws/not-yet.ts';
 import { walkGraph } from './graph.ts';
 import { KNOWN_AFTER_APPLY, type Change, type Identity, type Mode, type Observed, type Resource, type ResourceContext } from './types.ts';
@@ -89,6 +89,15 @@ export function replacedFields(changes: readonly Change[]): string {
 function byStackOrder<T>(resources: readonly Resource[], entries: T[], nameOf: (entry: T) => string): T[] {
   const order = resources.map((resource) => resource.name);
   return entries.sort((a, b) => order.indexOf(nameOf(a)) - order.indexOf(nameOf(b)));
+}
+
+/** A promise and the function that fulfils it. */
+function settable<T>(): { promise: Promise<T>; set: (value: T) => void } {
+  let set: (value: T) => void = () => undefined;
+  const promise = new Promise<T>((resolve) => {
+    set = resolve;
+  });
+  return { promise, set };
 }
 
 export class Engine {
@@ -188,12 +197,12 @@ export class Engine {
    * What each kind reports as made by the project but accounted for by nothing: `keep` holds, per
    * resource, the ids of its current and retired instances.
    */
-  private async findOrphans(mode: Mode, keep: (name: string) => ReadonlySet<string>, recorded: (name: string) => RecordedResource | undefined): Promise<Found[]> {
+  private async findOrphans(mode: Mode, keep: Promise<(name: string) => ReadonlySet<string>>, recorded: (name: string) => RecordedResource | undefined): Promise<Found[]> {
     const found: Found[] = [];
     await Promise.all(this.options.resources.map(async (resource) => {
       if (!resource.orphans) return;
       const ctx = this.contextFor(resource, mode);
-      for (const actual of await resource.orphans(ctx, keep(resource.name), recorded(resource.name))) {
+      for (const actual of await resource.orphans(ctx, keep.then((kept) => kept(resource.name)), recorded(resource.name))) {
         found.push({ resource, actual, label: resource.label(ctx, actual), reason: 'orphan' });
       }
     }));
@@ -211,6 +220,10 @@ export class Engine {
     // Removed resources are looked for the way apply and destroy look for them.
     const removedReads = this.startReads(this.disabledResources(), 'destroy', this.options.recorded);
     this.planReads = { enabled: reads, removed: removedReads };
+    // The orphan search lists along with the reads and waits for `keep` only to filter.
+    const keepKnown = settable<(name: string) => ReadonlySet<string>>();
+    const orphanSearch = this.findOrphans('plan', keepKnown.promise, this.options.recorded);
+    orphanSearch.catch(() => undefined); // awaited below, unless the plan fails first
     await this.check('plan');
     const planned: PlannedChange[] = [];
     const enabled = this.enabledResources();
@@ -244,8 +257,8 @@ export class Engine {
     const retiredFound = await this.findRetired(retired);
     const current = new Map<string, Observed | undefined>();
     for (const [name, read] of [...reads, ...removedReads]) current.set(name, await read);
-    const keep = (name: string) => new Set([current.get(name)?.id, ...retired(name).map((entry) => entry.id)].filter((id): id is string => id !== undefined));
-    const orphans = await this.findOrphans('plan', keep, this.options.recorded);
+    keepKnown.set((name: string) => new Set([current.get(name)?.id, ...retired(name).map((entry) => entry.id)].filter((id): id is string => id !== undefined)));
+    const orphans = await orphanSearch;
     // apply deletes these without looking for them again (listing every certificate's tags is not cheap).
     if (this.planReads) this.planReads.orphans = orphans;
     for (const entry of [...retiredFound, ...orphans]) {
@@ -256,6 +269,21 @@ export class Engine {
       });
     }
     return byStackOrder(this.options.resources, planned, (entry) => entry.resource);
+  }
+
+  /**
+   * After `plan`: whether `apply` would change nothing at all, in AWS or in the state `document`:
+   * every change a noop, every resource recorded exactly as it was read, and no retired instance
+   * left to delete or forget. Mirrors what apply writes for a noop (state.record, dropRetired).
+   */
+  planWritesNothing(changes: readonly PlannedChange[], document: StateDocument): boolean {
+    if (changes.some((change) => change.action !== 'noop')) return false;
+    if ((document.retired ?? []).length > 0) return false;
+    const recorded = new StateSession(undefined, document, undefined);
+    return this.enabledResources().every((resource) => {
+      const observed = this.observed.get(resource.name);
+      return observed !== undefined && recorded.matches(resource.name, observed);
+    });
   }
 
   /**
@@ -352,7 +380,7 @@ export class Engine {
     await this.forgetVanishedRetired(state, retired);
     const keep = (name: string) => new Set([this.observed.get(name)?.id, ...removed.filter((entry) => entry.resource.name === name).map((entry) => entry.actual.id), ...retired.filter((entry) => entry.resource.name === name).map((entry) => entry.actual.id)]
       .filter((id): id is string => id !== undefined));
-    const orphans = planned?.orphans ?? await this.findOrphans('apply', keep, (name) => state.recorded(name));
+    const orphans = planned?.orphans ?? await this.findOrphans('apply', Promise.resolve(keep), (name) => state.recorded(name));
     const dataOrphans = orphans.filter((entry) => entry.resource.holdsData);
     if (dataOrphans.length > 0 && !this.options.allowDataLoss) {
       throw new UserError(`${dataOrphans.map((entry) => `${entry.resource.title} ${entry.label}`).join(', ')} tagged for this project but not in its state would be deleted with the data it holds; run up --allow-data-loss to delete it, or remove its resume-infra:project tag to keep it`);
@@ -374,6 +402,9 @@ export class Engine {
   async discover(recorded: (name: string) => RecordedResource | undefined, retired: (name: string) => RetiredResource[] = () => []): Promise<Found[]> {
     const found: Found[] = [];
     const failures = new Map<string, unknown>();
+    const keepKnown = settable<(name: string) => ReadonlySet<string>>();
+    const orphanSearch = this.findOrphans('destroy', keepKnown.promise, recorded);
+    orphanSearch.catch(() => undefined); // awaited below, unless a read fails first
     await Promise.all(this.options.resources.map(async (resource) => {
       try {
         const ctx = this.contextFor(resource, 'destroy');
@@ -388,8 +419,8 @@ export class Engine {
     const retiredFound = (await this.findRetired(retired)).filter((entry) => !current.has(`${entry.resource.name}/${entry.actual.id}`));
     // Orphan alias records are found by what they point at: the distribution found here.
     for (const entry of found) this.observed.set(entry.resource.name, entry.actual);
-    const keep = (name: string) => new Set([...found, ...retiredFound].filter((entry) => entry.resource.name === name).map((entry) => entry.actual.id));
-    const orphans = await this.findOrphans('destroy', keep, recorded);
+    keepKnown.set((name: string) => new Set([...found, ...retiredFound].filter((entry) => entry.resource.name === name).map((entry) => entry.actual.id)));
+    const orphans = await orphanSearch;
     return [...byStackOrder(this.options.resources, found, (entry) => entry.resource.name), ...retiredFound, ...orphans];
   }
 
@@ -405,8 +436,11 @@ export class Engine {
       this.emit(resource, 'delete', 'failed', started, describeError(error), entry.label);
       throw error;
     }
-    if (entry.reason === 'retired') await state.dropRetired(resource.name, entry.actual.id);
-    else if (entry.reason !== 'orphan') await state.forget(resource.name);
+    // The state write follows the delete, but what depends on it does not wait for the write: a
+    // delete the state missed (a crash in between) is found gone by the next run's read. The
+    // writes stay in order, and the caller flushes them (a failed one fails the run there).
+    const write = entry.reason === 'retired' ? state.dropRetired(resource.name, entry.actual.id) : entry.reason !== 'orphan' ? state.forget(resource.name) : undefined;
+    write?.catch(() => undefined);
     this.emit(resource, 'delete', 'done', started, undefined, entry.label);
     performed.push({ resource: resource.name, title: resource.title, label: entry.label, action: 'delete', changes: [], adopted: false, ...(entry.reason ? { reason: entry.reason } : {}) });
   }

@@ -96,9 +96,10 @@ export interface ResourceKind<Desired, Actual extends Observed> {
    * Instances of this kind the project made that neither the state nor the config accounts for
    * (tagged for the project, or pointing at its resources), except those whose id is in `keep`.
    * `plan` lists them as orphans; `up` and `destroy` delete them. Never anything the project did
-   * not make.
+   * not make. `keep` is known once every resource was read: list first, then await it, so the
+   * listing goes along with the reads.
    */
-  orphans?(ctx: ResourceContext, keep: ReadonlySet<string>, recorded: RecordedResource | undefined): Promise<Actual[]>;
+  orphans?(ctx: ResourceContext, keep: Promise<ReadonlySet<string>>, recorded: RecordedResource | undefined): Promise<Actual[]>;
 }
 
 export type Resource = ResourceKind<unknown, Observed>;

@@ -8,6 +8,7 @@ import type { StateSession } from '../state/session.ts';
 import { engineFor } from './engine-for.ts';
 import type { GlobalOptions, Io } from '../ui/io.ts';
 import { ensureStateBucket, withLockedState, type Project } from './project.ts';
+import type { LoadedState } from '../state/store.ts';
 import { renderPlan } from '../ui/render.ts';
 
 /** Actions that lose something: without a terminal they need --yes. */
@@ -59,7 +60,7 @@ export async function obtainConsent(request: ConsentRequest): Promise<Consent> {
   throw new UserError(`the plan would ${what} and there is no terminal to ask on; nothing was changed. Review the plan above, then run \`${request.rerunWithYes}\``);
 }
 
-export interface ConsentedRun {
+export interface ConsentedRun<T = unknown> {
   /** The command, for the question, the lock and the messages. */
   command: string;
   /** Its arguments after the command name, to print the rerun with --yes. */
@@ -72,6 +73,12 @@ export interface ConsentedRun {
   refuse?: ConsentRequest['refuse'];
   /** Lets apply replace or delete a data-bearing resource (up --allow-data-loss). */
   allowDataLoss?: boolean;
+  /**
+   * When the plan changes nothing: the run's result if it would write nothing either (to AWS or
+   * the state), found by reads only; undefined to go on as usual. A run that writes nothing needs
+   * no lock, as `plan` needs none, so this runs unlocked and skips the state bucket's setup.
+   */
+  unlocked?: (engine: Engine, planned: LoadedState, changes: readonly PlannedChange[]) => Promise<T | undefined>;
 }
 
 /**
@@ -80,13 +87,17 @@ export interface ConsentedRun {
  * unlocked, so nobody waits on the lock while the user reads it; if another run changed the
  * state in the meantime, nothing is changed and the user is told to run again.
  */
-export async function withConsent<T>(project: Project, run: ConsentedRun, apply: (engine: Engine, state: StateSession) => Promise<T>): Promise<T> {
-  const bucketExists = await project.store.bucketExists();
-  const planned = bucketExists ? await project.store.read(project.config.project) : undefined;
+export async function withConsent<T>(project: Project, run: ConsentedRun<T>, apply: (engine: Engine, state: StateSession) => Promise<T>): Promise<T> {
+  const { bucketExists, loaded: planned } = await project.store.readWithBucket(project.config.project);
+  // What ensureStateBucket checks on an existing bucket, read while the plan runs.
+  const versioned = bucketExists ? project.store.prefetchVersioning() : undefined;
+  // A run that needs no lock still stops at one another run holds, as every run that may write does.
+  const lock = bucketExists && run.unlocked ? project.store.readLock() : undefined;
+  lock?.catch(() => undefined); // awaited when the plan changes nothing
   const retired = (name: string) => (planned?.document.retired ?? []).filter((entry) => entry.resource === name);
   const engine = engineFor(project, (name) => planned?.document.resources[name], run.reporter, run.resources, { retired, allowDataLoss: run.allowDataLoss === true });
   const changes = await engine.plan();
-  await obtainConsent({
+  const consent = await obtainConsent({
     command: run.command,
     changes: bucketExists ? changes : [extraCreate('stateBucket', 'S3 state bucket', project.store.bucket), ...changes],
     options: run.options,
@@ -94,7 +105,13 @@ export async function withConsent<T>(project: Project, run: ConsentedRun, apply:
     rerunWithYes: project.hint(run.command, ...(run.args ?? []), '--yes'),
     ...(run.refuse ? { refuse: run.refuse } : {}),
   });
-  await ensureStateBucket(project, run.reporter);
+  if (consent === 'nothing to change' && planned && run.unlocked) {
+    const holder = await lock;
+    if (holder) throw project.store.lockedBy(holder);
+    const result = await run.unlocked(engine, planned, changes);
+    if (result !== undefined) return result;
+  }
+  await ensureStateBucket(project, run.reporter, versioned ? { exists: true, versioned } : undefined);
   return withLockedState(project, run.command, run.io, async (state) => {
     const plannedSerial = planned?.document.serial ?? 0;
     if (state.document.serial !== plannedSerial) {

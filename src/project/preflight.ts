@@ -102,6 +102,8 @@ export async function preflight(options: GlobalOptions, io: Io, wanted: Precondi
   if (opened.problem && !problems.includes(opened.problem)) problems.push(opened.problem);
   const project = opened.project;
   if (project && wanted.resources) {
+    // The state's read-only first read goes along with the checks instead of after them.
+    project.store.prefetch(project.config.project);
     try {
       await engineFor(project, () => undefined).check('plan');
     } catch (error) {

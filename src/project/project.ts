@@ -99,8 +99,8 @@ export async function openProject(options: GlobalOptions, io: Io, withConfig?: (
 }
 
 /** Creates the state bucket, or finishes a setup a killed run left half done, and says which. */
-export async function ensureStateBucket(project: Project, reporter: ProgressReporter): Promise<void> {
-  const setup = await project.store.ensureBucket(project.region);
+export async function ensureStateBucket(project: Project, reporter: ProgressReporter, known?: Parameters<StateStore['ensureBucket']>[1]): Promise<void> {
+  const setup = await project.store.ensureBucket(project.region, known);
   if (setup === 'created') reporter.info(`created state bucket ${project.store.bucket}`);
   if (setup === 'completed') reporter.info(`finished setting up state bucket ${project.store.bucket} (versioning, encryption, private access)`);
 }

@@ -211,6 +211,9 @@ async function describeApi(ctx: ResourceContext, api: RestApi): Promise<ApiActua
   const apigateway = ctx.aws.client(APIGatewayClient);
   const restApiId = api.id;
   if (!restApiId) return undefined;
+  // The stage is read along with the resources and methods.
+  const stage = readStage(ctx, restApiId);
+  stage.catch(() => undefined); // awaited below
   let rootResourceId = api.rootResourceId;
   let countResourceId: string | undefined;
   for await (const page of paginateGetResources({ client: apigateway }, { restApiId, limit: 500 })) {
@@ -238,7 +241,7 @@ async function describeApi(ctx: ResourceContext, api: RestApi): Promise<ApiActua
     tags: api.tags ?? {},
     countResourceId,
     methods,
-    stage: await readStage(ctx, restApiId),
+    stage: await stage,
   };
 }
 
@@ -347,7 +350,9 @@ export const api: ResourceKind<ApiDesired, ApiActual> = {
 
   /** A second REST API of the project's name and tag (names are not unique): a crashed create's, or a copy by hand. */
   async orphans(ctx, keep) {
-    const extra = (await restApisNamed(ctx)).filter((candidate) => candidate.id && !keep.has(candidate.id) && candidate.tags?.[TAG_KEY] === ctx.names.project);
+    const named = await restApisNamed(ctx);
+    const kept = await keep;
+    const extra = named.filter((candidate) => candidate.id && !kept.has(candidate.id) && candidate.tags?.[TAG_KEY] === ctx.names.project);
     const found: ApiActual[] = [];
     for (const candidate of extra) {
       const actual = await describeApi(ctx, candidate);

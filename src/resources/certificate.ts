@@ -19,6 +19,10 @@ import { changedTags, hasChange, tagChanges, tagList, tagRecord } from './tags.t
 
 /** How long `up` waits for ISSUED: DNS validation takes minutes once the zone is delegated. */
 const DEFAULT_VALIDATION_TIMEOUT_SECONDS = 45 * 60;
+// The waiter's delays double from minDelay (with jitter) up to maxDelay: the first polls come
+// quickly, for a zone whose records resolve at once, then every 30 s at most for a slow one
+// (about 90 DescribeCertificate calls over 45 minutes, far under ACM's rate limit).
+const VALIDATION_POLL = { minDelay: 0.5, maxDelay: 30 };
 /** Tests and impatient users can shorten the wait. */
 export const VALIDATION_TIMEOUT_ENV = 'RESUME_INFRA_CERT_TIMEOUT_SECONDS';
 const VALIDATION_TTL = 300;
@@ -164,10 +168,12 @@ async function recordsUsedByOthers(ctx: ResourceContext, arn: string, records: r
 }
 
 /** Tagged certificates that are neither the current one nor retired: left by a crash, or by hand. Each with its zone, so its validation CNAMEs go too. */
-async function orphanCertificates(ctx: ResourceContext, keep: ReadonlySet<string>): Promise<CertificateActual[]> {
+async function orphanCertificates(ctx: ResourceContext, keep: Promise<ReadonlySet<string>>): Promise<CertificateActual[]> {
   const orphans: CertificateActual[] = [];
-  for (const { arn, domain } of await taggedCertificates(ctx)) {
-    if (keep.has(arn)) continue;
+  const tagged = await taggedCertificates(ctx);
+  const kept = await keep;
+  for (const { arn, domain } of tagged) {
+    if (kept.has(arn)) continue;
     const found = await findCertificateByArn(ctx, arn, await zoneOfDomain(ctx, domain));
     if (found) orphans.push(found);
   }
@@ -263,7 +269,7 @@ async function validate(ctx: ResourceContext, arn: string, zone: HostedZone, dom
   ctx.note(`waiting for validation… check that ${zone.name} NS records are delegated`);
   const timeout = validationTimeoutSeconds();
   try {
-    await ctx.aws.wait(`certificate ${arn} to be validated`, (abortSignal) => waitUntilCertificateValidated({ client: ctx.aws.globalClient(ACMClient), abortSignal, minDelay: 2, maxDelay: 30, maxWaitTime: timeout }, { CertificateArn: arn }));
+    await ctx.aws.wait(`certificate ${arn} to be validated`, (abortSignal) => waitUntilCertificateValidated({ client: ctx.aws.globalClient(ACMClient), abortSignal, ...VALIDATION_POLL, maxWaitTime: timeout }, { CertificateArn: arn }));
   } catch (error) {
     if (error instanceof UserError) throw error;
     if (errorName(error) === 'TimeoutError') {

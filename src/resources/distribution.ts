@@ -302,7 +302,9 @@ export const distribution: ResourceKind<DistributionDesired, DistributionActual>
 
   /** A second tagged distribution: made by a run that crashed before recording it, or by hand. */
   async orphans(ctx, keep) {
-    const ids = (await taggedDistributionIds(ctx)).filter((id) => !keep.has(id));
+    const tagged = await taggedDistributionIds(ctx);
+    const kept = await keep;
+    const ids = tagged.filter((id) => !kept.has(id));
     const found = await Promise.all(ids.map((id) => findDistributionById(ctx, id)));
     return found.filter((actual): actual is DistributionActual => actual !== undefined);
   },

@@ -128,13 +128,19 @@ async function checkRedirectRecords(ctx: ResourceContext): Promise<void> {
  * neither the state nor the config accounts for (left by a crash, or by hand). Nothing else: a
  * record pointing at another distribution, or not an alias, is not ours.
  */
-async function orphanAliases(ctx: ResourceContext, keep: ReadonlySet<string>, recorded: RecordedResource | undefined): Promise<DnsRecordsActual[]> {
-  const target = ctx.output('distribution', 'domainName');
+async function orphanAliases(ctx: ResourceContext, keepRead: Promise<ReadonlySet<string>>, recorded: RecordedResource | undefined): Promise<DnsRecordsActual[]> {
   const zone = await zoneFor(ctx, recorded);
-  if (target === KNOWN_AFTER_APPLY || !zone) return [];
+  if (!zone) return [];
+  // The zone is listed while the resources are read; the distribution's name is known once it
+  // was read, as `keep` is.
+  const listing = listRecords(ctx, zone.id);
+  listing.catch(() => undefined); // awaited below
+  const keep = await keepRead;
+  const target = ctx.output('distribution', 'domainName');
+  if (target === KNOWN_AFTER_APPLY) return [];
   const ours = desiredAlias(target);
   const accounted = new Set(await namesToRead(ctx, recorded));
-  const names = new Set((await listRecords(ctx, zone.id))
+  const names = new Set((await listing)
     .filter((record) => TYPES.some((type) => type === record.Type) && aliasSetting(record) === ours)
     .map((record) => withoutDot(record.Name ?? '')));
   const orphans = [...names].filter((name) => !accounted.has(name) && !keep.has(`${zone.id}/${name}`));

@@ -61,14 +61,29 @@ export interface DescribedRole {
 
 export async function describeRole(aws: Aws, name: string): Promise<DescribedRole | undefined> {
   const iam = aws.globalClient(IAMClient);
-  const role = (await ignoreNotFound(NO_SUCH_ENTITY, () => iam.send(new GetRoleCommand({ RoleName: name }))))?.Role;
+  const listPolicyNames = async () => {
+    const names: string[] = [];
+    for await (const page of paginateListRolePolicies({ client: iam }, { RoleName: name })) names.push(...(page.PolicyNames ?? []));
+    return names;
+  };
+  const listManagedPolicyArns = async () => {
+    const arns: string[] = [];
+    for await (const page of paginateListAttachedRolePolicies({ client: iam }, { RoleName: name })) {
+      for (const policy of page.AttachedPolicies ?? []) if (policy.PolicyArn) arns.push(policy.PolicyArn);
+    }
+    return arns;
+  };
+  // The role and its policy lists at once (one round trip, not three).
+  const [found, listedNames, listedArns] = await Promise.all([
+    ignoreNotFound(NO_SUCH_ENTITY, () => iam.send(new GetRoleCommand({ RoleName: name }))),
+    ignoreNotFound(NO_SUCH_ENTITY, listPolicyNames),
+    ignoreNotFound(NO_SUCH_ENTITY, listManagedPolicyArns),
+  ]);
+  const role = found?.Role;
   if (!role?.Arn) return undefined;
-  const policyNames: string[] = [];
-  for await (const page of paginateListRolePolicies({ client: iam }, { RoleName: name })) policyNames.push(...(page.PolicyNames ?? []));
-  const managedPolicyArns: string[] = [];
-  for await (const page of paginateListAttachedRolePolicies({ client: iam }, { RoleName: name })) {
-    for (const policy of page.AttachedPolicies ?? []) if (policy.PolicyArn) managedPolicyArns.push(policy.PolicyArn);
-  }
+  // IAM is eventually consistent: a role created a moment ago may not be listable yet; ask again.
+  const policyNames = listedNames ?? await listPolicyNames();
+  const managedPolicyArns = listedArns ?? await listManagedPolicyArns();
   const inlinePolicies: Record<string, unknown> = {};
   await Promise.all(policyNames.map(async (policyName) => {
     const policy = await iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: policyName }));

@@ -21,12 +21,14 @@ async function taggedArns(ctx: ResourceContext, service: string): Promise<string
  */
 export async function orphansByTag<Actual>(
   ctx: ResourceContext,
-  keep: ReadonlySet<string>,
+  keep: Promise<ReadonlySet<string>>,
   service: string,
   nameOf: (arn: string) => string | undefined,
   find: (name: string) => Promise<Actual | undefined>,
 ): Promise<Actual[]> {
-  const names = (await taggedArns(ctx, service)).map(nameOf).filter((name): name is string => name !== undefined && !keep.has(name));
+  const arns = await taggedArns(ctx, service);
+  const kept = await keep;
+  const names = arns.map(nameOf).filter((name): name is string => name !== undefined && !kept.has(name));
   const found: Actual[] = [];
   for (const name of names) {
     const actual = await find(name);

@@ -95,17 +95,31 @@ export class StateSession {
     });
   }
 
-  /** Writes are serialized so every PutObject carries the ETag of the previous one. */
+  /** A write queued behind the one in flight; every change made before it starts goes in it. */
+  private queued: Promise<void> | undefined;
+
+  /**
+   * Changes the document at once and writes it after: writes are serialized, so every PutObject
+   * carries the ETag of the previous one, and changes made while a write is in flight go together
+   * in the next one (a destroy deleting several resources at once writes once per round, not once
+   * per resource). The promise settles when a write holding this change is done.
+   */
   private change(mutate: () => void): Promise<void> {
-    this.writes = this.writes.then(async () => {
-      mutate();
-      if (!this.store) return;
-      this.document.serial += 1;
-      this.document.updatedAt = new Date().toISOString();
-      this.etag = await this.store.write(this.document, this.etag);
-      this.writeCount += 1;
-    });
-    return this.writes;
+    mutate();
+    if (!this.store) return this.writes;
+    const store = this.store;
+    if (!this.queued) {
+      const write = this.writes.then(async () => {
+        this.queued = undefined;
+        this.document.serial += 1;
+        this.document.updatedAt = new Date().toISOString();
+        this.etag = await store.write(this.document, this.etag);
+        this.writeCount += 1;
+      });
+      this.queued = write;
+      this.writes = write;
+    }
+    return this.queued;
   }
 
   flush(): Promise<void> {

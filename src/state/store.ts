@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Aws } from '../aws/clients.ts';
 import type { Names } from '../config.ts';
-import { errorName, httpStatus, LockedError, UserError } from '../errors.ts';
+import { errorName, httpStatus, LockedError, NotDeployedError, UserError } from '../errors.ts';
 import { parseState, type StateDocument } from './document.ts';
 import { plainHint, type CommandHint } from '../ui/recovery.ts';
 
@@ -86,9 +86,9 @@ export class StateStore {
    * it, setting only what is not configured at all. A bucket that already holds objects is the
    * user's own and is left as it is.
    */
-  async ensureBucket(region: string): Promise<StateBucketSetup> {
-    if (await this.bucketExists()) {
-      if ((await this.versioningEnabled()) || !(await this.isEmpty())) return 'ready';
+  async ensureBucket(region: string, known?: { exists: true; versioned: Promise<boolean> }): Promise<StateBucketSetup> {
+    if (known || (await this.bucketExists())) {
+      if ((await (known?.versioned ?? this.versioningEnabled())) || !(await this.isEmpty())) return 'ready';
       await this.configureBucket(false);
       return 'completed';
     }
@@ -161,15 +161,49 @@ export class StateStore {
 
   /** The state, or undefined when there is none yet (no object, or no bucket at all). */
   async read(project: string): Promise<LoadedState | undefined> {
+    return (await this.getState(project)).loaded;
+  }
+
+  private early: Promise<{ bucketExists: boolean; loaded: LoadedState | undefined }> | undefined;
+
+  /**
+   * Starts the unlocked read early (alongside the preflight checks); the next readWithBucket
+   * returns it. `read`, which runs under the lock, always reads afresh.
+   */
+  prefetch(project: string): void {
+    if (this.early) return;
+    this.early = this.getState(project);
+    this.early.catch(() => undefined); // raised by the readWithBucket that takes it
+  }
+
+  /**
+   * The state and whether the bucket exists, from one GetObject: S3 tells a missing bucket
+   * (NoSuchBucket) from a missing object (NoSuchKey), so no HeadBucket has to go first.
+   */
+  readWithBucket(project: string): Promise<{ bucketExists: boolean; loaded: LoadedState | undefined }> {
+    const early = this.early;
+    this.early = undefined;
+    return early ?? this.getState(project);
+  }
+
+  private async getState(project: string): Promise<{ bucketExists: boolean; loaded: LoadedState | undefined }> {
     try {
       const response = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key }));
       const body = (await response.Body?.transformToString('utf8')) ?? '';
-      return { document: parseState(body, this.location, project), etag: response.ETag };
+      return { bucketExists: true, loaded: { document: parseState(body, this.location, project), etag: response.ETag } };
     } catch (error) {
-      if (isMissing(error)) return undefined;
+      if (errorName(error) === 'NoSuchBucket') return { bucketExists: false, loaded: undefined };
+      if (isMissing(error)) return { bucketExists: true, loaded: undefined };
       if (httpStatus(error) === 403) throw this.foreignBucket();
       throw error;
     }
+  }
+
+  /** Starts the read of what ensureBucket checks on an existing bucket, e.g. while a plan runs. */
+  prefetchVersioning(): Promise<boolean> {
+    const read = this.versioningEnabled();
+    read.catch(() => undefined); // awaited (and its error raised) by ensureBucket
+    return read;
   }
 
   /** Writes only over the version that was read (IfMatch), or only when none exists (IfNoneMatch). */
@@ -228,16 +262,21 @@ export class StateStore {
       return { ...lock, etag: response.ETag };
     } catch (error) {
       if (errorName(error) === 'NoSuchBucket') {
-        throw new UserError(`${this.project} is not deployed (no state bucket ${this.bucket}); run \`${this.hint('up')}\` first`);
+        throw new NotDeployedError(`${this.project} is not deployed (no state bucket ${this.bucket}); run \`${this.hint('up')}\` first`);
       }
       if (httpStatus(error) === 403) throw this.foreignBucket();
       if (!isPreconditionFailed(error)) throw error;
       const holder = await this.readLock();
       if (!holder) throw new LockedError(`state ${this.location} was locked and released while this run started; run the command again`);
-      throw new LockedError(
-        `state ${this.location} is locked by ${holder.who} running \`${holder.command}\` since ${holder.createdAt} (lock id ${holder.id}); wait for it to finish, or if no run is active, run \`${this.hint('unlock', holder.id)}\``,
-      );
+      throw this.lockedBy(holder);
     }
+  }
+
+  /** The error for a lock held by another run, with the command that removes a stale one. */
+  lockedBy(holder: LockInfo): LockedError {
+    return new LockedError(
+      `state ${this.location} is locked by ${holder.who} running \`${holder.command}\` since ${holder.createdAt} (lock id ${holder.id}); wait for it to finish, or if no run is active, run \`${this.hint('unlock', holder.id)}\``,
+    );
   }
 
   /**

@@ -18,10 +18,12 @@ export function ciStack(target?: GitHubTarget): readonly Resource[] {
  * What `plan` covers of the CI stack (read-only): nothing when ci-setup never ran; otherwise the
  * repository and branch ci-setup recorded, else (state lost) the ones the role trusts now.
  */
-export async function ciStackForPlan(aws: Aws, names: Names, recorded: (name: string) => RecordedResource | undefined): Promise<readonly Resource[]> {
+export async function ciStackForPlan(
+  aws: Aws, names: Names, recorded: (name: string) => RecordedResource | undefined, found?: ReturnType<typeof findDeployRole>,
+): Promise<readonly Resource[]> {
   const outputs = recorded('deployRole')?.outputs;
   if (outputs?.repo && outputs.branch) return ciStack({ repo: outputs.repo, branch: outputs.branch });
-  const role = await findDeployRole(aws, names.deployRole);
+  const role = await (found ?? findDeployRole(aws, names.deployRole));
   if (!role) return [];
   const { repo, branch } = role.outputs;
   return ciStack(repo && branch ? { repo, branch } : undefined);
