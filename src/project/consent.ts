@@ -111,7 +111,7 @@ export async function withConsent<T>(project: Project, run: ConsentedRun<T>, app
     const result = await run.unlocked(engine, planned, changes);
     if (result !== undefined) return result;
   }
-  await ensureStateBucket(project, run.reporter, versioned ? { exists: true, versioned } : undefined);
+  await ensureStateBucket(project, run.reporter, versioned ? { exists: true, versioned } : { exists: false });
   return withLockedState(project, run.command, run.io, async (state) => {
     const plannedSerial = planned?.document.serial ?? 0;
     if (state.document.serial !== plannedSerial) {

@@ -334,9 +334,12 @@ export const api: ResourceKind<ApiDesired, ApiActual> = {
       resourceId = created.id;
       if (!resourceId) throw new Error(`updating REST API (${restApiId}): CreateResource returned no id`);
     }
-    for (const [httpMethod, spec] of Object.entries(desired.methods)) {
-      if (hasChange(changes, `method.${httpMethod}`)) await putMethod(ctx, restApiId, resourceId, httpMethod, spec, actual.methods[httpMethod] !== undefined);
-    }
+    // The methods at once, as Terraform makes its aws_api_gateway_method resources: API Gateway
+    // may answer ConflictException ("concurrent modification"), which not-yet.ts waits out.
+    const methodId = resourceId;
+    await Promise.all(Object.entries(desired.methods)
+      .filter(([httpMethod]) => hasChange(changes, `method.${httpMethod}`))
+      .map(([httpMethod, spec]) => putMethod(ctx, restApiId, methodId, httpMethod, spec, actual.methods[httpMethod] !== undefined)));
     await converge(ctx, desired, actual);
     if (hasChange(changes, 'tags')) {
       await apigateway.send(new TagResourceCommand({ resourceArn: `arn:aws:apigateway:${ctx.names.region}::/restapis/${restApiId}`, tags: changedTags(desired.tags, changes) }));

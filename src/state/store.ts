@@ -86,9 +86,9 @@ export class StateStore {
    * it, setting only what is not configured at all. A bucket that already holds objects is the
    * user's own and is left as it is.
    */
-  async ensureBucket(region: string, known?: { exists: true; versioned: Promise<boolean> }): Promise<StateBucketSetup> {
-    if (known || (await this.bucketExists())) {
-      if ((await (known?.versioned ?? this.versioningEnabled())) || !(await this.isEmpty())) return 'ready';
+  async ensureBucket(region: string, known?: { exists: true; versioned: Promise<boolean> } | { exists: false }): Promise<StateBucketSetup> {
+    if (known?.exists ?? (await this.bucketExists())) {
+      if ((await (known?.exists ? known.versioned : this.versioningEnabled())) || !(await this.isEmpty())) return 'ready';
       await this.configureBucket(false);
       return 'completed';
     }
@@ -100,13 +100,12 @@ export class StateStore {
         ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
       }));
     } catch (error) {
-      // Another run may have created it a moment ago; anything else is real.
-      if (errorName(error) !== 'BucketAlreadyOwnedByYou') {
-        if (errorName(error) === 'BucketAlreadyExists') {
-          throw new UserError(`state bucket name ${Bucket} is taken by another account; set "state": {"bucket": "<a unique name>"} in the config`);
-        }
-        throw error;
+      // Another run may have created it a moment ago: then it is checked as an existing bucket.
+      if (errorName(error) === 'BucketAlreadyOwnedByYou') return this.ensureBucket(region);
+      if (errorName(error) === 'BucketAlreadyExists') {
+        throw new UserError(`state bucket name ${Bucket} is taken by another account; set "state": {"bucket": "<a unique name>"} in the config`);
       }
+      throw error;
     }
     await this.configureBucket(true);
     return 'created';
@@ -136,26 +135,35 @@ export class StateStore {
       await call();
       return true;
     };
-    if (!(await configured(answers(() => this.s3.send(new GetPublicAccessBlockCommand({ Bucket }))), 'NoSuchPublicAccessBlockConfiguration'))) {
-      await this.s3.send(new PutPublicAccessBlockCommand({
-        Bucket,
-        PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
-      }));
-    }
-    if (!(await configured(answers(() => this.s3.send(new GetBucketOwnershipControlsCommand({ Bucket }))), 'OwnershipControlsNotFoundError'))) {
-      await this.s3.send(new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } }));
-    }
-    if (!(await configured(answers(() => this.s3.send(new GetBucketEncryptionCommand({ Bucket }))), 'ServerSideEncryptionConfigurationNotFoundError'))) {
-      await this.s3.send(new PutBucketEncryptionCommand({
-        Bucket,
-        ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }] },
-      }));
-    }
-    // PutBucketTagging replaces the whole set, so tags are written only where there are none.
-    const tagged = async () => ((await this.s3.send(new GetBucketTaggingCommand({ Bucket }))).TagSet ?? []).length > 0;
-    if (!(await configured(tagged, 'NoSuchTagSet'))) {
-      await this.s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: Object.entries(this.tags).map(([Key, Value]) => ({ Key, Value })) } }));
-    }
+    // The four settings at once, as Terraform's aws_s3_bucket_* resources go; S3 may answer
+    // OperationAborted to concurrent changes of one bucket, which not-yet.ts waits out.
+    await Promise.all([
+      (async () => {
+        if (await configured(answers(() => this.s3.send(new GetPublicAccessBlockCommand({ Bucket }))), 'NoSuchPublicAccessBlockConfiguration')) return;
+        await this.s3.send(new PutPublicAccessBlockCommand({
+          Bucket,
+          PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
+        }));
+      })(),
+      (async () => {
+        if (await configured(answers(() => this.s3.send(new GetBucketOwnershipControlsCommand({ Bucket }))), 'OwnershipControlsNotFoundError')) return;
+        await this.s3.send(new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } }));
+      })(),
+      (async () => {
+        if (await configured(answers(() => this.s3.send(new GetBucketEncryptionCommand({ Bucket }))), 'ServerSideEncryptionConfigurationNotFoundError')) return;
+        await this.s3.send(new PutBucketEncryptionCommand({
+          Bucket,
+          ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }] },
+        }));
+      })(),
+      (async () => {
+        // PutBucketTagging replaces the whole set, so tags are written only where there are none.
+        const tagged = async () => ((await this.s3.send(new GetBucketTaggingCommand({ Bucket }))).TagSet ?? []).length > 0;
+        if (await configured(tagged, 'NoSuchTagSet')) return;
+        await this.s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: Object.entries(this.tags).map(([Key, Value]) => ({ Key, Value })) } }));
+      })(),
+    ]);
+    // Last, once everything else is set: versioning marks a finished setup.
     await this.s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
   }
 
