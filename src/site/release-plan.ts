@@ -8,6 +8,7 @@
 // prefix (what a crashed attempt wrote). Deleting a release lists its files then.
 import { UserError } from '../errors.ts';
 import { readStage } from '../edge/function-api.ts';
+import { ignoreNotFound } from '../resources/not-found.ts';
 import type { EdgeSettings } from '../edge/code.ts';
 import type { Project } from '../project/project.ts';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -20,7 +21,6 @@ import {
   ERROR_PAGE_KEY, isRootLayoutKey, listObjects, manifestId, MANIFEST_PREFIX, predecessorOf, readManifests, releaseKey, releasesToPrune, releaseId, RELEASES_PREFIX,
   type Manifest, type ReleaseFile,
 } from './releases.ts';
-import { ignoreNotFound } from '../resources/not-found.ts';
 import { md5Hex, scanSite, type LocalFile } from './scan.ts';
 
 export interface SiteTarget {
@@ -129,8 +129,8 @@ const LISTING_CONCURRENCY = 4;
 
 /**
  * The bucket's layout from three listings of constant size, made together: the root by `/` (its
- * files, and folders other than the two of releases only when the root layout still has some),
- * `releases/` by `/` (the ids), and the manifests.
+ * files; a root layout's folders are listed after it, only when there are some), `releases/` by
+ * `/` (the ids), and the manifests.
  */
 export async function snapshotBucket(s3: S3Client, bucket: string): Promise<BucketSnapshot> {
   const [top, releases, manifests] = await Promise.all([
