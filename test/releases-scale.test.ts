@@ -73,10 +73,12 @@ describe('a no-change up as the site grows', () => {
     bucket = await siteBucket();
   });
 
-  test('makes the same requests, operation by operation, with 6 files and with 1,206', async (t) => {
+  test('makes the same requests, operation by operation, with 6 files and with 1,206, and so does plan', async (t) => {
     // GIVEN a deployed site of 6 files (config.json included)
     const small = ok(await project.run('up', '--yes'), 'a no-change up of 6 files');
     assert.match(small.stdout, /Site: no change/);
+    const smallPlan = await project.run('plan');
+    assert.equal(smallPlan.code, 0, `plan after a no-change up wants changes\n${smallPlan.stdout}`);
 
     // WHEN 1,200 files are added and deployed, so that the bucket holds more than one listing page
     for (let index = 0; index < EXTRA_FILES; index++) {
@@ -98,8 +100,10 @@ describe('a no-change up as the site grows', () => {
     assert.deepEqual(siteWrites(small, bucket), []);
     assert.deepEqual(siteWrites(large, bucket), []);
     assert.equal(callsOf(large, 'UpdateFunction') + callsOf(large, 'PublishFunction') + callsOf(large, 'CreateInvalidation'), 0);
-    const plan = await project.run('plan');
-    assert.equal(plan.code, 0, `plan after a no-change up wants changes\n${plan.stdout}`);
+    // AND so does plan
+    const largePlan = await project.run('plan');
+    assert.equal(largePlan.code, 0, `plan after a no-change up wants changes\n${largePlan.stdout}`);
+    assert.deepEqual(operations(largePlan.calls), operations(smallPlan.calls));
   });
 
   test('still finds what a crashed deploy left, and the next no-change up finishes it', async () => {
