@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RELEASE_ID_PATTERN } from '../src/edge/code.ts';
-import { buildStep, leftovers, protectedReleases, type BucketSnapshot, type LocalRelease } from '../src/site/release-plan.ts';
+import { buildStep, leftovers, protectedReleases, type BucketSnapshot, type BuildListing, type LocalRelease } from '../src/site/release-plan.ts';
 import { buildManifest, gitInfo, isRootLayoutKey, predecessorOf, releaseId, releasesToPrune, type Manifest, type ReleaseFile } from '../src/site/releases.ts';
 
 function file(key: string, md5: string, cacheControl = 'max-age=0, s-maxage=31536000'): ReleaseFile {
@@ -20,12 +20,12 @@ function local(files: ReleaseFile[]): LocalRelease {
   return { id: releaseId(files), files: files.map((entry) => ({ ...entry, source: { key: entry.key, body: Buffer.from(''), size: entry.size, md5: entry.md5 } })) };
 }
 
-function snapshot(parts: Partial<{ root: Record<string, string>; releases: Record<string, Record<string, string>>; complete: string[] }>): BucketSnapshot {
-  return {
-    root: new Map(Object.entries(parts.root ?? {})),
-    releases: new Map(Object.entries(parts.releases ?? {}).map(([id, files]) => [id, new Map(Object.entries(files))])),
-    complete: new Set(parts.complete ?? []),
-  };
+function snapshot(parts: Partial<{ root: Record<string, string>; releases: string[]; complete: string[] }>): BucketSnapshot {
+  return { root: new Map(Object.entries(parts.root ?? {})), releases: new Set(parts.releases ?? []), complete: new Set(parts.complete ?? []) };
+}
+
+function listing(live: Record<string, string>, built: Record<string, string> = {}): BuildListing {
+  return { live: new Map(Object.entries(live)), built: new Map(Object.entries(built)) };
 }
 
 function manifest(id: string, minute: number): Manifest {
@@ -52,25 +52,22 @@ describe('release id', () => {
 describe('building a release', () => {
   test('copies what the live release holds (by content, under any name), uploads the rest, keeps what a crashed attempt wrote', () => {
     const next = local([file('index.html', 'e'.repeat(32)), file('404.html', 'b'.repeat(32)), file('style.css', 'c'.repeat(32)), file('copy.css', 'c'.repeat(32))]);
-    const step = buildStep(next, snapshot({
-      releases: { live1: { 'index.html': 'a'.repeat(32), '404.html': 'b'.repeat(32), 'style.css': 'c'.repeat(32) }, [next.id]: { 'style.css': 'c'.repeat(32) } },
-      complete: ['live1'],
-    }), 'live1');
+    const step = buildStep(next, listing({ 'index.html': 'a'.repeat(32), '404.html': 'b'.repeat(32), 'style.css': 'c'.repeat(32) }, { 'style.css': 'c'.repeat(32) }), 'live1');
     assert.deepEqual(step.upload.map((entry) => entry.key), ['index.html']);
     assert.deepEqual(step.copy.map((entry) => [entry.file.key, entry.sourceKey]), [['404.html', 'releases/live1/404.html'], ['copy.css', 'releases/live1/style.css']]);
     assert.equal(step.present, 1);
   });
 
-  test('from the root layout copies the root objects, never release objects', () => {
+  test('from the root layout copies the root objects under their own keys', () => {
     const next = local(A);
-    const step = buildStep(next, snapshot({ root: { 'index.html': 'a'.repeat(32), '404.html': 'b'.repeat(32) }, releases: { other: { 'style.css': 'c'.repeat(32) } } }), '');
+    const step = buildStep(next, listing({ 'index.html': 'a'.repeat(32), '404.html': 'b'.repeat(32) }), '');
     assert.deepEqual(step.copy.map((entry) => entry.sourceKey).sort(), ['404.html', 'index.html']);
     assert.deepEqual(step.upload.map((entry) => entry.key), ['style.css']);
   });
 
   test('an object whose ETag is not an MD5 is uploaded, not copied', () => {
     const next = local(A);
-    const step = buildStep(next, snapshot({ root: { 'index.html': '', '404.html': '', 'style.css': '' } }), '');
+    const step = buildStep(next, listing({ 'index.html': '', '404.html': '', 'style.css': '' }), '');
     assert.equal(step.copy.length, 0);
     assert.equal(step.upload.length, 3);
   });
@@ -78,19 +75,23 @@ describe('building a release', () => {
 
 describe('after a switch', () => {
   test('the root 404 page is stale until it holds the live release\'s, and the root layout\'s other files go', () => {
-    const left = leftovers(snapshot({ root: { 'index.html': 'a'.repeat(32), '404.html': 'x'.repeat(32) }, releases: { r1: { '404.html': 'b'.repeat(32) } }, complete: ['r1'] }), 'r1');
-    assert.deepEqual(left, { errorPage: true, rootFiles: ['index.html'], incomplete: [] });
-    const done = leftovers(snapshot({ root: { '404.html': 'b'.repeat(32) }, releases: { r1: { '404.html': 'b'.repeat(32) } }, complete: ['r1'] }), 'r1');
+    const left = leftovers(snapshot({ root: { 'index.html': 'a'.repeat(32), 'about/index.html': 'c'.repeat(32), '404.html': 'x'.repeat(32) }, releases: ['r1'], complete: ['r1'] }), 'r1', 'b'.repeat(32));
+    assert.deepEqual(left, { errorPage: true, rootFiles: ['about/index.html', 'index.html'], incomplete: [] });
+    const missing = leftovers(snapshot({ releases: ['r1'], complete: ['r1'] }), 'r1', 'b'.repeat(32));
+    assert.equal(missing.errorPage, true);
+    const done = leftovers(snapshot({ root: { '404.html': 'b'.repeat(32) }, releases: ['r1'], complete: ['r1'] }), 'r1', 'b'.repeat(32));
     assert.deepEqual(done, { errorPage: false, rootFiles: [], incomplete: [] });
+    const none = leftovers(snapshot({ root: { '404.html': 'b'.repeat(32) }, releases: ['r1'], complete: ['r1'] }), 'r1', undefined);
+    assert.equal(none.errorPage, false, 'a release without a 404 page has nothing to copy');
   });
 
   test('a release without a manifest is incomplete and goes, unless it is live', () => {
-    const left = leftovers(snapshot({ releases: { r1: { 'a.html': '' }, half: { 'a.html': '' } }, complete: ['r1'] }), 'r1');
+    const left = leftovers(snapshot({ releases: ['r1', 'half'], complete: ['r1'] }), 'r1', undefined);
     assert.deepEqual(left.incomplete, ['half']);
   });
 
   test('while the root layout is live, nothing is left to tidy', () => {
-    assert.deepEqual(leftovers(snapshot({ root: { 'index.html': 'a'.repeat(32) }, releases: { half: {} } }), ''), { errorPage: false, rootFiles: [], incomplete: [] });
+    assert.deepEqual(leftovers(snapshot({ root: { 'index.html': 'a'.repeat(32) }, releases: ['half'] }), '', undefined), { errorPage: false, rootFiles: [], incomplete: [] });
   });
 
   test('tells the root layout\'s keys from release keys and manifests', () => {

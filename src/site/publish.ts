@@ -9,7 +9,9 @@
 // 3. the switch (UpdateFunction + PublishFunction, each with IfMatch);
 // 4. then the work a switch leaves (finishSwitch): the root copy of the 404 page, the state's
 //    record, the root layout's files after a migration, incomplete releases, and releases past
-//    `site.keepReleases`. Each deploy finishes what a crashed one left of these.
+//    `site.keepReleases`. Each deploy finishes what a crashed one left of these. A release's files
+//    are listed only when it is deleted, so a deploy with nothing new makes the same requests
+//    however large the site is.
 import { CopyObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { edgeFunctionComment, type EdgeSettings } from '../edge/code.ts';
 import { writeAndPublish } from '../edge/function-api.ts';
@@ -19,7 +21,7 @@ import type { StateSession } from '../state/session.ts';
 import { ROOT_ERROR_PAGE } from './cache-control.ts';
 import { mapBounded } from './concurrency.ts';
 import {
-  leftovers, planRelease, prunable, type BucketSnapshot, type LocalRelease, type ReleasePlan, type SiteStep, type SiteTarget,
+  errorPageOf, leftovers, planRelease, prunable, releaseObjectKeys, type BucketSnapshot, type LocalRelease, type ReleasePlan, type SiteStep, type SiteTarget,
 } from './release-plan.ts';
 import { buildManifest, ERROR_PAGE_KEY, gitInfo, manifestKey, releaseKey } from './releases.ts';
 import { assertSiteDirectory, type LocalFile } from './scan.ts';
@@ -100,36 +102,45 @@ interface Finished {
   pruned: string[];
 }
 
+/** Where a switch lands: the release, and the MD5 of its 404 page (undefined when it has none). */
+interface Landing {
+  live: string;
+  errorPage: string | undefined;
+}
+
 /**
- * What a switch to `live` leaves, done (or finished after a crash): the 404 page's root copy
- * first, then `record` (the state), then the root layout's files, incomplete releases, and
- * releases past `keepReleases`. `snapshot` must already show `live` as built.
+ * What a switch to `landing.live` leaves, done (or finished after a crash): the 404 page's root
+ * copy first, then `record` (the state), then the root layout's files, incomplete releases, and
+ * releases past `keepReleases`. `snapshot` must already show the release as built.
  */
-async function finishSwitch(project: Project, bucket: string, snapshot: BucketSnapshot, live: string, record: () => Promise<void>, protect: ReadonlyArray<string | undefined>): Promise<Finished> {
+async function finishSwitch(project: Project, bucket: string, snapshot: BucketSnapshot, landing: Landing, record: () => Promise<void>, protect: ReadonlyArray<string | undefined>): Promise<Finished> {
   const s3 = project.aws.client(S3Client);
-  const left = leftovers(snapshot, live);
+  const { live } = landing;
+  const left = leftovers(snapshot, live, landing.errorPage);
   if (left.errorPage) await copyErrorPage(project, bucket, live);
   await record();
   await deleteKeys(s3, bucket, left.rootFiles);
-  for (const id of left.incomplete) await deleteKeys(s3, bucket, releaseKeys(snapshot, id));
+  for (const id of left.incomplete) await deleteKeys(s3, bucket, await releaseObjectKeys(s3, bucket, id));
   const pruned = await prunable(s3, bucket, snapshot, live, project.config.site.keepReleases, protect);
   for (const id of pruned) {
     // The manifest first: a release half deleted is incomplete, never a target of a switch.
     await deleteKeys(s3, bucket, [manifestKey(id)]);
-    await deleteKeys(s3, bucket, releaseKeys(snapshot, id));
+    await deleteKeys(s3, bucket, await releaseObjectKeys(s3, bucket, id));
   }
   return { rootFilesDeleted: left.rootFiles.length, pruned };
 }
 
-function releaseKeys(snapshot: BucketSnapshot, id: string): string[] {
-  return [...(snapshot.releases.get(id)?.keys() ?? [])].map((key) => releaseKey(id, key));
+/** The snapshot as it is once `local` is built, and where a switch to it lands. */
+function withBuilt(snapshot: BucketSnapshot, local: LocalRelease): { snapshot: BucketSnapshot; landing: Landing } {
+  return {
+    snapshot: { ...snapshot, releases: new Set([...snapshot.releases, local.id]), complete: new Set([...snapshot.complete, local.id]) },
+    landing: { live: local.id, errorPage: errorPageOf(local) },
+  };
 }
 
-/** The snapshot as it is once `local` is built. */
-function withBuilt(snapshot: BucketSnapshot, local: LocalRelease): BucketSnapshot {
-  const releases = new Map(snapshot.releases);
-  releases.set(local.id, new Map(local.files.map((file) => [file.key, file.md5])));
-  return { ...snapshot, releases, complete: new Set([...snapshot.complete, local.id]) };
+/** Where the site stays or lands, and the snapshot as it is then. */
+function outcome(plan: ReleasePlan, stays: boolean): { snapshot: BucketSnapshot; landing: Landing } {
+  return stays ? { snapshot: plan.snapshot, landing: { live: plan.live, errorPage: plan.liveErrorPage } } : withBuilt(plan.snapshot, plan.local);
 }
 
 function planned(plan: ReleasePlan): Pick<SitePublishResult, 'uploaded' | 'copied' | 'bytesUploaded'> {
@@ -146,7 +157,8 @@ export async function publishSite(project: Project, target: SiteTarget, state: S
   if (step.kind === 'unchanged' || step.kind === 'kept-rollback') {
     // A crash after an earlier switch may have left its record or its cleanup undone.
     const site: Omit<SiteRecord, 'updatedAt'> = recorded?.live === live ? recorded : { live, ...(recorded?.live ? { previous: recorded.live } : {}) };
-    const finished = await finishSwitch(project, target.bucket, plan.snapshot, live, () => state.setSite(site), [site.rolledBackFrom, site.previous]);
+    const { snapshot, landing } = outcome(plan, true);
+    const finished = await finishSwitch(project, target.bucket, snapshot, landing, () => state.setSite(site), [site.rolledBackFrom, site.previous]);
     return {
       release: live, previous: live, action: step.kind, uploaded: [], copied: 0, bytesUploaded: 0, migrated: false, ...finished,
       ...(step.kind === 'kept-rollback' ? { rolledBackFrom: local.id } : {}),
@@ -155,7 +167,8 @@ export async function publishSite(project: Project, target: SiteTarget, state: S
   if (step.kind === 'build') await buildRelease(project, target.bucket, local, step);
   await switchRelease(project, plan.settings, local.id);
   const previous = live === '' ? undefined : live;
-  const finished = await finishSwitch(project, target.bucket, withBuilt(plan.snapshot, local), local.id, () => state.setSite({ live: local.id, ...(previous ? { previous } : {}) }), [previous]);
+  const { snapshot, landing } = outcome(plan, false);
+  const finished = await finishSwitch(project, target.bucket, snapshot, landing, () => state.setSite({ live: local.id, ...(previous ? { previous } : {}) }), [previous]);
   return {
     release: local.id, previous: live, action: step.kind === 'build' ? 'created' : 'switched', ...planned(plan), migrated: plan.migrates, ...finished,
   };
@@ -179,10 +192,9 @@ export async function planSite(project: Project, target: SiteTarget, rolledBackF
   const { step } = plan;
   const action: SitePlan['action'] = step.kind === 'build' ? 'created' : step.kind === 'switch' ? 'switched' : step.kind;
   const stays = action === 'unchanged' || action === 'kept-rollback';
-  const live = stays ? plan.live : plan.local.id;
-  const snapshot = stays ? plan.snapshot : withBuilt(plan.snapshot, plan.local);
-  const left = leftovers(snapshot, live);
-  const prune = await prunable(project.aws.client(S3Client), target.bucket, snapshot, live, project.config.site.keepReleases, [rolledBackFrom, stays ? undefined : plan.live]);
+  const { snapshot, landing } = outcome(plan, stays);
+  const left = leftovers(snapshot, landing.live, landing.errorPage);
+  const prune = await prunable(project.aws.client(S3Client), target.bucket, snapshot, landing.live, project.config.site.keepReleases, [rolledBackFrom, stays ? undefined : plan.live]);
   return {
     release: plan.local.id,
     live: plan.live,

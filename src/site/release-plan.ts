@@ -1,17 +1,24 @@
 // What a site deploy will do, from reads only: the local files and their release id, the live
-// release (from the function itself), and one listing of the site bucket. `plan` prints it, and
+// release (from the function itself), and a snapshot of the site bucket. `plan` prints it, and
 // publish.ts carries it out, so the two never disagree.
+//
+// The snapshot costs the same three requests whatever the site's size, made together: listings by
+// `/` of the bucket root and of `releases/` (release ids, not their files), and the manifests'
+// listing. Only a new release to build lists files: the live layout's (copy sources) and its own
+// prefix (what a crashed attempt wrote). Deleting a release lists its files then.
 import { UserError } from '../errors.ts';
 import { readStage } from '../edge/function-api.ts';
+import { ignoreNotFound } from '../resources/not-found.ts';
 import type { EdgeSettings } from '../edge/code.ts';
 import type { Project } from '../project/project.ts';
-import { S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { cacheRules } from './cache-control.ts';
 import { contentTypeFor } from './content-type.ts';
+import { mapBounded } from './concurrency.ts';
 import { siteConfigJson } from './generate.ts';
 import { etagMd5, type SourceFile } from './plan.ts';
 import {
-  ERROR_PAGE_KEY, isRootLayoutKey, listObjects, manifestId, MANIFEST_PREFIX, predecessorOf, readManifests, releasesToPrune, releaseId, RELEASES_PREFIX,
+  ERROR_PAGE_KEY, isRootLayoutKey, listObjects, manifestId, MANIFEST_PREFIX, predecessorOf, readManifests, releaseKey, releasesToPrune, releaseId, RELEASES_PREFIX,
   type Manifest, type ReleaseFile,
 } from './releases.ts';
 import { md5Hex, scanSite, type LocalFile } from './scan.ts';
@@ -29,14 +36,22 @@ export interface LocalRelease {
   files: LocalReleaseFile[];
 }
 
-/** What the site bucket holds, from one listing: the root layout's objects, each release's objects, the complete releases. */
+/** What the site bucket holds, in a constant number of requests: the root layout's objects, the release ids, the complete releases. */
 export interface BucketSnapshot {
   /** Keys outside `releases/` and `release-manifests/` → MD5 ('' when the ETag is not one). */
   root: Map<string, string>;
-  /** Release id → (file key → MD5), complete or not. */
-  releases: Map<string, Map<string, string>>;
+  /** Ids with objects under `releases/<id>/`, complete or not. */
+  releases: Set<string>;
   /** Ids with a manifest. */
   complete: Set<string>;
+}
+
+/** What building a release reads in full, each as file key → MD5 ('' when the ETag is not one). */
+export interface BuildListing {
+  /** The live layout's objects (a release's, or the bucket root's): the sources of copies. */
+  live: Map<string, string>;
+  /** What a crashed earlier attempt already wrote under `releases/<new id>/`. */
+  built: Map<string, string>;
 }
 
 export interface CopyFile {
@@ -68,6 +83,8 @@ export interface ReleasePlan {
   settings: EdgeSettings;
   rolledBackFrom: string | undefined;
   snapshot: BucketSnapshot;
+  /** MD5 of the live release's `404.html` when the step keeps that release (undefined: it has none, or the step switches). */
+  liveErrorPage: string | undefined;
   step: SiteStep;
   /** Whether the live layout is the bucket root (a site deployed before releases). */
   migrates: boolean;
@@ -97,36 +114,79 @@ export async function localRelease(project: Project, target: SiteTarget, scanned
   return { id: releaseId(releaseFiles), files: releaseFiles };
 }
 
+/** Every object under `prefix`, by key relative to it → MD5 ('' when the ETag is not one). */
+export async function listTree(s3: S3Client, bucket: string, prefix: string): Promise<Map<string, string>> {
+  const { objects } = await listObjects(s3, bucket, prefix);
+  return new Map(objects.map(({ key, etag }) => [key.slice(prefix.length), etagMd5(etag) ?? '']));
+}
+
+/** The keys of release `id`'s files, listed now (for deleting it). */
+export async function releaseObjectKeys(s3: S3Client, bucket: string, id: string): Promise<string[]> {
+  return [...(await listTree(s3, bucket, releaseKey(id, ''))).keys()].map((key) => releaseKey(id, key));
+}
+
+const LISTING_CONCURRENCY = 4;
+
+/**
+ * The bucket's layout from three listings of constant size, made together: the root by `/` (its
+ * files; a root layout's folders are listed after it, only when there are some), `releases/` by
+ * `/` (the ids), and the manifests.
+ */
 export async function snapshotBucket(s3: S3Client, bucket: string): Promise<BucketSnapshot> {
-  const { objects } = await listObjects(s3, bucket, '');
-  const snapshot: BucketSnapshot = { root: new Map(), releases: new Map(), complete: new Set() };
-  for (const { key, etag } of objects) {
-    const md5 = etagMd5(etag) ?? '';
-    if (isRootLayoutKey(key)) {
-      snapshot.root.set(key, md5);
-    } else if (key.startsWith(MANIFEST_PREFIX)) {
-      const id = manifestId(key);
-      if (id !== undefined) snapshot.complete.add(id);
-    } else {
-      const rest = key.slice(RELEASES_PREFIX.length);
-      const slash = rest.indexOf('/');
-      if (slash <= 0) continue;
-      const id = rest.slice(0, slash);
-      const files = snapshot.releases.get(id) ?? new Map<string, string>();
-      files.set(rest.slice(slash + 1), md5);
-      snapshot.releases.set(id, files);
-    }
+  const [top, releases, manifests] = await Promise.all([
+    listObjects(s3, bucket, '', '/'),
+    listObjects(s3, bucket, RELEASES_PREFIX, '/'),
+    listObjects(s3, bucket, MANIFEST_PREFIX),
+  ]);
+  const root = new Map(top.objects.map(({ key, etag }) => [key, etagMd5(etag) ?? '']));
+  // Folders of the root layout: only a migration (or a crash after one) leaves them.
+  const folders = top.prefixes.filter(isRootLayoutKey);
+  for (const [prefix, files] of await mapBounded(folders, LISTING_CONCURRENCY, async (prefix) => [prefix, await listTree(s3, bucket, prefix)] as const)) {
+    for (const [key, md5] of files) root.set(`${prefix}${key}`, md5);
   }
-  return snapshot;
+  const ids = releases.prefixes.map((prefix) => prefix.slice(RELEASES_PREFIX.length, -1)).filter((id) => id !== '');
+  const complete = manifests.objects.map((object) => manifestId(object.key)).filter((id): id is string => id !== undefined);
+  return { root, releases: new Set(ids), complete: new Set(complete) };
+}
+
+/** The MD5 of a release's 404 page; undefined when it has none. */
+export function errorPageOf(release: LocalRelease): string | undefined {
+  return release.files.find((file) => file.key === ERROR_PAGE_KEY)?.md5;
+}
+
+/** The MD5 of one object from its ETag ('' when the ETag is not one); undefined when it does not exist. */
+async function objectMd5(s3: S3Client, bucket: string, key: string): Promise<string | undefined> {
+  // HeadObject has no body, so a missing key is `NotFound` (404), not `NoSuchKey`.
+  const head = await ignoreNotFound(['NotFound', 'NoSuchKey'], () => s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })));
+  return head === undefined ? undefined : etagMd5(head.ETag ?? '') ?? '';
+}
+
+/**
+ * The MD5 of the live release's 404 page, for a step that keeps it. When the local files are that
+ * release (`local`; its id hashes every key and MD5) and the root copy matches them, no request is
+ * needed; otherwise the object itself is read, as the copy to the root would take it.
+ */
+async function keptErrorPage(s3: S3Client, bucket: string, snapshot: BucketSnapshot, live: string, local: LocalRelease | undefined): Promise<string | undefined> {
+  if (live === '') return undefined;
+  const expected = local && errorPageOf(local);
+  if (local && (expected === undefined || snapshot.root.get(ERROR_PAGE_KEY) === expected)) return expected;
+  return objectMd5(s3, bucket, releaseKey(live, ERROR_PAGE_KEY));
+}
+
+/** The full listings a build of `id` needs; a prefix with no objects is not listed. */
+export async function buildListing(s3: S3Client, bucket: string, snapshot: BucketSnapshot, live: string, id: string): Promise<BuildListing> {
+  const under = (release: string): Promise<Map<string, string>> =>
+    snapshot.releases.has(release) ? listTree(s3, bucket, releaseKey(release, '')) : Promise.resolve(new Map<string, string>());
+  const [liveObjects, built] = await Promise.all([live === '' ? Promise.resolve(snapshot.root) : under(live), under(id)]);
+  return { live: liveObjects, built };
 }
 
 /** The objects of the live layout (a release, or the bucket root) by MD5, for copies on S3's side. */
-function copySources(snapshot: BucketSnapshot, live: string): Map<string, string> {
+function copySources(objects: Map<string, string>, live: string): Map<string, string> {
   const byMd5 = new Map<string, string>();
-  const objects = live === '' ? snapshot.root : snapshot.releases.get(live) ?? new Map<string, string>();
   for (const [key, md5] of objects) {
     if (md5 === '') continue;
-    byMd5.set(md5, live === '' ? key : `${RELEASES_PREFIX}${live}/${key}`);
+    byMd5.set(md5, live === '' ? key : releaseKey(live, key));
   }
   return byMd5;
 }
@@ -135,9 +195,9 @@ function copySources(snapshot: BucketSnapshot, live: string): Map<string, string
  * A new release's files: what a crashed earlier attempt already wrote stays, a file whose content
  * the live layout holds (under any name) is copied, the rest is uploaded.
  */
-export function buildStep(local: LocalRelease, snapshot: BucketSnapshot, live: string): SiteStep & { kind: 'build' } {
-  const already = snapshot.releases.get(local.id) ?? new Map<string, string>();
-  const sources = copySources(snapshot, live);
+export function buildStep(local: LocalRelease, listing: BuildListing, live: string): SiteStep & { kind: 'build' } {
+  const already = listing.built;
+  const sources = copySources(listing.live, live);
   const step: SiteStep & { kind: 'build' } = { kind: 'build', upload: [], copy: [], present: 0 };
   for (const file of local.files) {
     if (already.get(file.key) === file.md5) {
@@ -187,21 +247,22 @@ export async function planRelease(project: Project, target: SiteTarget, rolledBa
   if (local.id === live) step = { kind: 'unchanged' };
   else if (local.id === rolledBackFrom) step = { kind: 'kept-rollback' };
   else if (snapshot.complete.has(local.id)) step = { kind: 'switch' };
-  else step = buildStep(local, snapshot, live);
-  return { local, live, settings, rolledBackFrom, snapshot, step, migrates };
+  else step = buildStep(local, await buildListing(s3, target.bucket, snapshot, live, local.id), live);
+  const liveErrorPage = step.kind === 'unchanged' || step.kind === 'kept-rollback' ? await keptErrorPage(s3, target.bucket, snapshot, live, step.kind === 'unchanged' ? local : undefined) : undefined;
+  return { local, live, settings, rolledBackFrom, snapshot, liveErrorPage, step, migrates };
 }
 
 /**
- * What a finished switch to `live` would still have to do in the bucket. `errorPageMd5`: the live
- * release's 404 page, when the snapshot was taken before that release was built.
+ * What a finished switch to `live` would still have to do in the bucket. `errorPageMd5`: the MD5 of
+ * the live release's 404 page (undefined when it has none).
  */
-export function leftovers(snapshot: BucketSnapshot, live: string, errorPageMd5 = snapshot.releases.get(live)?.get(ERROR_PAGE_KEY)): Leftovers {
+export function leftovers(snapshot: BucketSnapshot, live: string, errorPageMd5: string | undefined): Leftovers {
   if (live === '') return { errorPage: false, rootFiles: [], incomplete: [] };
   const rootErrorPage = snapshot.root.get(ERROR_PAGE_KEY);
   return {
     errorPage: errorPageMd5 !== undefined && rootErrorPage !== errorPageMd5,
     rootFiles: [...snapshot.root.keys()].filter((key) => key !== ERROR_PAGE_KEY).sort(),
-    incomplete: [...snapshot.releases.keys()].filter((id) => !snapshot.complete.has(id) && id !== live).sort(),
+    incomplete: [...snapshot.releases].filter((id) => !snapshot.complete.has(id) && id !== live).sort(),
   };
 }
 

@@ -6,20 +6,22 @@
 //   which sites use for security.txt and similar.
 // - A `config.json` at the root is skipped: the tool generates it at deploy time (see generate.ts).
 // - Symbolic links are followed; a link back into a directory being walked (a loop) is skipped.
-// - Files up to `READ_WHOLE_BYTES` are read in one call and hashed; larger ones are hashed from a
-//   stream, so a large file is never held in memory. At most `SCAN_CONCURRENCY` at a time.
+// - Every file is read through a buffer of `READ_CHUNK_BYTES` that the next file reuses, and hashed
+//   as it is read: no allocation per file (10,000 files are ~375 MB of garbage otherwise, about a
+//   fifth of the scan's CPU time), and a large file is never held in memory. At most
+//   `SCAN_CONCURRENCY` files at a time. The size is what was read, so it always matches the MD5.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { close, open, read } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { promisify } from 'node:util';
 import { UserError } from '../errors.ts';
 import { mapBounded } from './concurrency.ts';
 
 export const GENERATED_CONFIG_KEY = 'config.json';
 const SCAN_CONCURRENCY = 16;
-// A stream costs several reads and events per file; one readFile is much cheaper for the small
-// files a site is mostly made of.
-const READ_WHOLE_BYTES = 1024 * 1024;
+// Most site files fit in one read.
+const READ_CHUNK_BYTES = 1024 * 1024;
 const KEPT_DOT_DIRECTORIES = new Set(['.well-known']);
 
 export interface LocalFile {
@@ -59,10 +61,27 @@ async function walk(dir: string, files: string[], ancestors: Set<string>): Promi
   }
 }
 
-export async function md5File(path: string): Promise<string> {
-  const hash = createHash('md5');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+// The callback API, promisified: a FileHandle costs about a fifth more CPU per file.
+const openFile = promisify(open);
+const readInto = promisify(read);
+const closeFile = promisify(close);
+
+/** A file's size and MD5, read through `buffer`. */
+async function hashFile(path: string, buffer: Buffer): Promise<{ size: number; md5: string }> {
+  const fd = await openFile(path, 'r');
+  try {
+    const hash = createHash('md5');
+    let size = 0;
+    for (;;) {
+      const { bytesRead } = await readInto(fd, buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+    return { size, md5: hash.digest('hex') };
+  } finally {
+    await closeFile(fd);
+  }
 }
 
 export function md5Hex(body: Buffer): string {
@@ -94,11 +113,14 @@ export async function scanSite(siteDir: string): Promise<LocalFile[]> {
   const paths: string[] = [];
   await walk(siteDir, paths, new Set([await realpath(siteDir)]));
   const candidates = paths.map((path) => ({ path, key: keyFor(siteDir, path) })).filter((file) => file.key !== GENERATED_CONFIG_KEY);
+  const buffers: Buffer[] = [];
   const files = await mapBounded(candidates, SCAN_CONCURRENCY, async ({ path, key }) => {
-    const { size } = await stat(path);
-    if (size > READ_WHOLE_BYTES) return { key, path, size, md5: await md5File(path) };
-    const body = await readFile(path);
-    return { key, path, size: body.length, md5: md5Hex(body) };
+    const buffer = buffers.pop() ?? Buffer.allocUnsafe(READ_CHUNK_BYTES);
+    try {
+      return { key, path, ...(await hashFile(path, buffer)) };
+    } finally {
+      buffers.push(buffer);
+    }
   });
   return files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
