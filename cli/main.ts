@@ -42,6 +42,12 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   const run = (load: () => Promise<number>) => async () => setExit(await load());
+  // For the commands that load every AWS client: the STS call (and for `up` the state's first
+  // read) starts before the command's modules load, and goes on while they do.
+  const startOpening = async (options: GlobalOptions, readState: boolean) => {
+    const { startOpening: start } = await import('../src/project/project.ts');
+    start(options, io, readState ? (project) => project.store.prefetch(project.config.project) : undefined);
+  };
 
   program.command('up').description('show the plan and ask (unless --yes), then create or update every resource, deploy the function, publish the site as a release')
     .option('--allow-data-loss', 'let up replace or delete the DynamoDB table or the SSM secret, deleting the counts or the key they hold')
@@ -51,10 +57,16 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       const { verify, verifyUrl, ...upOptions } = commandOptions;
       if (verifyUrl !== undefined && !verify) throw new UserError('--verify-url is used only with --verify; add --verify');
       const options = { ...globals(), ...upOptions };
+      // (--verify runs up with an io of its own, so it opens the project itself.)
+      if (!verify) await startOpening(options, true);
       setExit(verify ? await (await import('../src/commands/up-verify.ts')).upVerify({ verifyUrl }, options, io) : await (await import('../src/commands/up.ts')).up(options, io));
     });
   program.command('plan').description('show what up would change; exit 0 = no changes, 2 = changes')
-    .action(run(async () => (await import('../src/commands/plan.ts')).plan(globals(), io)));
+    .action(run(async () => {
+      const options = globals();
+      await startOpening(options, true);
+      return (await import('../src/commands/plan.ts')).plan(options, io);
+    }));
   program.command('deploy-lambda').description('bundle and zip the counter; upload it only when its SHA-256 differs from the deployed code')
     .action(run(async () => (await import('../src/commands/deploy-lambda.ts')).deployLambda(globals(), io)));
   program.command('deploy-site').description('publish the site directory as a new release (unchanged files copied in S3) and switch to it; no invalidation')
@@ -76,7 +88,11 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program.command('status').description('show the recorded resources and outputs')
     .action(run(async () => (await import('../src/commands/status.ts')).status(globals(), io)));
   program.command('destroy').description('delete everything this project made (asks first unless --yes)')
-    .action(run(async () => (await import('../src/commands/destroy.ts')).destroy(globals(), io)));
+    .action(run(async () => {
+      const options = globals();
+      await startOpening(options, false);
+      return (await import('../src/commands/destroy.ts')).destroy(options, io);
+    }));
   program.command('unlock').description('remove a stale state lock, like terraform force-unlock').argument('<lock-id>', 'the id printed by the run that holds the lock')
     .action(async (lockId: string) => setExit(await (await import('../src/commands/unlock.ts')).unlock(lockId, globals(), io)));
   program.command('ci-setup').description('create the GitHub OIDC provider and a deploy role only that repository and branch may assume (asks first, as up does)')

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { RemoveTagsFromResourceCommand } from '@aws-sdk/client-ssm';
 import { ListBucketsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { resourceMutations } from './helpers/cli.ts';
+import { StateSession } from '../src/state/session.ts';
 import { readJson } from './helpers/s3.ts';
 import { s3, ssm, PARAMETER, STATE_BUCKET, STATE_KEY, project, stateDocument, stateObjectExists, openStore } from './helpers/foundation-stack.ts';
 
@@ -67,6 +68,25 @@ describe('locking', () => {
       assert.deepEqual(resourceMutations(result.calls), [], command);
       assert.equal((await s3.send(new ListBucketsCommand({}))).Buckets?.length ?? 0, 0, command);
     }
+  });
+
+  test('changes made while a state write is in flight go together in the next write, each with the ETag of the one before', async () => {
+    assert.equal((await project.run('up')).code, 0);
+    const store = await openStore();
+    const loaded = await store.read('jane-resume');
+    assert.ok(loaded);
+    const serialBefore = loaded.document.serial;
+    const session = new StateSession(store, loaded.document, loaded.etag);
+    const observed = (id: string) => ({ id, outputs: { id } });
+    // Five changes at once, as a destroy deleting independent resources makes them.
+    await Promise.all(['a', 'b', 'c', 'd', 'e'].map((name) => session.record(`extra-${name}`, observed(name))));
+    assert.ok(session.writeCount >= 1 && session.writeCount < 5, `${session.writeCount} writes for 5 changes`);
+    const stored = await stateDocument<{ serial: number; resources: Record<string, { id: string }> }>();
+    assert.deepEqual(['a', 'b', 'c', 'd', 'e'].map((name) => stored.resources[`extra-${name}`]?.id), ['a', 'b', 'c', 'd', 'e']);
+    assert.equal(stored.serial, serialBefore + session.writeCount);
+    // One more change after they settled is written on its own, over the last ETag.
+    await session.forget('extra-a');
+    assert.equal((await stateDocument<{ resources: Record<string, unknown> }>()).resources['extra-a'], undefined);
   });
 
   test('a state write over a version someone else changed is an error, never a silent overwrite', async () => {

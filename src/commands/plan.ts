@@ -7,9 +7,12 @@ import { EXIT_OK, EXIT_PLAN_CHANGES, type GlobalOptions, type Io } from '../ui/i
 import { preflight } from '../project/preflight.ts';
 import { countActions, jsonDocument, renderPlan, renderSummary } from '../ui/render.ts';
 import { planSite, renderSitePlan, sitePlanChanges, siteTarget } from '../site/publish.ts';
+import { startSiteReads } from '../site/release-plan.ts';
 
 export async function plan(options: GlobalOptions, io: Io): Promise<number> {
   const project = await preflight(options, io, { site: true });
+  // The site plan's reads go along with the stack's (nothing is changed in between).
+  const early = startSiteReads(project);
   // The CI deploy role is looked for by name alongside the state, in case the state does not name it.
   const role = findDeployRole(project.aws, project.names.deployRole);
   role.catch(() => undefined); // raised by ciStackForPlan when it needs the answer
@@ -23,7 +26,7 @@ export async function plan(options: GlobalOptions, io: Io): Promise<number> {
   const counts = countActions(changes);
   // Undefined while the bucket or distribution is still to be created: then every file is new anyway.
   const target = siteTarget((name) => engine.outputsOf(name));
-  const site = target ? await planSite(project, target, loaded?.document.site?.rolledBackFrom) : undefined;
+  const site = target ? await planSite(project, target, loaded?.document.site?.rolledBackFrom, early) : undefined;
   const siteChanges = site !== undefined && sitePlanChanges(site);
   const resourceChanges = counts.create + counts.update + counts.replace + counts.delete;
   const hasChanges = resourceChanges > 0 || siteChanges;

@@ -10,6 +10,7 @@ import { preflight } from '../project/preflight.ts';
 import { jsonDocument, countActions, renderOutputs, renderSummary } from '../ui/render.ts';
 import { planSite, publishSite, renderSitePublish, sitePlanChanges, siteTarget, type SitePlan, type SitePublishResult } from '../site/publish.ts';
 import type { Engine } from '../engine/engine.ts';
+import { startSiteReads } from '../site/release-plan.ts';
 import type { LoadedState } from '../state/store.ts';
 
 export interface UpHooks {
@@ -44,6 +45,9 @@ function unchangedSite(plan: SitePlan): SitePublishResult {
 export async function up(options: GlobalOptions, io: Io, hooks: UpHooks = {}): Promise<number> {
   const started = performance.now();
   const project = await preflight(options, io, { site: true, resources: true });
+  // The site step's reads go along with the plan's; a no-change run decides on them, and a run
+  // that changes something reuses the scan (and reads the bucket and function again after apply).
+  const early = startSiteReads(project);
   const reporter = reporterFor(io);
   const refuse: ConsentRequest['refuse'] = async (changes) => {
     await hooks.refuse?.(changes);
@@ -58,7 +62,7 @@ export async function up(options: GlobalOptions, io: Io, hooks: UpHooks = {}): P
     if (JSON.stringify(outputs) !== JSON.stringify(document.outputs)) return undefined;
     const target = siteTarget((name) => engine.outputsOf(name));
     if (!target) return { changes, outputs, site: undefined };
-    const site = await planSite(project, target, document.site?.rolledBackFrom);
+    const site = await planSite(project, target, document.site?.rolledBackFrom, early);
     if (sitePlanChanges(site) || document.site?.live !== site.live) return undefined;
     return { changes, outputs, site: unchangedSite(site) };
   };
@@ -69,7 +73,7 @@ export async function up(options: GlobalOptions, io: Io, hooks: UpHooks = {}): P
       await state.setOutputs(outputs);
       reporter.stop();
       const target = siteTarget((name) => engine.outputsOf(name));
-      const site: SitePublishResult | undefined = target ? await publishSite(project, target, state) : undefined;
+      const site: SitePublishResult | undefined = target ? await publishSite(project, target, state, early.scanned) : undefined;
       return { changes: applied, outputs, site };
     } finally {
       reporter.stop();

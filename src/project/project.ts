@@ -58,11 +58,37 @@ async function resolveRegion(flag: string | undefined, config: Config, profile: 
 
 const REGION_FLAG = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
+const started = new WeakMap<GlobalOptions, Promise<Project>>();
+
+/**
+ * Opens the project now, while the command's own modules are still loading (cli/main.ts calls
+ * this before importing the command): the STS call, and `then` (e.g. the unlocked first read of
+ * the state), overlap the loading. The command's openProject with the same options takes it.
+ */
+export function startOpening(options: GlobalOptions, io: Io, then?: (project: Project) => void): void {
+  if (started.has(options)) return;
+  const opening = openProjectNow(options, io).then((project) => {
+    then?.(project);
+    return project;
+  });
+  opening.catch(() => undefined); // raised by the openProject that takes it
+  started.set(options, opening);
+}
+
 /**
  * Loads the config, resolves the region and asks STS for the account. `withConfig` runs as soon
  * as the config is loaded, for local work that can overlap the first AWS round trips.
  */
-export async function openProject(options: GlobalOptions, io: Io, withConfig?: (config: Config) => void): Promise<Project> {
+export function openProject(options: GlobalOptions, io: Io, withConfig?: (config: Config) => void): Promise<Project> {
+  const opening = started.get(options);
+  if (opening && !withConfig) {
+    started.delete(options);
+    return opening;
+  }
+  return openProjectNow(options, io, withConfig);
+}
+
+async function openProjectNow(options: GlobalOptions, io: Io, withConfig?: (config: Config) => void): Promise<Project> {
   if (options.region !== undefined && !REGION_FLAG.test(options.region)) {
     throw new UserError(`--region "${options.region}" is not an AWS region name; use one like eu-west-1`);
   }

@@ -21,7 +21,7 @@ import type { StateSession } from '../state/session.ts';
 import { ROOT_ERROR_PAGE } from './cache-control.ts';
 import { mapBounded } from './concurrency.ts';
 import {
-  errorPageOf, leftovers, planRelease, prunable, releaseObjectKeys, type BucketSnapshot, type LocalRelease, type ReleasePlan, type SiteStep, type SiteTarget,
+  errorPageOf, leftovers, planRelease, type EarlySiteReads, prunable, releaseObjectKeys, type BucketSnapshot, type LocalRelease, type ReleasePlan, type SiteStep, type SiteTarget,
 } from './release-plan.ts';
 import { buildManifest, ERROR_PAGE_KEY, gitInfo, manifestKey, releaseKey } from './releases.ts';
 import { assertSiteDirectory, type LocalFile } from './scan.ts';
@@ -187,8 +187,8 @@ export interface SitePlan {
 }
 
 /** What the site step would do, for `plan`. Read-only. */
-export async function planSite(project: Project, target: SiteTarget, rolledBackFrom: string | undefined): Promise<SitePlan> {
-  const plan = await planRelease(project, target, rolledBackFrom, undefined, { missingFunctionOk: true });
+export async function planSite(project: Project, target: SiteTarget, rolledBackFrom: string | undefined, early?: EarlySiteReads): Promise<SitePlan> {
+  const plan = await planRelease(project, target, rolledBackFrom, undefined, { missingFunctionOk: true, ...(early ? { early } : {}) });
   const { step } = plan;
   const action: SitePlan['action'] = step.kind === 'build' ? 'created' : step.kind === 'switch' ? 'switched' : step.kind;
   const stays = action === 'unchanged' || action === 'kept-rollback';

@@ -215,9 +215,9 @@ export function buildStep(local: LocalRelease, listing: BuildListing, live: stri
  * The live stage's settings; a missing function or hand-edited code is a UserError naming the fix,
  * or undefined with `missingOk` (for `plan`, where `up` would create or restore the function first).
  */
-export async function liveSettings(project: Project, options: { missingOk?: boolean } = {}): Promise<EdgeSettings | undefined> {
+export async function liveSettings(project: Project, options: { missingOk?: boolean; read?: ReturnType<typeof readStage> } = {}): Promise<EdgeSettings | undefined> {
   const name = project.names.edgeFunction;
-  const stage = await readStage(project.aws, name, 'LIVE');
+  const stage = await (options.read ?? readStage(project.aws, name, 'LIVE'));
   if (!stage) {
     if (options.missingOk) return undefined;
     throw new UserError(`the CloudFront function ${name} that serves the site's releases does not exist (or is not published); run \`${project.hint('up')}\` to create it`);
@@ -230,15 +230,44 @@ export async function liveSettings(project: Project, options: { missingOk?: bool
 }
 
 /**
+ * The site step's reads, started before the stack's outputs are known (the bucket and function
+ * names are the project's own): the site directory's scan, the function's LIVE stage and the
+ * bucket's snapshot. For a run that changes nothing before its site step (a no-change `up`,
+ * `plan`), so they go along with the stack's reads instead of after them.
+ */
+export interface EarlySiteReads {
+  bucket: string;
+  scanned: Promise<LocalFile[]>;
+  stage: ReturnType<typeof readStage>;
+  snapshot: Promise<BucketSnapshot>;
+}
+
+export function startSiteReads(project: Project): EarlySiteReads {
+  const bucket = project.names.siteBucket;
+  const reads = {
+    bucket,
+    scanned: scanSite(project.config.siteDir),
+    stage: readStage(project.aws, project.names.edgeFunction, 'LIVE'),
+    snapshot: snapshotBucket(project.aws.client(S3Client), bucket),
+  };
+  // Each is awaited (and its error raised) by planRelease, if the run gets there.
+  for (const read of [reads.scanned, reads.stage, reads.snapshot]) read.catch(() => undefined);
+  return reads;
+}
+
+/**
  * Reads what the site step needs and decides it. `settings` undefined: the function does not
  * exist yet (only `plan` before the first `up`), so the whole release is new.
  */
-export async function planRelease(project: Project, target: SiteTarget, rolledBackFrom: string | undefined, scanned?: Promise<LocalFile[]>, options: { missingFunctionOk?: boolean } = {}): Promise<ReleasePlan> {
+export async function planRelease(
+  project: Project, target: SiteTarget, rolledBackFrom: string | undefined, scanned?: Promise<LocalFile[]>, options: { missingFunctionOk?: boolean; early?: EarlySiteReads } = {},
+): Promise<ReleasePlan> {
   const s3 = project.aws.client(S3Client);
+  const early = options.early?.bucket === target.bucket ? options.early : undefined;
   const [local, found, snapshot] = await Promise.all([
-    localRelease(project, target, scanned),
-    liveSettings(project, { missingOk: options.missingFunctionOk === true }),
-    snapshotBucket(s3, target.bucket),
+    localRelease(project, target, scanned ?? early?.scanned),
+    liveSettings(project, { missingOk: options.missingFunctionOk === true, ...(early ? { read: early.stage } : {}) }),
+    early?.snapshot ?? snapshotBucket(s3, target.bucket),
   ]);
   const settings = found ?? { domain: null, redirectFrom: [], release: '' };
   const live = settings.release;
