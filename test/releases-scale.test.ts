@@ -7,7 +7,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { CallLogEntry } from '../src/aws/call-log.ts';
 import { buildManifest } from '../src/site/releases.ts';
 import { makeProject, type CliRun, type TestProject } from './helpers/cli.ts';
@@ -138,6 +138,25 @@ describe('a no-change up as the site grows', () => {
     assert.deepEqual(releaseDirs(objects), completeIds(objects));
     assert.equal(completeIds(objects).length, 2);
     assert.ok(!completeIds(objects).includes(old), 'the release past keepReleases is still there');
+    const clean = await project.run('plan');
+    assert.equal(clean.code, 0, `plan after the up wants changes\n${clean.stdout}`);
+  });
+
+  test('a live release deleted from the bucket (emptied by hand) is planned and uploaded again, with no switch', async () => {
+    const live = await liveRelease(emulator.endpoint, FUNCTION);
+    // GIVEN the bucket emptied behind the tool's back
+    const objects = await bucketObjects(s3, bucket);
+    for (const key of objects.keys()) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    // THEN plan says the live release is to be made again
+    const plan = await project.run('plan');
+    assert.equal(plan.code, 2, `plan found nothing to do in an empty bucket\n${plan.stdout}`);
+    assert.match(plan.stdout, new RegExp(`site: new release ${live}: \\d+ to upload`));
+    // AND up uploads it under the same id, without touching the function
+    const up = ok(await project.run('up', '--yes'), 'the up after the bucket was emptied');
+    assert.equal(callsOf(up, 'UpdateFunction') + callsOf(up, 'PublishFunction'), 0);
+    assert.equal(await liveRelease(emulator.endpoint, FUNCTION), live);
+    const after = await bucketObjects(s3, bucket);
+    assert.ok(after.has(`release-manifests/${live}.json`) && after.has(`releases/${live}/index.html`) && after.has('404.html'));
     const clean = await project.run('plan');
     assert.equal(clean.code, 0, `plan after the up wants changes\n${clean.stdout}`);
   });

@@ -312,20 +312,24 @@ export const distribution: ResourceKind<DistributionDesired, DistributionActual>
   async delete(ctx, actual) {
     // AWS deletes only a disabled, deployed distribution (moto deletes any). Each step reads the
     // current state first, so a destroy interrupted anywhere picks up where it stopped.
+    // GetDistribution answers the config, its ETag and the status in one read.
     const cloudfront = ctx.aws.globalClient(CloudFrontClient);
-    const before = await currentConfig(ctx, actual.id);
-    if (!before) return;
-    if (before.config.Enabled) {
-      await cloudfront.send(new UpdateDistributionCommand({ Id: actual.id, IfMatch: before.etag, DistributionConfig: { ...before.config, Enabled: false } }));
+    const read = () => ignoreNotFound('NoSuchDistribution', () => cloudfront.send(new GetDistributionCommand({ Id: actual.id })));
+    let current = await read();
+    const config = current?.Distribution?.DistributionConfig;
+    if (!current || !config) return;
+    if (config.Enabled) {
+      await cloudfront.send(new UpdateDistributionCommand({ Id: actual.id, IfMatch: current.ETag, DistributionConfig: { ...config, Enabled: false } }));
+      current = await read();
+      if (!current?.Distribution) return;
     }
-    const status = (await findDistributionById(ctx, actual.id))?.status;
-    if (status === undefined) return;
-    if (status !== 'Deployed') {
+    if (current.Distribution?.Status !== 'Deployed') {
       ctx.note('waiting for CloudFront to deploy the disabled distribution (often 5-15 min)…');
       await ctx.aws.wait(`distribution ${actual.id} to be deployed`, (abortSignal) => waitUntilDistributionDeployed({ client: cloudfront, abortSignal, ...DEPLOY_WAIT }, { Id: actual.id }));
+      current = await read();
+      if (!current?.Distribution) return;
     }
-    const disabled = await currentConfig(ctx, actual.id);
-    if (!disabled) return;
-    await ignoreNotFound('NoSuchDistribution', () => cloudfront.send(new DeleteDistributionCommand({ Id: actual.id, IfMatch: disabled.etag })));
+    const etag = current.ETag;
+    await ignoreNotFound('NoSuchDistribution', () => cloudfront.send(new DeleteDistributionCommand({ Id: actual.id, IfMatch: etag })));
   },
 };

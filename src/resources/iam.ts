@@ -59,20 +59,24 @@ export interface DescribedRole {
   tags: Record<string, string>;
 }
 
+async function inlinePolicyNames(iam: IAMClient, roleName: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const page of paginateListRolePolicies({ client: iam }, { RoleName: roleName })) names.push(...(page.PolicyNames ?? []));
+  return names;
+}
+
+async function managedPolicyArnsOf(iam: IAMClient, roleName: string): Promise<string[]> {
+  const arns: string[] = [];
+  for await (const page of paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName })) {
+    for (const policy of page.AttachedPolicies ?? []) if (policy.PolicyArn) arns.push(policy.PolicyArn);
+  }
+  return arns;
+}
+
 export async function describeRole(aws: Aws, name: string): Promise<DescribedRole | undefined> {
   const iam = aws.globalClient(IAMClient);
-  const listPolicyNames = async () => {
-    const names: string[] = [];
-    for await (const page of paginateListRolePolicies({ client: iam }, { RoleName: name })) names.push(...(page.PolicyNames ?? []));
-    return names;
-  };
-  const listManagedPolicyArns = async () => {
-    const arns: string[] = [];
-    for await (const page of paginateListAttachedRolePolicies({ client: iam }, { RoleName: name })) {
-      for (const policy of page.AttachedPolicies ?? []) if (policy.PolicyArn) arns.push(policy.PolicyArn);
-    }
-    return arns;
-  };
+  const listPolicyNames = () => inlinePolicyNames(iam, name);
+  const listManagedPolicyArns = () => managedPolicyArnsOf(iam, name);
   // The role and its policy lists at once (one round trip, not three).
   const [found, listedNames, listedArns] = await Promise.all([
     ignoreNotFound(NO_SUCH_ENTITY, () => iam.send(new GetRoleCommand({ RoleName: name }))),
@@ -136,9 +140,12 @@ export async function removeOtherPolicies(aws: Aws, roleName: string, role: Pick
 
 /** Deletes a role and, first, its policies: IAM refuses (DeleteConflict) a role that still has any. Gone already is fine. */
 export async function deleteRole(aws: Aws, roleName: string): Promise<void> {
-  const current = await describeRole(aws, roleName);
-  if (!current) return;
-  await removeOtherPolicies(aws, roleName, current, undefined);
+  // What is attached now (not what an earlier read saw): the names are enough to remove them.
+  const iam = aws.globalClient(IAMClient);
+  const listed = await ignoreNotFound(NO_SUCH_ENTITY, () => Promise.all([inlinePolicyNames(iam, roleName), managedPolicyArnsOf(iam, roleName)]));
+  if (!listed) return;
+  const [policyNames, managedPolicyArns] = listed;
+  await removeOtherPolicies(aws, roleName, { inlinePolicies: Object.fromEntries(policyNames.map((name) => [name, undefined])), managedPolicyArns }, undefined);
   await ignoreNotFound(NO_SUCH_ENTITY, () => aws.globalClient(IAMClient).send(new DeleteRoleCommand({ RoleName: roleName })));
 }
 

@@ -165,8 +165,10 @@ export async function publishSite(project: Project, target: SiteTarget, state: S
     };
   }
   if (step.kind === 'build') await buildRelease(project, target.bucket, local, step);
-  await switchRelease(project, plan.settings, local.id);
-  const previous = live === '' ? undefined : live;
+  // The live release built again (it was deleted from the bucket): the function points at it already.
+  const rebuilt = local.id === live;
+  if (!rebuilt) await switchRelease(project, plan.settings, local.id);
+  const previous = rebuilt ? recorded?.previous : live === '' ? undefined : live;
   const { snapshot, landing } = outcome(plan, false);
   const finished = await finishSwitch(project, target.bucket, snapshot, landing, () => state.setSite({ live: local.id, ...(previous ? { previous } : {}) }), [previous]);
   return {

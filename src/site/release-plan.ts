@@ -273,7 +273,9 @@ export async function planRelease(
   const live = settings.release;
   const migrates = live === '' && snapshot.root.size > (snapshot.root.has(ERROR_PAGE_KEY) ? 1 : 0);
   let step: SiteStep;
-  if (local.id === live) step = { kind: 'unchanged' };
+  // The live release must still be there, complete: one deleted from the bucket (emptied by hand)
+  // is built again, under the same id, so the function needs no switch.
+  if (local.id === live && snapshot.complete.has(live) && snapshot.releases.has(live)) step = { kind: 'unchanged' };
   else if (local.id === rolledBackFrom) step = { kind: 'kept-rollback' };
   else if (snapshot.complete.has(local.id)) step = { kind: 'switch' };
   else step = buildStep(local, await buildListing(s3, target.bucket, snapshot, live, local.id), live);
