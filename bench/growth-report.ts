@@ -21,7 +21,8 @@ export interface GrowthResults {
 /** Issue 17's targets for the no-change `up`. */
 export const GROWTH_TARGETS = { maxSecondsAtLargest: 3, maxRssMb: 300 } as const;
 
-const mebibytes = (kib: number) => kib / 1024;
+/** maxRSS is in KiB; the targets and the site sizes are in MB (10^6 bytes), as the issue gives them. */
+const megabytes = (kib: number) => (kib * 1024) / 1e6;
 
 interface RowFigures {
   files: number;
@@ -38,7 +39,7 @@ interface RowFigures {
 function figures(row: GrowthRow): RowFigures {
   const ok = okRuns(row.runs);
   const times = ok.map((run) => run.ms);
-  const rss = ok.flatMap((run) => (run.maxRssKb === undefined ? [] : [mebibytes(run.maxRssKb)]));
+  const rss = ok.flatMap((run) => (run.maxRssKb === undefined ? [] : [megabytes(run.maxRssKb)]));
   return {
     files: row.files,
     bytes: row.bytes,
@@ -52,7 +53,7 @@ function figures(row: GrowthRow): RowFigures {
   };
 }
 
-const megabytesOf = (value: number | undefined) => (value === undefined ? '–' : `${value.toFixed(0)} MiB`);
+const megabytesOf = (value: number | undefined) => (value === undefined ? '–' : `${value.toFixed(0)} MB`);
 
 export function growthSection(results: GrowthResults, svgLink: string): string[] {
   const rows = results.rows.map(figures);
@@ -61,12 +62,12 @@ export function growthSection(results: GrowthResults, svgLink: string): string[]
     '## Growth with the site: a no-change `up`',
     '',
     `Generated sites (bench/sitegen.ts, seeded: the same bytes on every machine) of ${rows.map((row) => row.files.toLocaleString('en-US')).join(', ')} files, each deployed by one untimed \`up\` to a reset emulator `
-      + `(warm, direct, no delay), ${results.domain ? `with the domain ${results.domain}` : 'without a domain'}; then ${runCount} no-change \`up\` runs, timed. `
+      + `(warm, direct, no delay), ${results.domain ? `with the domain ${results.domain}` : 'without a domain'}; then ${runCount} timed no-change \`up\` run${runCount === 1 ? '' : 's'}. `
       + 'Requests are counted by the proxy; peak RSS is the CLI process\'s `process.resourceUsage().maxRSS`, written on exit by bench/rss-probe.mjs (loaded with `NODE_OPTIONS=--import`).',
     '',
     '| files | site size | first `up` (untimed) | no-change `up` (median) | min – max | AWS requests | peak RSS (median / max) |',
     '|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((row, index) => `| ${row.files.toLocaleString('en-US')} | ${(row.bytes / 1024 ** 2).toFixed(1)} MiB | ${seconds(results.rows[index]?.setupMs)} | ${row.ms === undefined ? 'failed' : seconds(row.ms)}${row.failed > 0 ? ` (${row.failed} failed)` : ''} | ${seconds(row.minMs)} – ${seconds(row.maxMs)} | ${row.requests ?? '–'} | ${megabytesOf(row.rssMb)} / ${megabytesOf(row.maxRssMb)} |`),
+    ...rows.map((row, index) => `| ${row.files.toLocaleString('en-US')} | ${(row.bytes / 1e6).toFixed(1)} MB | ${seconds(results.rows[index]?.setupMs)} | ${row.ms === undefined ? 'failed' : seconds(row.ms)}${row.failed > 0 ? ` (${row.failed} failed)` : ''} | ${seconds(row.minMs)} – ${seconds(row.maxMs)} | ${row.requests ?? '–'} | ${megabytesOf(row.rssMb)} / ${megabytesOf(row.maxRssMb)} |`),
     '',
     `![Time, requests and peak RSS of a no-change \`up\` against the number of files](${svgLink})`,
     '',
@@ -122,7 +123,9 @@ function panel(series: Series, offsetX: number, xDecades: [number, number]): str
   const plotHeight = PANEL.height - PANEL.top - PANEL.bottom;
   const top = Math.max(...series.points.map((point) => point.high ?? point.value), series.limit?.value ?? 0);
   const yMax = niceCeiling(top * 1.1);
-  const x = (files: number) => fixed(offsetX + PANEL.left + ((Math.log10(files) - xDecades[0]) / (xDecades[1] - xDecades[0])) * plotWidth);
+  // A little room left and right of the outer decades, so that their labels stay inside.
+  const [from, to] = [xDecades[0] - 0.2, xDecades[1] + 0.2];
+  const x = (files: number) => fixed(offsetX + PANEL.left + ((Math.log10(files) - from) / (to - from)) * plotWidth);
   const y = (value: number) => fixed(PANEL.top + plotHeight - (value / yMax) * plotHeight);
   const parts: string[] = [
     `<text x="${fixed(offsetX + PANEL.width / 2)}" y="18" text-anchor="middle" font-weight="bold">${escape(series.title)}</text>`,
@@ -142,7 +145,8 @@ function panel(series: Series, offsetX: number, xDecades: [number, number]): str
   parts.push(`<text x="${fixed(offsetX + 14)}" y="${fixed(PANEL.top + plotHeight / 2)}" text-anchor="middle" transform="rotate(-90 ${fixed(offsetX + 14)} ${fixed(PANEL.top + plotHeight / 2)})">${escape(series.unit)}</text>`);
   if (series.limit) {
     parts.push(`<line x1="${fixed(offsetX + PANEL.left)}" x2="${fixed(offsetX + PANEL.left + plotWidth)}" y1="${y(series.limit.value)}" y2="${y(series.limit.value)}" stroke="#c00" stroke-dasharray="5 4"/>`);
-    parts.push(`<text x="${fixed(offsetX + PANEL.left + plotWidth - 4)}" y="${fixed(y(series.limit.value) - 5)}" text-anchor="end" fill="#c00">${escape(series.limit.label)}</text>`);
+    // Labelled over the second decade, where the sizes measured (10, 1,000, 10,000) put no point.
+    parts.push(`<text x="${x(10 ** (xDecades[0] + 1))}" y="${fixed(y(series.limit.value) - 5)}" text-anchor="middle" fill="#c00">${escape(series.limit.label)}</text>`);
   }
   const path = series.points.map((point, index) => `${index === 0 ? 'M' : 'L'}${x(point.files)} ${y(point.value)}`).join(' ');
   if (path) parts.push(`<path d="${path}" fill="none" stroke="#1f5fa8" stroke-width="2"/>`);
@@ -170,7 +174,7 @@ export function growthSvg(results: GrowthResults): string {
     },
     { title: 'AWS requests', unit: 'requests', format: (value) => value.toFixed(0), points: rows.flatMap((row) => point(row, row.requests)) },
     {
-      title: 'Peak RSS of the CLI', unit: 'MiB', format: (value) => value.toFixed(0),
+      title: 'Peak RSS of the CLI', unit: 'MB', format: (value) => value.toFixed(0),
       points: rows.flatMap((row) => point(row, row.maxRssMb)),
       limit: { value: GROWTH_TARGETS.maxRssMb, label: `target ≤ ${GROWTH_TARGETS.maxRssMb} MB` },
     },

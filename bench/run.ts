@@ -642,10 +642,12 @@ function conditions(results: Results, context: RunContext): string[] {
   if (results.stack) {
     lines.push(`Stack: ${withDomain ? `with a domain (${STACK_DOMAIN.name} in the hosted zone ${STACK_DOMAIN.hostedZone})` : 'without a domain'}; a **cold** emulator started for this section (no warm-up calls, no untimed run); direct and with ${results.stack.latencyMs} ms added to every request, for both tools.`);
   }
-  const warm = (['sync', 'syncLatency', 'startup', 'counter', 'growth'] as const).filter((key) => results[key] !== undefined);
+  const names = { sync: 'site sync', syncLatency: `site sync with ${latencyMs} ms a request`, startup: 'start-up', counter: 'counter', growth: 'growth' } as const;
+  const warm = (['sync', 'syncLatency', 'startup', 'counter', 'growth'] as const).filter((key) => results[key] !== undefined).map((key) => names[key]);
   if (warm.length > 0) {
-    lines.push(`Sync, sync with latency, start-up, counter and growth (those run): one **warm** emulator (each service called once first), apart from the stack's; direct, except the sync with ${latencyMs} ms a request. `
-      + `Growth deploys its stack ${withDomain ? 'with the same domain' : 'without a domain'}; the sync and start-up stacks have no domain.`);
+    const list = warm.join(', ');
+    lines.push(`${list.charAt(0).toUpperCase()}${list.slice(1)}: one **warm** emulator (each service called once first), apart from the stack's; no delay per request unless the section's name says so. `
+      + `${results.growth ? `Growth deploys its stacks ${withDomain ? 'with the same domain as the stack section' : 'without a domain'}; ` : ''}the sync and start-up stacks have no domain.`);
   }
   return lines;
 }
