@@ -730,7 +730,7 @@ async function render(context: RunContext, results: Results): Promise<string> {
     if (synced) operationParts.push(operationsSection(SYNC_CASES.map(({ key, label }) => ({ label: `${label}${synced.latencyMs > 0 ? `, +${synced.latencyMs} ms a request` : ''}`, ...synced.runs[key] })), ['resume-infra', 'aws s3 sync']));
   }
   if (operationParts.length > 0) {
-    parts.push('## Requests by operation', '', 'The most frequent operations of each run (median count, and the median total time the emulator took to answer them); * marks a mutating operation.', '', ...operationParts, '');
+    parts.push('## Requests by operation', '', `The most frequent operations of each run (median count, and the median total time the emulator took to answer them)${stack ? '; for the stack, its direct runs' : ''}; * marks a mutating operation.`, '', ...operationParts, '');
   }
   return parts.join('\n');
 }
