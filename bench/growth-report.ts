@@ -2,7 +2,7 @@
 // 10,000 files, as a table, pass/fail lines for the targets, and an SVG plot against the file
 // count (log scale), hand-written so the bench needs no plotting dependency.
 import { seconds } from './report.ts';
-import { median, okRuns, type Measurement } from './stats.ts';
+import { median, medianOperations, okRuns, type Measurement } from './stats.ts';
 
 export interface GrowthRow {
   files: number;
@@ -69,6 +69,7 @@ export function growthSection(results: GrowthResults, svgLink: string): string[]
     '|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map((row, index) => `| ${row.files.toLocaleString('en-US')} | ${(row.bytes / 1e6).toFixed(1)} MB | ${seconds(results.rows[index]?.setupMs)} | ${row.ms === undefined ? 'failed' : seconds(row.ms)}${row.failed > 0 ? ` (${row.failed} failed)` : ''} | ${seconds(row.minMs)} – ${seconds(row.maxMs)} | ${row.requests ?? '–'} | ${megabytesOf(row.rssMb)} / ${megabytesOf(row.maxRssMb)} |`),
     '',
+    ...growingOperations(results.rows),
     `![Time, requests and peak RSS of a no-change \`up\` against the number of files](${svgLink})`,
     '',
     '### Targets (issue 17)',
@@ -77,6 +78,16 @@ export function growthSection(results: GrowthResults, svgLink: string): string[]
     '',
   ];
   return lines;
+}
+
+/** The operations whose median count is not the same at every size, as a sentence (none: nothing). */
+function growingOperations(rows: readonly GrowthRow[]): string[] {
+  const perRow = rows.map((row) => new Map(medianOperations(okRuns(row.runs)).map((entry) => [entry.name, entry.count])));
+  const names = [...new Set(perRow.flatMap((counts) => [...counts.keys()]))].sort();
+  const changing = names.filter((name) => new Set(perRow.map((counts) => counts.get(name) ?? 0)).size > 1);
+  if (changing.length === 0 || rows.length < 2) return [];
+  const sizes = rows.map((row) => row.files.toLocaleString('en-US')).join(' / ');
+  return [`Operations whose count changes with the site (median at ${sizes} files): ${changing.map((name) => `${name} ${perRow.map((counts) => counts.get(name) ?? 0).join(' / ')}`).join(', ')}.`, ''];
 }
 
 function growthTargetLines(rows: RowFigures[]): string[] {

@@ -481,7 +481,7 @@ async function growthBench(bench: Bench): Promise<GrowthResults> {
       const { result: _result, ...measurement } = await measure(bench, () => resumeInfra(bench, ['up'], config, log, env), exitZero);
       const maxRssKb = await peakRss(rssFile);
       runs.push({ ...measurement, ...(maxRssKb === undefined ? {} : { maxRssKb }) });
-      progress(`growth rep ${rep}/${reps} ${files} files: ${seconds(measurement.ms)}, ${measurement.counts?.total ?? 0} requests, peak RSS ${maxRssKb === undefined ? '–' : `${(maxRssKb / 1024).toFixed(0)} MiB`}${measurement.note ? ` — ${measurement.note}` : ''}`);
+      progress(`growth rep ${rep}/${reps} ${files} files: ${seconds(measurement.ms)}, ${measurement.counts?.total ?? 0} requests, peak RSS ${maxRssKb === undefined ? '–' : `${((maxRssKb * 1024) / 1e6).toFixed(0)} MB`}${measurement.note ? ` — ${measurement.note}` : ''}`);
     }
     if (setup.code !== 0) runs.push({ ms: setup.ms, ok: false, note: `the first \`up\` failed (exit ${setup.code}: ${lastLine(setup.stderr)})` });
     rows.push({ files, bytes: site.bytes, setupMs: setup.ms, runs });
