@@ -31,14 +31,15 @@ function okMedian(runs: readonly Measurement[], pick: (run: Measurement) => numb
 
 export function stackTable(pairs: readonly Pair[]): string {
   const lines = [
-    '| operation | resume-infra | terraform | terraform / resume-infra | requests (ri / tf) | mutating (ri / tf) |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| operation | resume-infra | terraform | terraform / resume-infra | requests (ri / tf) | mutating (ri / tf) | waves (ri / tf) |',
+    '|---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const pair of pairs) {
     const time = (runs: Measurement[]) => okMedian(runs, (run) => run.ms);
     const total = (runs: Measurement[]) => count(okMedian(runs, (run) => run.counts?.total));
     const mutating = (runs: Measurement[]) => count(okMedian(runs, (run) => run.counts?.mutating));
-    lines.push(`| ${pair.label} | ${timeCell(pair.ours)} | ${timeCell(pair.theirs)} | ${ratio(time(pair.theirs), time(pair.ours))} | ${total(pair.ours)} / ${total(pair.theirs)} | ${mutating(pair.ours)} / ${mutating(pair.theirs)} |`);
+    const waves = (runs: Measurement[]) => count(okMedian(runs, (run) => run.waves));
+    lines.push(`| ${pair.label} | ${timeCell(pair.ours)} | ${timeCell(pair.theirs)} | ${ratio(time(pair.theirs), time(pair.ours))} | ${total(pair.ours)} / ${total(pair.theirs)} | ${mutating(pair.ours)} / ${mutating(pair.theirs)} | ${waves(pair.ours)} / ${waves(pair.theirs)} |`);
   }
   return lines.join('\n');
 }

@@ -1,22 +1,26 @@
-// The side-by-side benchmark (issue 7): resume-infra against Terraform and `aws s3 sync`, on one
-// local emulator, every AWS request counted by the same recording proxy for every tool.
+// The side-by-side benchmark (issues 7 and 17): resume-infra against Terraform and `aws s3 sync`,
+// on a local emulator, every AWS request counted by the same recording proxy for every tool.
 //
-//   npx tsx bench/run.ts [--reps 5] [--only stack|sync|sync-latency|startup|counter] [--domain] [--latency 50] [--write]
+//   npx tsx bench/run.ts [--reps 5] [--only stack|sync|sync-latency|startup|counter|growth] [--no-domain] [--latency 50] [--node 24] [--write]
 //
-// sync-latency is the site sync again with --latency ms (50 unless given) added by the proxy to
-// every answer: the emulator on loopback answers in about a millisecond and takes one request at
-// a time, while a real S3 endpoint takes tens of ms per request and many at once, which is where
-// a client's concurrency shows.
-// --domain runs the stack lifecycle with a domain (ACM certificate, validation and alias records
-// in a hosted zone the harness makes after each reset); without it, the stack has no domain,
-// the path most new users take first, and the one that fits the time budget.
+// stack: the whole stack with a domain (ACM certificate, validation and alias records in a hosted
+// zone the harness makes after each reset; --no-domain leaves them out), on an emulator started
+// for this section alone and never warmed up, twice per repetition: direct, and with --latency
+// ms (50 unless given) added by the proxy to every answer, a stand-in for the round trip to a
+// real region. Each run also counts the waves on its critical path (bench/waves.ts).
+// sync-latency is the site sync again with that delay: the emulator on loopback answers in about
+// a millisecond and takes one request at a time, while a real S3 endpoint takes tens of ms per
+// request and many at once, which is where a client's concurrency shows.
+// growth: a no-change `up` of generated sites of 10, 1,000 and 10,000 files: time, requests,
+// and the CLI's peak RSS (bench/rss-probe.mjs); plotted to bench/growth.svg.
+// resume-infra runs on Node --node (24 unless given; .ci/node.sh fetches it), as users run it.
 // The tools alternate (which goes first flips every repetition) and each figure is the median
 // of the repetitions. A full run writes bench/RESULTS.md; a partial one (--only) prints its
 // tables and writes RESULTS.md only with --write. Scratch files go to bench/.work/ (git-ignored).
 import { appendFile, cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CreateBucketCommand, DeleteObjectsCommand, ListBucketsCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import { currentBundle } from '../cli/bundle-check.mjs';
@@ -26,11 +30,13 @@ import { buildLambdaZip } from '../src/lambda/bundle.ts';
 import { killAll, run, type RunResult } from './exec.ts';
 import { start, type RecordingProxy } from './proxy.ts';
 import { notesOf, operationsSection, seconds, stackTable, startupTable, syncTable, type Pair } from './report.ts';
-import { cloneSite, generateSiteRepo, SITE_FILES, type GeneratedSite } from './sitegen.ts';
+import { growthSection, growthSvg, type GrowthResults, type GrowthRow } from './growth-report.ts';
+import { cloneSite, generateSite, generateSiteRepo, SITE_FILES, type GeneratedSite } from './sitegen.ts';
 import { median, medianOf, okRuns, type Measurement } from './stats.ts';
 import { prepareTerraform, PROVIDER_MIRROR, resourceSeconds, STATE_BUCKET, type Terraform } from './terraform.ts';
+import { criticalWaves } from './waves.ts';
 
-const SECTIONS = ['stack', 'sync', 'sync-latency', 'startup', 'counter'] as const;
+const SECTIONS = ['stack', 'sync', 'sync-latency', 'startup', 'counter', 'growth'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -48,8 +54,8 @@ const STACK_DOMAIN = { name: 'resume.bench-example.com', hostedZone: 'bench-exam
 
 const { values: flags } = parseArgs({
   options: {
-    reps: { type: 'string', default: '5' }, only: { type: 'string' }, domain: { type: 'boolean', default: false }, write: { type: 'boolean', default: false },
-    latency: { type: 'string', default: '50' },
+    reps: { type: 'string', default: '5' }, only: { type: 'string' }, 'no-domain': { type: 'boolean', default: false }, write: { type: 'boolean', default: false },
+    latency: { type: 'string', default: '50' }, node: { type: 'string', default: '24' },
   },
 });
 const latencyMs = Number(flags.latency);
@@ -59,7 +65,9 @@ if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps ${flags.reps} i
 const only = flags.only;
 if (only !== undefined && !(SECTIONS as readonly string[]).includes(only)) throw new Error(`--only ${only}: use one of ${SECTIONS.join(', ')}`);
 const sections: Section[] = only ? [only as Section] : [...SECTIONS];
-const withDomain = flags.domain === true;
+const withDomain = flags['no-domain'] !== true;
+const nodeMajor = flags.node;
+if (!/^\d+$/.test(nodeMajor)) throw new Error(`--node ${nodeMajor} is not a Node major version; use e.g. --node 24`);
 
 const startedAt = Date.now();
 function progress(message: string): void {
@@ -81,10 +89,18 @@ interface Bench {
   /** An S3 client straight to the emulator, for set-up that must not be counted. */
   s3: S3Client;
   stackSite: string;
+  /** The node binary resume-infra runs on (--node). */
+  node: string;
   terraform?: Terraform;
-  tfInit?: RunResult;
   /** The config of a stack that is up, for `status`. */
   deployedConfig?: string;
+}
+
+/** What the report says about the run's tools, whichever emulator they ran against. */
+interface RunContext {
+  node: { binary: string; version: string };
+  terraform?: Terraform;
+  tfInit?: RunResult;
 }
 
 const toolEnv: NodeJS.ProcessEnv = {
@@ -97,10 +113,10 @@ const toolEnv: NodeJS.ProcessEnv = {
   AWS_EC2_METADATA_DISABLED: 'true',
 };
 
-/** `resume-infra <args>` as a user runs it: a new node process, every AWS call to the proxy. */
-function resumeInfra(bench: Bench, args: string[], config: string | undefined, log: string): Promise<RunResult> {
+/** `resume-infra <args>` as a user runs it: a new node process (on --node), every AWS call to the proxy. */
+function resumeInfra(bench: Bench, args: string[], config: string | undefined, log: string, env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
   const options = config ? ['-c', config, '--endpoint-url', bench.proxy.url] : [];
-  return run(process.execPath, [BIN, ...args, ...options], { cwd: REPO, env: toolEnv, logFile: join(LOGS, log), timeoutMs: STEP_TIMEOUT_MS });
+  return run(bench.node, [BIN, ...args, ...options], { cwd: REPO, env: { ...toolEnv, ...env }, logFile: join(LOGS, log), timeoutMs: STEP_TIMEOUT_MS });
 }
 
 /** Runs one step with the proxy's counts reset before it and read after it. */
@@ -108,8 +124,9 @@ async function measure(bench: Bench, step: () => Promise<RunResult>, judge: (res
   bench.proxy.reset();
   const result = await step();
   const counts = bench.proxy.counts();
+  const waves = criticalWaves(bench.proxy.timeline());
   const verdict = judge(result);
-  return { ms: result.ms, ok: verdict.ok, ...(verdict.note ? { note: verdict.note } : {}), counts, result };
+  return { ms: result.ms, ok: verdict.ok, ...(verdict.note ? { note: verdict.note } : {}), counts, waves, result };
 }
 
 const exitZero = (result: RunResult) => (result.code === 0 ? { ok: true } : { ok: false, note: `exit ${result.code}: ${lastLine(result.stderr || result.stdout)}` });
@@ -187,8 +204,14 @@ const STACK_STEPS = [
 ] as const;
 type StackStep = (typeof STACK_STEPS)[number]['key'];
 
+/** Direct, and with --latency ms added by the proxy to every answer, for both tools. */
+const STACK_MODES = ['direct', 'latency'] as const;
+type StackMode = (typeof STACK_MODES)[number];
+
 interface StackResults {
-  runs: Record<StackStep, Sides>;
+  /** The delay of the latency mode, in ms. */
+  latencyMs: number;
+  runs: Record<StackMode, Record<StackStep, Sides>>;
 }
 
 function planJudge(result: RunResult): { ok: boolean; note?: string } {
@@ -197,10 +220,23 @@ function planJudge(result: RunResult): { ok: boolean; note?: string } {
   return exitZero(result);
 }
 
-async function resumeInfraLifecycle(bench: Bench, config: string, rep: number, into: StackResults): Promise<void> {
+/** A lifecycle of one tool in one mode: its name in logs and progress, and where its runs go. */
+interface Lifecycle {
+  bench: Bench;
+  rep: number;
+  tag: string;
+  into: Record<StackStep, Sides>;
+}
+
+function stepProgress(lifecycle: Lifecycle, tool: string, key: StackStep, measurement: Measurement): void {
+  const note = measurement.note ? ` — ${measurement.note}` : '';
+  progress(`stack${lifecycle.tag} rep ${lifecycle.rep}/${reps} ${tool} ${key}: ${seconds(measurement.ms)}, ${measurement.counts?.total ?? 0} requests, ${measurement.waves ?? 0} waves${note}`);
+}
+
+async function resumeInfraLifecycle(lifecycle: Lifecycle, config: string, log: string): Promise<void> {
+  const { bench } = lifecycle;
   await resetEmulator(bench);
   await createHostedZone(bench);
-  const log = `stack-resume-infra-${rep}.log`;
   const steps: Record<StackStep, () => Promise<RunResult>> = {
     fresh: () => resumeInfra(bench, ['up'], config, log),
     noop: () => resumeInfra(bench, ['up'], config, log),
@@ -208,13 +244,14 @@ async function resumeInfraLifecycle(bench: Bench, config: string, rep: number, i
     destroy: () => resumeInfra(bench, ['destroy', '--yes'], config, log),
   };
   for (const { key } of STACK_STEPS) {
-    const { result, ...measurement } = await measure(bench, steps[key], key === 'plan' ? planJudge : exitZero);
-    into.runs[key].ours.push(measurement);
-    progress(`stack rep ${rep}/${reps} resume-infra ${key}: ${seconds(result.ms)}, ${measurement.counts?.total ?? 0} requests${measurement.note ? ` — ${measurement.note}` : ''}`);
+    const { result: _result, ...measurement } = await measure(bench, steps[key], key === 'plan' ? planJudge : exitZero);
+    lifecycle.into[key].ours.push(measurement);
+    stepProgress(lifecycle, 'resume-infra', key, measurement);
   }
 }
 
-async function terraformLifecycle(bench: Bench, terraform: Terraform, rep: number, into: StackResults): Promise<void> {
+async function terraformLifecycle(lifecycle: Lifecycle, terraform: Terraform): Promise<void> {
+  const { bench } = lifecycle;
   await resetEmulator(bench);
   await createHostedZone(bench);
   await bench.s3.send(new CreateBucketCommand({ Bucket: STATE_BUCKET }));
@@ -232,21 +269,34 @@ async function terraformLifecycle(bench: Bench, terraform: Terraform, rep: numbe
   for (const { key } of STACK_STEPS) {
     const [step, judge] = steps[key];
     const { result, ...measurement } = await measure(bench, step, judge);
-    into.runs[key].theirs.push({ ...measurement, resourceSeconds: resourceSeconds(result.stdout) });
-    progress(`stack rep ${rep}/${reps} terraform ${key}: ${seconds(result.ms)}, ${measurement.counts?.total ?? 0} requests${measurement.note ? ` — ${measurement.note}` : ''}`);
+    const run = { ...measurement, resourceSeconds: resourceSeconds(result.stdout) };
+    lifecycle.into[key].theirs.push(run);
+    stepProgress(lifecycle, 'terraform', key, run);
   }
 }
 
-async function stackBench(bench: Bench): Promise<StackResults> {
-  const terraform = bench.terraform;
-  if (!terraform) throw new Error('terraform was not prepared');
+/**
+ * Runs on an emulator started for this section and never warmed up: the first lifecycle meets
+ * every service cold, as a first run does; later ones find it reset but with its services loaded.
+ */
+async function stackBench(bench: Bench, terraform: Terraform): Promise<StackResults> {
   const config = await writeConfig('stack', STACK_PROJECT, bench.stackSite, withDomain ? STACK_DOMAIN : undefined);
-  const results: StackResults = { runs: emptyRuns(STACK_STEPS) };
+  const results: StackResults = { latencyMs, runs: { direct: emptyRuns(STACK_STEPS), latency: emptyRuns(STACK_STEPS) } };
   for (let rep = 1; rep <= reps; rep++) {
-    const order = rep % 2 === 1 ? ['resume-infra', 'terraform'] : ['terraform', 'resume-infra'];
-    for (const tool of order) {
-      if (tool === 'resume-infra') await resumeInfraLifecycle(bench, config, rep, results);
-      else await terraformLifecycle(bench, terraform, rep, results);
+    for (const [index, mode] of STACK_MODES.entries()) {
+      const delay = mode === 'direct' ? 0 : latencyMs;
+      const lifecycle: Lifecycle = { bench, rep, tag: delay > 0 ? ` (+${delay} ms)` : '', into: results.runs[mode] };
+      // Which tool goes first flips with every lifecycle pair: ri, tf | tf, ri in the first repetition.
+      const resumeInfraFirst = (rep + index) % 2 === 1;
+      bench.proxy.setLatency(delay);
+      try {
+        for (const tool of resumeInfraFirst ? ['resume-infra', 'terraform'] : ['terraform', 'resume-infra']) {
+          if (tool === 'resume-infra') await resumeInfraLifecycle(lifecycle, config, `stack-${mode}-resume-infra-${rep}.log`);
+          else await terraformLifecycle(lifecycle, terraform);
+        }
+      } finally {
+        bench.proxy.setLatency(0);
+      }
     }
   }
   return results;
@@ -393,6 +443,53 @@ async function counterBench(): Promise<string> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// (e) Growth: a no-change `up` as the site grows.
+
+const GROWTH_SIZES = [10, 1000, 10_000] as const;
+const GROWTH_PROJECT = 'bench-growth';
+const RSS_PROBE = pathToFileURL(join(REPO, 'bench', 'rss-probe.mjs')).href;
+
+/** The largest peak RSS (KiB) a run's processes wrote to `file` (bench/rss-probe.mjs), if any. */
+async function peakRss(file: string): Promise<number | undefined> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const values = text.split('\n').flatMap((line) => {
+    const value = Number(line.split(' ')[1]);
+    return Number.isFinite(value) && value > 0 ? [value] : [];
+  });
+  return values.length > 0 ? Math.max(...values) : undefined;
+}
+
+async function growthBench(bench: Bench): Promise<GrowthResults> {
+  const rows: GrowthRow[] = [];
+  const rssDir = join(WORK, 'rss');
+  await rm(rssDir, { recursive: true, force: true });
+  await mkdir(rssDir, { recursive: true });
+  for (const files of GROWTH_SIZES) {
+    progress(`growth: the ${files}-file site`);
+    const siteDir = join(WORK, `growth-site-${files}`);
+    const site = await generateSite(siteDir, files);
+    await resetEmulator(bench);
+    await createHostedZone(bench);
+    const config = await writeConfig(`growth-${files}`, GROWTH_PROJECT, siteDir, withDomain ? STACK_DOMAIN : undefined);
+    const log = `growth-${files}.log`;
+    const setup = await resumeInfra(bench, ['up'], config, log);
+    progress(`growth ${files} files: first \`up\` ${seconds(setup.ms)} (untimed)${setup.code === 0 ? '' : `, exit ${setup.code}: ${lastLine(setup.stderr)}`}`);
+    const runs: Measurement[] = [];
+    for (let rep = 1; rep <= reps && setup.code === 0; rep++) {
+      const rssFile = join(rssDir, `growth-${files}-${rep}.txt`);
+      const env = { NODE_OPTIONS: `--import=${RSS_PROBE}`, BENCH_RSS_FILE: rssFile };
+      const { result: _result, ...measurement } = await measure(bench, () => resumeInfra(bench, ['up'], config, log, env), exitZero);
+      const maxRssKb = await peakRss(rssFile);
+      runs.push({ ...measurement, ...(maxRssKb === undefined ? {} : { maxRssKb }) });
+      progress(`growth rep ${rep}/${reps} ${files} files: ${seconds(measurement.ms)}, ${measurement.counts?.total ?? 0} requests, peak RSS ${maxRssKb === undefined ? '–' : `${((maxRssKb * 1024) / 1e6).toFixed(0)} MB`}${measurement.note ? ` — ${measurement.note}` : ''}`);
+    }
+    if (setup.code !== 0) runs.push({ ms: setup.ms, ok: false, note: `the first \`up\` failed (exit ${setup.code}: ${lastLine(setup.stderr)})` });
+    rows.push({ files, bytes: site.bytes, setupMs: setup.ms, runs });
+  }
+  return { rows, domain: withDomain ? STACK_DOMAIN.name : undefined };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Report.
 
 async function mirroredProviderVersions(): Promise<string[]> {
@@ -403,7 +500,7 @@ async function mirroredProviderVersions(): Promise<string[]> {
   }
 }
 
-async function versions(bench: Bench): Promise<string[]> {
+async function versions(context: RunContext): Promise<string[]> {
   const tryRun = async (command: string, args: string[], pick: (text: string) => string | undefined) => {
     try {
       const result = await run(command, args, { env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
@@ -412,13 +509,13 @@ async function versions(bench: Bench): Promise<string[]> {
       return 'unknown';
     }
   };
-  const tfVersion = bench.terraform ? await bench.terraform.version() : undefined;
+  const tfVersion = context.terraform ? await context.terraform.version() : undefined;
   const tfText = tfVersion ? tfVersion.stdout : '';
   const packageJson = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { version: string };
   return [
     `resume-infra ${packageJson.version} (commit ${await tryRun('git', ['-C', REPO, 'rev-parse', '--short', 'HEAD'], (text) => text.trim().split('\n')[0])}), `
       + (currentBundle(REPO) ? 'run from the bundle in dist/ (`npm run build`)' : 'run from its TypeScript sources through tsx (dist/ missing or out of date)'),
-    `node ${process.version}`,
+    `node ${context.node.version} for resume-infra (\`--node ${nodeMajor}\`: ${context.node.binary}); node ${process.version} for the harness`,
     `terraform ${/Terraform v(\S+)/.exec(tfText)?.[1] ?? (await tryRun('terraform', ['version'], (text) => /Terraform v(\S+)/.exec(text)?.[1]))}`,
     `hashicorp/aws provider ${/hashicorp\/aws v(\S+)/.exec(tfText)?.[1] ?? (await mirroredProviderVersions()).join(', ')} (from ${PROVIDER_MIRROR})`,
     `aws-cli ${await tryRun('aws', ['--version'], (text) => /aws-cli\/(\S+)/.exec(text)?.[1])}`,
@@ -429,10 +526,10 @@ async function versions(bench: Bench): Promise<string[]> {
 const DISTRIBUTION = 'aws_cloudfront_distribution.site';
 const FUNCTION = 'aws_lambda_function.counter';
 
-function terraformWaitNote(stack: StackResults): string | undefined {
-  const waited = (step: StackStep, address: string) => medianOf(okRuns(stack.runs[step].theirs), (run) => run.resourceSeconds?.[address]);
+function terraformWaitNote(stack: Record<StackStep, Sides>): string | undefined {
+  const waited = (step: StackStep, address: string) => medianOf(okRuns(stack[step].theirs), (run) => run.resourceSeconds?.[address]);
   const slowest = (step: StackStep) => {
-    const addresses = new Set(okRuns(stack.runs[step].theirs).flatMap((run) => Object.keys(run.resourceSeconds ?? {})));
+    const addresses = new Set(okRuns(stack[step].theirs).flatMap((run) => Object.keys(run.resourceSeconds ?? {})));
     return [...addresses]
       .map((address) => [address, waited(step, address) ?? 0] as const)
       .filter(([, value]) => value >= 5)
@@ -447,7 +544,7 @@ function terraformWaitNote(stack: StackResults): string | undefined {
       + `The emulator answers at once (a distribution is Deployed on the first read${withDomain ? ', a Route 53 change INSYNC' : ''}), so these are the provider's own polling delays: `
       + 'its distribution waiter sleeps 30 s before the first status check. Against AWS, where a distribution takes minutes to deploy, both tools wait for that.',
   ];
-  const time = (step: StackStep, side: 'ours' | 'theirs') => medianOf(okRuns(stack.runs[step][side]), (run) => run.ms);
+  const time = (step: StackStep, side: 'ours' | 'theirs') => medianOf(okRuns(stack[step][side]), (run) => run.ms);
   const without = (step: StackStep, waitSeconds: number) => {
     const theirs = time(step, 'theirs');
     const ours = time(step, 'ours');
@@ -470,6 +567,7 @@ interface Results {
   syncLatency?: SyncResults;
   startup?: StartupResults;
   counter?: string;
+  growth?: GrowthResults;
 }
 
 function syncSection(results: SyncResults): string[] {
@@ -510,41 +608,110 @@ function syncSection(results: SyncResults): string[] {
   return parts;
 }
 
-async function render(bench: Bench, results: Results): Promise<string> {
+function stackSection(stack: StackResults, context: RunContext): string[] {
+  const parts: string[] = [
+    '## Stack lifecycle: resume-infra vs Terraform',
+    '',
+    `The same stack both ways, ${withDomain ? `with a domain (${STACK_DOMAIN.name}: ACM certificate, DNS validation and A/AAAA alias records in the hosted zone ${STACK_DOMAIN.hostedZone}, which the harness makes before each tool's fresh run)` : 'without a domain (`--no-domain`)'}: `
+      + 'site bucket, OAC, CloudFront distribution with the viewer-request CloudFront Function (`<project>-edge`, cloudfront-js-2.0, published) and the security-headers response headers policy (`<project>-headers`), bucket policy, '
+      + 'DynamoDB table, SSM SecureString, IAM role and policy, log group, Lambda function, REST API with stage and permission, and the sample site\'s files (bench/terraform/ for Terraform, with its state in S3 and `use_lockfile`). '
+      + `**Cold emulator:** one emulator (moto_server behind the project's CloudFront stand-in, src/emulator.ts) is started for this section alone and gets no warm-up calls; only \`terraform init\` (and building dist/) come before the timed runs. The first lifecycle (resume-infra's, direct) therefore meets every service's first-call cost, as a user's first run on a new machine meets the network's; the emulator is reset before each tool's fresh run, so each starts from an empty account, but moto keeps its services loaded across resets. `
+      + 'Terraform\'s state bucket is made beforehand and not counted, while resume-infra bootstraps its own state bucket inside its fresh `up` (counted). '
+      + `resume-infra runs on Node ${context.node.version} as \`node cli/bin.mjs <command> -c <config> --endpoint-url <proxy>\`; Terraform as \`terraform apply -auto-approve\` etc. with the provider from /opt/tf-plugins. `
+      + `Each repetition runs both modes, direct and with ${stack.latencyMs} ms added by the proxy to every answer (both tools), and which tool goes first flips with every pair. `
+      + '*Waves* are the requests on the run\'s critical path: the longest chain of requests each sent only after the previous one was answered (bench/waves.ts); with a delay per request, a run takes at least its waves times that delay.',
+    '',
+  ];
+  for (const mode of STACK_MODES) {
+    const pairs: Pair[] = STACK_STEPS.map(({ key, label }) => ({ label, ...stack.runs[mode][key] }));
+    parts.push(mode === 'direct' ? '### Direct' : `### With ${stack.latencyMs} ms a request`, '', stackTable(pairs), '');
+  }
+  parts.push('### Targets (issue 17)', '', ...stackTargetLines(stack), '');
+  const waitNote = terraformWaitNote(stack.runs.direct);
+  if (waitNote) parts.push(waitNote, '');
+  if (context.tfInit) parts.push(`\`terraform init\` (once per checkout, not in the table): ${seconds(context.tfInit.ms)}.`, '');
+  parts.push('### How these figures differ from earlier ones', '', ...HISTORY, '');
+  const notes = STACK_MODES.flatMap((mode) => notesOf(STACK_STEPS.map(({ key, label }) => ({ label: `${label}${mode === 'direct' ? '' : `, +${stack.latencyMs} ms`}`, ...stack.runs[mode][key] })), ['resume-infra', 'terraform']));
+  if (notes.length > 0) parts.push('Notes from the runs:', '', ...notes.map((note) => `- ${note}`), '');
+  return parts;
+}
+
+/** What each section ran against: domain, emulator, delay, Node. */
+function conditions(results: Results, context: RunContext): string[] {
+  const lines = [`resume-infra on Node ${context.node.version} (\`--node ${nodeMajor}\`); Terraform and the aws CLI as installed.`];
+  if (results.stack) {
+    lines.push(`Stack: ${withDomain ? `with a domain (${STACK_DOMAIN.name} in the hosted zone ${STACK_DOMAIN.hostedZone})` : 'without a domain'}; a **cold** emulator started for this section (no warm-up calls, no untimed run); direct and with ${results.stack.latencyMs} ms added to every request, for both tools.`);
+  }
+  const names = { sync: 'site sync', syncLatency: `site sync with ${latencyMs} ms a request`, startup: 'start-up', counter: 'counter', growth: 'growth' } as const;
+  const warm = (['sync', 'syncLatency', 'startup', 'counter', 'growth'] as const).filter((key) => results[key] !== undefined).map((key) => names[key]);
+  if (warm.length > 0) {
+    const list = warm.join(', ');
+    lines.push(`${list.charAt(0).toUpperCase()}${list.slice(1)}: one **warm** emulator (each service called once first), apart from the stack's; no delay per request unless the section's name says so. `
+      + `${results.growth ? `Growth deploys its stacks ${withDomain ? 'with the same domain as the stack section' : 'without a domain'}; ` : ''}the sync and start-up stacks have no domain.`);
+  }
+  return lines;
+}
+
+/** Issue 17's targets: Terraform's median time over resume-infra's, direct and with the delay. */
+const STACK_TARGETS: Record<StackStep, Record<StackMode, number>> = {
+  noop: { direct: 30, latency: 25 },
+  plan: { direct: 30, latency: 25 },
+  fresh: { direct: 20, latency: 12 },
+  destroy: { direct: 60, latency: 40 },
+};
+
+function stackTargetLines(stack: StackResults): string[] {
+  const lines: string[] = [];
+  for (const { key, label } of STACK_STEPS) {
+    for (const mode of STACK_MODES) {
+      const target = STACK_TARGETS[key][mode];
+      const ours = medianOf(okRuns(stack.runs[mode][key].ours), (run) => run.ms);
+      const theirs = medianOf(okRuns(stack.runs[mode][key].theirs), (run) => run.ms);
+      const where = mode === 'direct' ? 'direct' : `+${stack.latencyMs} ms a request`;
+      if (ours === undefined || theirs === undefined || ours <= 0) {
+        lines.push(`- **FAIL** ${label}, ${where}: no successful runs to compare (target ≥ ${target}×)`);
+        continue;
+      }
+      const ratio = theirs / ours;
+      lines.push(`- **${ratio >= target ? 'PASS' : 'FAIL'}** ${label}, ${where}: ${ratio.toFixed(1)}× Terraform (${seconds(ours)} vs ${seconds(theirs)}; target ≥ ${target}×)`);
+    }
+  }
+  return lines;
+}
+
+/** What changed in the conditions since the figures RESULTS.md gave before issue 17. */
+const HISTORY = [
+  'Until issue 17 this file reported, for instance, 19× Terraform for a no-change `up` and 48× for a fresh one. Those figures were measured under easier conditions: '
+    + '**no domain** (no certificate, validation or alias records, no hosted-zone look-ups); a **warm emulator** (`warmUp()` called every service once, and an untimed `resume-infra plan` ran before the timed runs, so no timed run paid a service\'s first-call cost or read the bundle from a cold page cache); '
+    + '**no per-request delay**; an **older stack** without the CloudFront Function and the custom response headers policy (the distribution referred to the managed SecurityHeadersPolicy); and resume-infra on the harness\'s Node 20. '
+    + 'On loopback, with calls that take a millisecond, Terraform\'s fixed waits dominate its time and resume-infra\'s number of calls in sequence hardly shows; a domain adds a certificate wait and dependent DNS reads to resume-infra\'s critical path, and a delay per request multiplies its waves, while Terraform\'s time is mostly its own sleeps and barely moves.',
+  '',
+  'Issue 17\'s own table (10.6× fresh, 11.7× no-change, 8.6× plan, 39.6× destroy directly) came from an independent run with a domain on a cold emulator, counting requests from the emulator\'s access log, before the engine, edge and headers changes. '
+    + 'The tables above are that measurement made rerunnable: the same conditions, with this harness\'s proxy counting requests for both tools and the call graph of the commit named under Machine.',
+];
+
+async function render(context: RunContext, results: Results): Promise<string> {
   const cpu = cpus();
   const parts: string[] = [
     '# Benchmark results',
     '',
-    `Generated by \`npm run bench\` (\`npx tsx bench/run.ts --reps ${reps}${only ? ` --only ${only}` : ''}${withDomain ? ' --domain' : ''}\`) on ${new Date().toISOString()}. `
+    `Generated by \`npm run bench\` (\`npx tsx bench/run.ts --reps ${reps}${only ? ` --only ${only}` : ''}${withDomain ? '' : ' --no-domain'}${nodeMajor === '24' ? '' : ` --node ${nodeMajor}`}\`) on ${new Date().toISOString()}. `
       + `Every figure is the median of ${reps} repetitions; the tools alternate which goes first. `
-      + 'Both tools talk to the same local emulator through the same recording proxy (bench/proxy.ts), which counts every AWS request by service and operation; '
+      + 'In each section both tools talk to the same local emulator through the same recording proxy (bench/proxy.ts), which counts every AWS request by service and operation; '
       + 'a request is *mutating* unless its operation is a Get/List/Describe/Head (or a GET/HEAD of a REST API).',
     '',
     '## Machine',
     '',
     `- ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB memory; load average at the end ${loadavg().map((value) => value.toFixed(1)).join(' / ')}`,
-    ...(await versions(bench)).map((line) => `- ${line}`),
+    ...(await versions(context)).map((line) => `- ${line}`),
+    '',
+    '## Conditions',
+    '',
+    ...conditions(results, context).map((line) => `- ${line}`),
     '',
   ];
   const { stack, sync } = results;
-  if (stack) {
-    const pairs: Pair[] = STACK_STEPS.map(({ key, label }) => ({ label, ...stack.runs[key] }));
-    parts.push(
-      '## Stack lifecycle: resume-infra vs Terraform',
-      '',
-      `The same stack both ways, ${withDomain ? `with a domain (${STACK_DOMAIN.name}: ACM certificate, DNS validation and A/AAAA alias records in a hosted zone made before each run)` : 'without a domain'}: site bucket, OAC, CloudFront distribution, bucket policy, DynamoDB table, SSM SecureString, IAM role and policy, log group, Lambda function, REST API with stage and permission, and the site's files (bench/terraform/ for Terraform, with its state in S3 and \`use_lockfile\`). `
-        + 'The emulator is reset before each tool\'s fresh run, so each starts from an empty account; Terraform\'s state bucket is made beforehand and not counted, while resume-infra bootstraps its own state bucket inside its fresh `up` (counted). '
-        + 'resume-infra runs as `node cli/bin.mjs <command> -c <config> --endpoint-url <proxy>`; Terraform as `terraform apply -auto-approve` etc. with the provider from /opt/tf-plugins.',
-      '',
-      stackTable(pairs),
-      '',
-    );
-    const waitNote = terraformWaitNote(stack);
-    if (waitNote) parts.push(waitNote, '');
-    if (bench.tfInit) parts.push(`\`terraform init\` (once per checkout, not in the table): ${seconds(bench.tfInit.ms)}.`, '');
-    const notes = notesOf(pairs, ['resume-infra', 'terraform']);
-    if (notes.length > 0) parts.push('Notes from the runs:', '', ...notes.map((note) => `- ${note}`), '');
-  }
+  if (stack) parts.push(...stackSection(stack, context));
   if (sync) parts.push(...syncSection(sync));
   if (results.syncLatency) parts.push(...syncSection(results.syncLatency));
   if (results.startup) {
@@ -556,29 +723,77 @@ async function render(bench: Bench, results: Results): Promise<string> {
     const isTable = results.counter.split('\n').some((line) => line.trimStart().startsWith('|'));
     parts.push('## Counter', '', 'From `npx tsx bench/counter.ts` (the handler called directly against the emulator\'s DynamoDB and SSM):', '', isTable ? results.counter : `\`\`\`text\n${results.counter}\n\`\`\``, '');
   }
+  if (results.growth) parts.push(...growthSection(results.growth, 'growth.svg'));
   const operationParts: string[] = [];
-  if (stack) operationParts.push(operationsSection(STACK_STEPS.map(({ key, label }) => ({ label, ...stack.runs[key] })), ['resume-infra', 'terraform']));
+  if (stack) operationParts.push(operationsSection(STACK_STEPS.map(({ key, label }) => ({ label, ...stack.runs.direct[key] })), ['resume-infra', 'terraform']));
   for (const synced of [sync, results.syncLatency]) {
     if (synced) operationParts.push(operationsSection(SYNC_CASES.map(({ key, label }) => ({ label: `${label}${synced.latencyMs > 0 ? `, +${synced.latencyMs} ms a request` : ''}`, ...synced.runs[key] })), ['resume-infra', 'aws s3 sync']));
   }
   if (operationParts.length > 0) {
-    parts.push('## Requests by operation', '', 'The most frequent operations of each run (median count, and the median total time the emulator took to answer them); * marks a mutating operation.', '', ...operationParts, '');
+    parts.push('## Requests by operation', '', `The most frequent operations of each run (median count, and the median total time the emulator took to answer them)${stack ? '; for the stack, its direct runs' : ''}; * marks a mutating operation.`, '', ...operationParts, '');
   }
   return parts.join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------
 
+/** The node binary of --node, from .ci/node.sh (which installs it from the npm registry once). */
+async function cliNode(): Promise<RunContext['node']> {
+  const located = await run('bash', [join(REPO, '.ci', 'node.sh'), nodeMajor], { cwd: REPO, logFile: join(LOGS, 'node.log') });
+  const binDir = located.stdout.trim().split('\n').pop() ?? '';
+  if (located.code !== 0 || binDir === '') throw new Error(`.ci/node.sh ${nodeMajor} failed: ${lastLine(located.stderr)} (see ${join(LOGS, 'node.log')})`);
+  const binary = join(binDir, 'node');
+  const version = (await run(binary, ['--version'])).stdout.trim();
+  if (!version.startsWith(`v${nodeMajor}.`)) throw new Error(`${binary} is ${version || 'not runnable'}, not Node ${nodeMajor}`);
+  return { binary, version };
+}
+
+/** An emulator and a recording proxy in front of it; `warm` calls each service once first. */
+async function openBench(node: string, stackSite: string, warm: boolean, opened: Bench[]): Promise<Bench> {
+  const emulator = await startEmulator();
+  const proxy = await start(emulator.endpoint).catch(async (error: unknown) => {
+    await emulator.stop();
+    throw error;
+  });
+  const s3 = new S3Client({ endpoint: emulator.endpoint, region: REGION, credentials: TEST_CREDENTIALS, forcePathStyle: true, maxAttempts: 1 });
+  const bench: Bench = { emulator, proxy, s3, stackSite, node };
+  opened.push(bench);
+  if (warm) await warmUp(emulator.endpoint);
+  return bench;
+}
+
+async function closeBench(bench: Bench): Promise<void> {
+  await bench.proxy.stop();
+  await bench.emulator.stop();
+}
+
+/** The Terraform work directory, its endpoint the given proxy; initialised against that emulator when `init`. */
+async function setUpTerraform(bench: Bench, context: RunContext, init: boolean): Promise<Terraform> {
+  // Terraform deploys the same counter zip that resume-infra builds.
+  const lambdaZip = join(WORK, 'counter.zip');
+  await writeFile(lambdaZip, (await buildLambdaZip()).zip);
+  const terraform = await prepareTerraform({
+    workDir: join(WORK, 'terraform'), endpoint: bench.proxy.url, project: TF_PROJECT, region: REGION, lambdaZip,
+    viewerRequestJs: join(REPO, 'src', 'edge', 'viewer-request.js'), siteDir: bench.stackSite,
+    ...(withDomain ? { domain: STACK_DOMAIN } : {}), logFile: join(LOGS, 'terraform.log'),
+  });
+  context.terraform = terraform;
+  if (!init) return terraform;
+  await bench.s3.send(new CreateBucketCommand({ Bucket: STATE_BUCKET }));
+  context.tfInit = await terraform.init();
+  if (context.tfInit.code !== 0) throw new Error(`terraform init failed: ${lastLine(context.tfInit.stderr)} (see ${join(LOGS, 'terraform.log')})`);
+  progress(`terraform init: ${seconds(context.tfInit.ms)}`);
+  return terraform;
+}
+
 async function main(): Promise<void> {
   await rm(LOGS, { recursive: true, force: true });
   await mkdir(LOGS, { recursive: true });
-  let emulator: Emulator | undefined;
-  let proxy: RecordingProxy | undefined;
+  const opened: Bench[] = [];
   let stopping = false;
   const cleanUp = async () => {
     await killAll();
-    await proxy?.stop();
-    await emulator?.stop();
+    for (const bench of opened.splice(0)) await closeBench(bench);
   };
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -595,42 +810,40 @@ async function main(): Promise<void> {
       const built = await buildCli();
       progress(`built dist/ (${built.files} files) in ${seconds(built.ms)}`);
     }
-    emulator = await startEmulator();
-    proxy = await start(emulator.endpoint);
-    const s3 = new S3Client({ endpoint: emulator.endpoint, region: REGION, credentials: TEST_CREDENTIALS, forcePathStyle: true, maxAttempts: 1 });
-    await warmUp(emulator.endpoint);
+    const context: RunContext = { node: await cliNode() };
+    progress(`resume-infra runs on node ${context.node.version} (${context.node.binary})`);
     const stackSite = join(WORK, 'stack-site');
     // A copy, so that edits to site/ during a run cannot change what either tool uploads.
     await rm(stackSite, { recursive: true, force: true });
     await cp(join(REPO, 'site'), stackSite, { recursive: true });
-    const bench: Bench = { emulator, proxy, s3, stackSite };
-    if (sections.includes('stack') || sections.includes('startup')) {
-      // Terraform deploys the same counter zip that resume-infra builds.
-      const lambdaZip = join(WORK, 'counter.zip');
-      await writeFile(lambdaZip, (await buildLambdaZip()).zip);
-      bench.terraform = await prepareTerraform({
-        workDir: join(WORK, 'terraform'), endpoint: proxy.url, project: TF_PROJECT, region: REGION, lambdaZip, siteDir: stackSite,
-        ...(withDomain ? { domain: STACK_DOMAIN } : {}), logFile: join(LOGS, 'terraform.log'),
-      });
-      await s3.send(new CreateBucketCommand({ Bucket: STATE_BUCKET }));
-      bench.tfInit = await bench.terraform.init();
-      if (bench.tfInit.code !== 0) throw new Error(`terraform init failed: ${lastLine(bench.tfInit.stderr)} (see ${join(LOGS, 'terraform.log')})`);
-      progress(`terraform init: ${seconds(bench.tfInit.ms)}`);
-      // One untimed resume-infra run first, so the bundle's files are in the page cache and the
-      // emulator has answered resume-infra's first calls before the timed runs.
-      await resumeInfra(bench, ['plan'], await writeConfig('warm-up', STACK_PROJECT, stackSite), 'warm-up.log');
-    }
 
     const results: Results = {};
-    if (sections.includes('stack')) results.stack = await stackBench(bench);
-    if (sections.includes('sync')) results.sync = await syncBench(bench, 0);
-    if (sections.includes('sync-latency')) results.syncLatency = await syncBench(bench, latencyMs);
-    if (sections.includes('startup')) results.startup = await startupBench(bench);
-    if (sections.includes('counter')) results.counter = await counterBench();
+    if (sections.includes('stack')) {
+      const cold = await openBench(context.node.binary, stackSite, false, opened);
+      results.stack = await stackBench(cold, await setUpTerraform(cold, context, true));
+      await closeBench(cold);
+      opened.splice(opened.indexOf(cold), 1);
+    }
+    if (sections.some((section) => section !== 'stack')) {
+      const bench = await openBench(context.node.binary, stackSite, true, opened);
+      // Only `terraform version` here: no init, no AWS call.
+      if (sections.includes('startup')) bench.terraform = context.terraform ?? (await setUpTerraform(bench, context, false));
+      if (sections.includes('sync')) results.sync = await syncBench(bench, 0);
+      if (sections.includes('sync-latency')) results.syncLatency = await syncBench(bench, latencyMs);
+      if (sections.includes('startup')) results.startup = await startupBench(bench);
+      if (sections.includes('counter')) results.counter = await counterBench();
+      if (sections.includes('growth')) results.growth = await growthBench(bench);
+    }
 
-    const markdown = await render(bench, results);
+    const markdown = await render(context, results);
     process.stdout.write(`${markdown}\n`);
-    if (!only || flags.write) {
+    const full = !only || flags.write;
+    if (results.growth) {
+      const svg = join(full ? join(REPO, 'bench') : WORK, 'growth.svg');
+      await writeFile(svg, growthSvg(results.growth));
+      progress(`wrote ${svg}`);
+    }
+    if (full) {
       await writeFile(join(REPO, 'bench', 'RESULTS.md'), `${markdown}\n`);
       progress('wrote bench/RESULTS.md');
     } else {

@@ -1,7 +1,9 @@
-// A generated site for the sync benchmark: 1,000 files of mixed kinds and sizes (1 KB–200 KB,
-// log-uniform, so most are small and a few are large), from a seeded PRNG, so every run and
-// every machine syncs the same bytes. It is committed to a local git repository, so that a
-// "fresh clone" (every mtime new, content the same) is a real `git clone`.
+// A generated site for the benchmarks: files of mixed kinds and sizes (1 KB–200 KB, log-uniform,
+// so most are small and a few are large; about 37.5 KB on average), from a seeded PRNG, so every
+// run and every machine has the same bytes. A site of N files is the first N files of any larger
+// one. The sync benchmark's 1,000-file site is committed to a local git repository, so that a
+// "fresh clone" (every mtime new, content the same) is a real `git clone`; the growth benchmark
+// writes 10, 1,000 and 10,000 files (about 375 MB) to plain directories.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -73,14 +75,14 @@ export interface GeneratedSite {
   bytes: number;
 }
 
-function plan(): Array<{ path: string; size: number; kind: Kind }> {
+function plan(count: number): Array<{ path: string; size: number; kind: Kind }> {
   const random = prng(SEED);
   const files: Array<{ path: string; size: number; kind: Kind }> = [
     { path: 'index.html', size: 12 * 1024, kind: KINDS[0] as Kind },
     { path: '404.html', size: 2 * 1024, kind: KINDS[0] as Kind },
-  ];
+  ].slice(0, count);
   const total = KINDS.reduce((sum, kind) => sum + kind.share, 0);
-  for (let index = files.length; index < SITE_FILES; index++) {
+  for (let index = files.length; index < count; index++) {
     let pick = random() * total;
     const kind = KINDS.find((candidate) => (pick -= candidate.share) < 0) ?? (KINDS[0] as Kind);
     const size = Math.round(MIN_BYTES * Math.pow(MAX_BYTES / MIN_BYTES, random()));
@@ -102,25 +104,48 @@ async function git(args: string[], cwd: string): Promise<void> {
   if (result.code !== 0) throw new Error(`git ${args.join(' ')} failed: ${result.stderr.trim()}`);
 }
 
-/** Writes the site into `repoDir` and commits it, unless the same generator version is already there. */
-export async function generateSiteRepo(repoDir: string): Promise<GeneratedSite> {
-  const files = plan();
-  const summary: GeneratedSite = { files: files.map(({ path, size }) => ({ path, size })), bytes: files.reduce((sum, file) => sum + file.size, 0) };
-  const marker = join(repoDir, '.git', 'bench-site-version');
-  if (existsSync(marker) && (await readFile(marker, 'utf8')) === String(GENERATOR_VERSION)) return summary;
-  await rm(repoDir, { recursive: true, force: true });
-  await mkdir(repoDir, { recursive: true });
+function summaryOf(files: ReadonlyArray<{ path: string; size: number }>): GeneratedSite {
+  return { files: files.map(({ path, size }) => ({ path, size })), bytes: files.reduce((sum, file) => sum + file.size, 0) };
+}
+
+/** Whether `marker` says the site next to it was written by this generator version with these files. */
+async function upToDate(marker: string, count: number): Promise<boolean> {
+  return existsSync(marker) && (await readFile(marker, 'utf8')) === `${GENERATOR_VERSION} ${count}`;
+}
+
+async function writeFiles(dir: string, files: ReturnType<typeof plan>): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
   const random = prng(SEED ^ 0xb0d1e5);
   for (const file of files) {
-    const path = join(repoDir, file.path);
+    const path = join(dir, file.path);
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, file.kind.text ? textBody(random, file.size) : binaryBody(random, file.size));
   }
+}
+
+/** Writes a site of `count` files into `dir` (no git), unless the same one is already there. */
+export async function generateSite(dir: string, count: number): Promise<GeneratedSite> {
+  const files = plan(count);
+  const marker = `${dir}.bench-site-version`;
+  if (await upToDate(marker, count)) return summaryOf(files);
+  await rm(marker, { force: true });
+  await writeFiles(dir, files);
+  await writeFile(marker, `${GENERATOR_VERSION} ${count}`);
+  return summaryOf(files);
+}
+
+/** Writes the site into `repoDir` and commits it, unless the same generator version is already there. */
+export async function generateSiteRepo(repoDir: string, count = SITE_FILES): Promise<GeneratedSite> {
+  const files = plan(count);
+  const marker = join(repoDir, '.git', 'bench-site-version');
+  if (await upToDate(marker, count)) return summaryOf(files);
+  await writeFiles(repoDir, files);
   await git(['init', '-q'], repoDir);
   await git(['add', '-A'], repoDir);
   await git(['commit', '-q', '-m', 'generated site'], repoDir);
-  await writeFile(marker, String(GENERATOR_VERSION));
-  return summary;
+  await writeFile(marker, `${GENERATOR_VERSION} ${count}`);
+  return summaryOf(files);
 }
 
 /** A fresh `git clone` of the site into `dir`: the same content, every mtime new. */

@@ -11,6 +11,10 @@ export interface Measurement {
   sitePuts?: number;
   /** Seconds Terraform spent on single resources, by address (its "complete after Ns" lines). */
   resourceSeconds?: Record<string, number>;
+  /** Waves of requests on the run's critical path (bench/waves.ts). */
+  waves?: number;
+  /** The CLI process's peak resident set size, in KiB (the growth section). */
+  maxRssKb?: number;
 }
 
 export function median(values: readonly number[]): number | undefined {

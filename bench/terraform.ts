@@ -18,6 +18,8 @@ export interface TerraformOptions {
   project: string;
   region: string;
   lambdaZip: string;
+  /** resume-infra's src/edge/viewer-request.js: Terraform fills in its settings as the tool does. */
+  viewerRequestJs: string;
   siteDir: string;
   /** With a domain: the certificate, its validation records and the alias records too. */
   domain?: { name: string; hostedZone: string };
@@ -66,6 +68,7 @@ export async function prepareTerraform(options: TerraformOptions): Promise<Terra
     `region = ${hcl(options.region)}`,
     `endpoint = ${hcl(endpoint)}`,
     `lambda_zip = ${hcl(options.lambdaZip)}`,
+    `viewer_request_js = ${hcl(options.viewerRequestJs)}`,
     `site_dir = ${hcl(options.siteDir)}`,
     ...(options.domain ? [`domain = ${hcl(options.domain.name)}`, `hosted_zone = ${hcl(options.domain.hostedZone)}`] : []),
     '',

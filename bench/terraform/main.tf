@@ -74,7 +74,6 @@ locals {
   site_origin   = local.has_domain ? "https://${var.domain}" : "https://${aws_cloudfront_distribution.site.domain_name}"
 
   caching_optimized_policy_id = "658327ea-f89d-4fab-a63d-7e88639e58f6" # managed CachingOptimized
-  security_headers_policy_id  = "67f7725c-6f97-4210-82d7-5512b31e9d03" # managed SecurityHeadersPolicy
   cloudfront_hosted_zone_id   = "Z2FDTNDATAQYW2"
   preflight_max_age_seconds   = 600
 }
@@ -188,6 +187,69 @@ resource "aws_route53_record" "alias" {
 # ---------------------------------------------------------------------------------------------
 # CDN
 
+# The viewer-request function resume-infra generates from src/edge/viewer-request.js: clean URLs,
+# redirects of other names to the domain (none here: the domain is not a zone apex), and the
+# live release's prefix ("" = the bucket root, where Terraform uploads the files).
+resource "aws_cloudfront_function" "edge" {
+  name    = "${var.project}-edge"
+  runtime = "cloudfront-js-2.0"
+  comment = "resume-infra ${var.project}: clean URLs, redirects, live release"
+  publish = true
+  code = replace(file(var.viewer_request_js), "__SETTINGS__", jsonencode({
+    domain       = local.has_domain ? var.domain : null
+    redirectFrom = []
+    release      = ""
+  }))
+}
+
+# The security headers resume-infra sends (src/edge/security-headers.ts): HSTS, a strict CSP whose
+# connect-src allows the counter API, nosniff, frame DENY, the referrer policy, Permissions-Policy.
+locals {
+  api_origin = "https://${aws_api_gateway_rest_api.counter.id}.execute-api.${var.region}.amazonaws.com"
+  content_security_policy = join("; ", [
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
+    "connect-src 'self' ${local.api_origin}", "object-src 'none'", "base-uri 'self'", "form-action 'self'",
+    "frame-ancestors 'none'", "upgrade-insecure-requests",
+  ])
+}
+
+resource "aws_cloudfront_response_headers_policy" "site" {
+  name    = "${var.project}-headers"
+  comment = "resume-infra ${var.project}: security headers"
+
+  security_headers_config {
+    strict_transport_security {
+      access_control_max_age_sec = 63072000
+      include_subdomains         = true
+      preload                    = false
+      override                   = true
+    }
+    content_security_policy {
+      content_security_policy = local.content_security_policy
+      override                = true
+    }
+    content_type_options {
+      override = true
+    }
+    frame_options {
+      frame_option = "DENY"
+      override     = true
+    }
+    referrer_policy {
+      referrer_policy = "strict-origin-when-cross-origin"
+      override        = true
+    }
+  }
+
+  custom_headers_config {
+    items {
+      header   = "Permissions-Policy"
+      value    = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+      override = true
+    }
+  }
+}
+
 resource "aws_cloudfront_distribution" "site" {
   enabled             = true
   comment             = "resume-infra ${var.project}"
@@ -210,13 +272,23 @@ resource "aws_cloudfront_distribution" "site" {
     cached_methods             = ["GET", "HEAD"]
     compress                   = true
     cache_policy_id            = local.caching_optimized_policy_id
-    response_headers_policy_id = local.security_headers_policy_id
+    response_headers_policy_id = aws_cloudfront_response_headers_policy.site.id
+
+    function_association {
+      event_type   = "viewer-request"
+      function_arn = aws_cloudfront_function.edge.arn
+    }
   }
 
-  custom_error_response {
-    error_code         = 404
-    response_code      = 404
-    response_page_path = "/404.html"
+  # 403 too: S3 answers 403 for a missing key when ListBucket is not allowed.
+  dynamic "custom_error_response" {
+    for_each = [403, 404]
+    content {
+      error_code            = custom_error_response.value
+      response_code         = 404
+      response_page_path    = "/404.html"
+      error_caching_min_ttl = 10
+    }
   }
 
   restrictions {

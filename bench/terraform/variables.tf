@@ -21,6 +21,11 @@ variable "lambda_zip" {
   type        = string
 }
 
+variable "viewer_request_js" {
+  description = "Path of resume-infra's src/edge/viewer-request.js, the template of the viewer-request function."
+  type        = string
+}
+
 variable "site_dir" {
   description = "Directory of the site's files, uploaded as S3 objects."
   type        = string
