@@ -320,7 +320,7 @@ interface SyncResults {
   runs: Record<SyncCase, Sides>;
 }
 
-const SYNC_MODE = '`resume-infra deploy-site` (a new CLI process, with its state lock and CloudFront invalidation)';
+const SYNC_MODE = '`resume-infra deploy-site` (a new CLI process, with its state lock; it publishes a release: new and changed files uploaded, unchanged ones copied inside S3 with CopyObject, the manifest, then the function switched, and no invalidation; so "site PUTs" count uploads, and a one-file change also makes a CopyObject per other file)';
 
 interface Syncer {
   bucket: string;

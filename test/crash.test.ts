@@ -80,9 +80,11 @@ describe('two machines', () => {
     const loser = runs.find((run) => run.code === 1);
     const holder = `${userInfo().username}@${hostname()}`;
     assert.match(loser?.stderr ?? '', new RegExp(`is locked by ${holder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} running \`up\` since \\S+ \\(lock id [0-9a-f-]{36}\\)`));
-    // AND the state holds the winner's writes only: as many versions as a clean single up writes
+    // AND the state holds the winner's writes only: one version per serial, so no second writer.
+    // (How many writes a clean up makes varies by a few with timing: changes made while a write is
+    // in flight go together in the next one, so the serial is not compared with a clean run's.)
     const serial = await lab.stateSerial();
-    assert.equal(serial, clean.upSerial, `state serial ${serial}, but a clean up alone leaves ${clean.upSerial}`);
+    assert.ok(serial > 0, 'the winner wrote no state');
     assert.equal(await lab.stateVersions(), serial, 'the state object has more versions than its serial: someone else wrote it');
     // AND nothing is duplicated, and the stack is converged
     await lab.assertConverged('after two concurrent ups');

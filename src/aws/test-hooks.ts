@@ -6,6 +6,9 @@ import { addQuirks } from './quirks.ts';
 
 let mutationsSeen = 0;
 
+/** The line a run under RESUME_INFRA_TEST_CRASH_AFTER_MUTATION prints when it ends without being killed. */
+export const NOT_KILLED_PREFIX = 'resume-infra test hook: not killed; mutating calls made: ';
+
 function crashAfterMutation(): number | undefined {
   const raw = process.env.RESUME_INFRA_TEST_CRASH_AFTER_MUTATION;
   return raw ? Number(raw) : undefined;
@@ -52,6 +55,11 @@ export const testHooks = {
     const limit = crashAfterMutation();
     if (limit === undefined || !entry.mutating) return;
     mutationsSeen += 1;
+    if (mutationsSeen === 1) {
+      // A run's count varies by a few with timing (state writes made together are coalesced),
+      // so a run can finish before the k-th; it says how many it made, for the test to check.
+      process.on('exit', () => process.stderr.write(`${NOT_KILLED_PREFIX}${mutationsSeen}\n`));
+    }
     if (mutationsSeen === limit) process.kill(process.pid, 'SIGKILL');
   },
 
