@@ -19,4 +19,3 @@ export function previewRedirect(config: Record<string, unknown>): PreviewRedirec
   const apex = zone ? domain === zone : domain.split('.').length === 2;
   return { domain, redirectFrom: apex ? [`www.${domain}`] : [] };
 }
-

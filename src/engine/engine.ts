@@ -3,7 +3,7 @@
 // engine reads it back, diffs and updates until nothing differs; a replaced instance is retired
 // in the state and deleted once its dependents moved to the new one.
 import { describeError, UserError } from '../errors.ts';
-import { StateSession } from '../state/session.ts';
+import { recordMatches, type StateSession } from '../state/session.ts';
 import type { RecordedResource, RetiredResource, StateDocument } from '../state/document.ts';
 import { readAfterCreate } from '../aws/not-yet.ts';
 import { walkGraph } from './graph.ts';
@@ -279,10 +279,9 @@ export class Engine {
   planWritesNothing(changes: readonly PlannedChange[], document: StateDocument): boolean {
     if (changes.some((change) => change.action !== 'noop')) return false;
     if ((document.retired ?? []).length > 0) return false;
-    const recorded = new StateSession(undefined, document, undefined);
     return this.enabledResources().every((resource) => {
       const observed = this.observed.get(resource.name);
-      return observed !== undefined && recorded.matches(resource.name, observed);
+      return observed !== undefined && recordMatches(document, resource.name, observed);
     });
   }
 

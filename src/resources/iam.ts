@@ -75,19 +75,17 @@ async function managedPolicyArnsOf(iam: IAMClient, roleName: string): Promise<st
 
 export async function describeRole(aws: Aws, name: string): Promise<DescribedRole | undefined> {
   const iam = aws.globalClient(IAMClient);
-  const listPolicyNames = () => inlinePolicyNames(iam, name);
-  const listManagedPolicyArns = () => managedPolicyArnsOf(iam, name);
   // The role and its policy lists at once (one round trip, not three).
   const [found, listedNames, listedArns] = await Promise.all([
     ignoreNotFound(NO_SUCH_ENTITY, () => iam.send(new GetRoleCommand({ RoleName: name }))),
-    ignoreNotFound(NO_SUCH_ENTITY, listPolicyNames),
-    ignoreNotFound(NO_SUCH_ENTITY, listManagedPolicyArns),
+    ignoreNotFound(NO_SUCH_ENTITY, () => inlinePolicyNames(iam, name)),
+    ignoreNotFound(NO_SUCH_ENTITY, () => managedPolicyArnsOf(iam, name)),
   ]);
   const role = found?.Role;
   if (!role?.Arn) return undefined;
   // IAM is eventually consistent: a role created a moment ago may not be listable yet; ask again.
-  const policyNames = listedNames ?? await listPolicyNames();
-  const managedPolicyArns = listedArns ?? await listManagedPolicyArns();
+  const policyNames = listedNames ?? await inlinePolicyNames(iam, name);
+  const managedPolicyArns = listedArns ?? await managedPolicyArnsOf(iam, name);
   const inlinePolicies: Record<string, unknown> = {};
   await Promise.all(policyNames.map(async (policyName) => {
     const policy = await iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: policyName }));
@@ -127,10 +125,10 @@ export function isEntityAlreadyExists(error: unknown): boolean {
   return name === 'EntityAlreadyExistsException' || name === 'EntityAlreadyExists';
 }
 
-/** Deletes every inline policy but `keep` and detaches every managed policy. */
-export async function removeOtherPolicies(aws: Aws, roleName: string, role: Pick<DescribedRole, 'inlinePolicies' | 'managedPolicyArns'>, keep: string | undefined): Promise<void> {
+/** Deletes every inline policy named in `policyNames` but `keep`, and detaches every managed policy. */
+export async function removeOtherPolicies(aws: Aws, roleName: string, role: { policyNames: readonly string[]; managedPolicyArns: readonly string[] }, keep: string | undefined): Promise<void> {
   const iam = aws.globalClient(IAMClient);
-  for (const policyName of Object.keys(role.inlinePolicies).filter((name) => name !== keep)) {
+  for (const policyName of role.policyNames.filter((name) => name !== keep)) {
     await ignoreNotFound(NO_SUCH_ENTITY, () => iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })));
   }
   for (const policyArn of role.managedPolicyArns) {
@@ -145,8 +143,8 @@ export async function deleteRole(aws: Aws, roleName: string): Promise<void> {
   const listed = await ignoreNotFound(NO_SUCH_ENTITY, () => Promise.all([inlinePolicyNames(iam, roleName), managedPolicyArnsOf(iam, roleName)]));
   if (!listed) return;
   const [policyNames, managedPolicyArns] = listed;
-  await removeOtherPolicies(aws, roleName, { inlinePolicies: Object.fromEntries(policyNames.map((name) => [name, undefined])), managedPolicyArns }, undefined);
-  await ignoreNotFound(NO_SUCH_ENTITY, () => aws.globalClient(IAMClient).send(new DeleteRoleCommand({ RoleName: roleName })));
+  await removeOtherPolicies(aws, roleName, { policyNames, managedPolicyArns }, undefined);
+  await ignoreNotFound(NO_SUCH_ENTITY, () => iam.send(new DeleteRoleCommand({ RoleName: roleName })));
 }
 
 /** What a role of this tool is made of: a trust policy, one inline policy, tags. */
@@ -180,6 +178,6 @@ export async function updateRole(ctx: ResourceContext, spec: RoleSpec, actual: P
   if (hasChange(changes, 'inlinePolicy')) {
     await iam.send(new PutRolePolicyCommand({ RoleName: spec.name, PolicyName: spec.policyName, PolicyDocument: JSON.stringify(spec.policy) }));
   }
-  await removeOtherPolicies(ctx.aws, spec.name, actual, spec.policyName);
+  await removeOtherPolicies(ctx.aws, spec.name, { policyNames: Object.keys(actual.inlinePolicies), managedPolicyArns: actual.managedPolicyArns }, spec.policyName);
   if (hasChange(changes, 'tags')) await iam.send(new TagRoleCommand({ RoleName: spec.name, Tags: tagList(changedTags(spec.tags, changes)) }));
 }

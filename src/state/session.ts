@@ -3,6 +3,12 @@ import type { Observed } from '../engine/types.ts';
 import type { RecordedResource, RetiredResource, SiteRecord, StateDocument } from './document.ts';
 import type { StateStore } from './store.ts';
 
+/** Whether the document's entry for `name` already says exactly this (so recording it writes nothing). */
+export function recordMatches(document: StateDocument, name: string, observed: Observed): boolean {
+  const current = document.resources[name];
+  return current !== undefined && current.id === observed.id && current.arn === observed.arn && JSON.stringify(current.outputs) === JSON.stringify(observed.outputs);
+}
+
 export class StateSession {
   private writes: Promise<void> = Promise.resolve();
   /** Number of state writes this run made. */
@@ -19,14 +25,8 @@ export class StateSession {
     return this.document.resources[name];
   }
 
-  /** Whether the recorded entry already says exactly this. */
-  matches(name: string, observed: Observed): boolean {
-    const current = this.document.resources[name];
-    return current !== undefined && current.id === observed.id && current.arn === observed.arn && JSON.stringify(current.outputs) === JSON.stringify(observed.outputs);
-  }
-
   record(name: string, observed: Observed): Promise<void> {
-    if (this.matches(name, observed)) return this.writes;
+    if (recordMatches(this.document, name, observed)) return this.writes;
     return this.change(() => {
       this.document.resources[name] = {
         id: observed.id,
