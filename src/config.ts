@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { closest, distance } from 'fastest-levenshtein';
-import { z } from 'zod';
+import * as z from 'zod';
 import { UserError } from './errors.ts';
 import { CSP_DIRECTIVES, cspSourceProblem, type HeadersSettings } from './edge/security-headers.ts';
 import { DEFAULT_INVALIDATION_THRESHOLD, MAX_INVALIDATION_PATHS } from './site/invalidation-paths.ts';

@@ -4,7 +4,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import AdmZip from 'adm-zip';
@@ -15,7 +15,7 @@ import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { useEmulator } from './helpers/emulator.ts';
 import { emulatorClientConfig, restEvent } from './helpers/lambda.ts';
-import { BUNDLE_TARGET, buildLambdaZip, HANDLER_SOURCE, LAMBDA_HANDLER, type LambdaZip } from '../src/lambda/bundle.ts';
+import { BUNDLE_TARGET, buildLambdaZip, cachedLambdaZip, HANDLER_SOURCE, LAMBDA_HANDLER, type LambdaZip } from '../src/lambda/bundle.ts';
 import { ENV } from '../src/lambda/handler.ts';
 import { RUNTIME } from '../src/resources/function.ts';
 
@@ -165,4 +165,55 @@ describe('the Lambda zip', () => {
       ssm.destroy();
     }
   });
+});
+
+describe('the zip cache (cachedLambdaZip)', () => {
+  const dir = join(WORK_DIR, 'cache');
+  const recordPath = join(dir, 'lambda-zip.json');
+  type Record = { esbuild: string; inputs: Array<[string, string]>; sha256: string };
+  const readRecord = async (): Promise<Record> => JSON.parse(await readFile(recordPath, 'utf8')) as Record;
+
+  test('builds once, then returns the same bytes from the cache, recording every file esbuild read', async () => {
+    await rm(dir, { recursive: true, force: true });
+    const built = await cachedLambdaZip(dir);
+    assert.notEqual(built.cached, true);
+    assert.equal(built.sha256, first.sha256);
+    const again = await cachedLambdaZip(dir);
+    assert.equal(again.cached, true);
+    assert.deepEqual(again.zip, first.zip);
+    const record = await readRecord();
+    assert.ok(record.inputs.some(([path]) => path === 'src/lambda/handler.ts'), JSON.stringify(record.inputs));
+    assert.equal(record.sha256, first.sha256);
+  });
+
+  const cases: Array<[string, () => Promise<void>]> = [
+    ['an input file whose contents changed', async () => {
+      const record = await readRecord();
+      const [path] = record.inputs[0] ?? ['', ''];
+      record.inputs[0] = [path, '0'.repeat(64)];
+      await writeFile(recordPath, JSON.stringify(record));
+    }],
+    ['another esbuild version', async () => {
+      const record = await readRecord();
+      await writeFile(recordPath, JSON.stringify({ ...record, esbuild: '0.0.1' }));
+    }],
+    ['a zip that is not the recorded one', async () => {
+      await writeFile(join(dir, 'lambda.zip'), Buffer.from('not a zip'));
+    }],
+    ['a record that is not JSON', async () => {
+      await writeFile(recordPath, '{"format":');
+    }],
+  ];
+  for (const [what, spoil] of cases) {
+    test(`builds again after ${what}, and caches the right zip`, async () => {
+      await cachedLambdaZip(dir);
+      await spoil();
+      const rebuilt = await cachedLambdaZip(dir);
+      assert.notEqual(rebuilt.cached, true);
+      assert.equal(rebuilt.sha256, first.sha256);
+      const next = await cachedLambdaZip(dir);
+      assert.equal(next.cached, true);
+      assert.deepEqual(next.zip, first.zip);
+    });
+  }
 });

@@ -117,8 +117,10 @@ test('hand-made tagged certificate and alias record to the distribution: plan li
   // unless allowed, and an untagged table of a similar name stays.
   await table(`${PROJECT}-extra`, true);
   await table(`${PROJECT}-mine`, false);
-  const tablePlan = await project.run('plan');
+  const tablePlan = await project.run('plan', '--verbose');
   assert.match(tablePlan.stdout, new RegExp(`- delete \\(orphan\\) DynamoDB table ${PROJECT}-extra\n      it holds data: up deletes it only when run with --allow-data-loss`));
+  // The searches by tag of the function, the secret and the table share one request.
+  assert.equal(tablePlan.stderr.match(/^aws ResourceGroupsTaggingAPI\.GetResources /gm)?.length, 1, tablePlan.stderr);
   const refused = await project.run('up');
   assert.equal(refused.code, 1, tail(refused));
   assert.match(refused.stderr, new RegExp(`^error: DynamoDB table ${PROJECT}-extra tagged for this project but not in its state would be deleted with the data it holds; run up --allow-data-loss`, 'm'));

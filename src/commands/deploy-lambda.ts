@@ -2,7 +2,7 @@
 // deployed CodeSha256, wait until the function is updated, and record the new hash in the state.
 import { LambdaClient, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
 import { UserError } from '../errors.ts';
-import { buildLambdaZip } from '../lambda/bundle.ts';
+import { cachedLambdaZip } from '../lambda/bundle.ts';
 import { findFunction, waitFunctionUpdated } from '../resources/function.ts';
 import { EXIT_OK, type GlobalOptions, type Io } from '../ui/io.ts';
 import { openProject, withLockedState } from '../project/project.ts';
@@ -10,10 +10,10 @@ import { jsonDocument } from '../ui/render.ts';
 
 export async function deployLambda(options: GlobalOptions, io: Io): Promise<number> {
   const started = performance.now();
-  // Bundling needs no AWS: do it while the project opens. Built afresh, not the per-process
-  // lambdaZip() of the function resource: `dev` calls this after the handler source changed, in
-  // a process whose `up` has already built (and cached) the old code.
-  const [project, zip] = await Promise.all([openProject(options, io), buildLambdaZip()]);
+  // Bundling needs no AWS: do it while the project opens. Not the per-process lambdaZip() of the
+  // function resource: `dev` calls this after the handler source changed, in a process whose `up`
+  // has already built the old code. The on-disk cache hashes the sources again on every call.
+  const [project, zip] = await Promise.all([openProject(options, io), cachedLambdaZip()]);
   const functionName = project.names.function;
   const notDeployed = () => new UserError(`function ${functionName} does not exist in ${project.account} ${project.region}; run \`${project.hint('up')}\` first`);
   const result = await withLockedState(project, 'deploy-lambda', io, async (state) => {

@@ -13,8 +13,9 @@ export async function plan(options: GlobalOptions, io: Io): Promise<number> {
   const project = await preflight(options, io, { site: true });
   // The site plan's reads go along with the stack's (nothing is changed in between).
   const early = startSiteReads(project);
-  // The CI deploy role is looked for by name alongside the state, in case the state does not name it.
-  const role = findDeployRole(project.aws, project.names.deployRole);
+  // The CI deploy role is looked for by name alongside the state, in case the state does not name
+  // it; most projects have none, so its policies are listed only once GetRole finds it.
+  const role = findDeployRole(project.aws, project.names.deployRole, { likelyMissing: true });
   role.catch(() => undefined); // raised by ciStackForPlan when it needs the answer
   const [{ bucketExists, loaded }, lock] = await Promise.all([project.store.readWithBucket(project.config.project), project.store.readLock()]);
   const recorded = (name: string) => loaded?.document.resources[name];

@@ -64,15 +64,29 @@ const started = new WeakMap<GlobalOptions, Promise<Project>>();
  * Opens the project now, while the command's own modules are still loading (cli/main.ts calls
  * this before importing the command): the STS call, and `then` (e.g. the unlocked first read of
  * the state), overlap the loading. The command's openProject with the same options takes it.
+ *
+ * Resolves once the STS request has been handed to the HTTP handler (or the opening failed
+ * first): evaluating the command's modules holds the event loop, so the caller waits for the
+ * request to be on its way before it starts loading them, and its round trip overlaps the load.
  */
-export function startOpening(options: GlobalOptions, io: Io, then?: (project: Project) => void): void {
-  if (started.has(options)) return;
-  const opening = openProjectNow(options, io).then((project) => {
+export function startOpening(options: GlobalOptions, io: Io, then?: (project: Project) => void): Promise<void> {
+  if (started.has(options)) return Promise.resolve();
+  let sent: () => void = () => undefined;
+  const dispatched = new Promise<void>((resolve) => { sent = resolve; });
+  const opening = openProjectNow(options, io, undefined, sent).then((project) => {
     then?.(project);
     return project;
   });
   opening.catch(() => undefined); // raised by the openProject that takes it
   started.set(options, opening);
+  // For an http:// endpoint the SDK's handler first imports node:http (a dynamic import, which
+  // would queue behind the command's modules); importing it here too, then letting the handler's
+  // continuations run, puts the request on the wire before the caller loads anything.
+  const written = dispatched.then(async () => {
+    await import('node:http');
+    await new Promise((resolve) => setImmediate(resolve));
+  });
+  return Promise.race([written, opening.then(() => undefined, () => undefined)]);
 }
 
 /**
@@ -88,7 +102,7 @@ export function openProject(options: GlobalOptions, io: Io, withConfig?: (config
   return openProjectNow(options, io, withConfig);
 }
 
-async function openProjectNow(options: GlobalOptions, io: Io, withConfig?: (config: Config) => void): Promise<Project> {
+async function openProjectNow(options: GlobalOptions, io: Io, withConfig?: (config: Config) => void, stsSent?: () => void): Promise<Project> {
   if (options.region !== undefined && !REGION_FLAG.test(options.region)) {
     throw new UserError(`--region "${options.region}" is not an AWS region name; use one like eu-west-1`);
   }
@@ -112,7 +126,10 @@ async function openProjectNow(options: GlobalOptions, io: Io, withConfig?: (conf
   let account: string;
   try {
     // Few attempts: this first call is where a wrong endpoint or missing credentials show up.
-    const identity = await aws.clientIn(STSClient, region, { maxAttempts: 2 }).send(new GetCallerIdentityCommand({}));
+    const command = new GetCallerIdentityCommand({});
+    // Innermost middleware: runs as the signed request goes to the HTTP handler.
+    if (stsSent) command.middlewareStack.add((next) => (args) => { stsSent(); return next(args); }, { step: 'deserialize', priority: 'low', name: 'resumeInfraStsSent' });
+    const identity = await aws.clientIn(STSClient, region, { maxAttempts: 2 }).send(command);
     if (!identity.Account) throw new Error('STS GetCallerIdentity returned no account');
     account = identity.Account;
   } catch (error) {

@@ -8,7 +8,7 @@ import {
 import type { Aws } from '../aws/clients.ts';
 import { KNOWN_AFTER_APPLY, type Change, type Observed, type ResourceContext, type ResourceKind } from '../engine/types.ts';
 import { errorName } from '../errors.ts';
-import { buildLambdaZip, LAMBDA_HANDLER, type LambdaZip } from '../lambda/bundle.ts';
+import { cachedLambdaZip, LAMBDA_HANDLER, type LambdaZip } from '../lambda/bundle.ts';
 import { ENV } from '../lambda/handler.ts';
 import { ignoreNotFound } from './not-found.ts';
 import { arnName, orphansByTag } from './tagged.ts';
@@ -53,7 +53,7 @@ let zipBuild: Promise<LambdaZip> | undefined;
 
 /** The counter's zip, built once per process so `up` and `plan` bundle it once. */
 export function lambdaZip(): Promise<LambdaZip> {
-  zipBuild ??= buildLambdaZip().catch((error: unknown) => {
+  zipBuild ??= cachedLambdaZip().catch((error: unknown) => {
     zipBuild = undefined;
     throw error;
   });

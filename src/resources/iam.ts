@@ -73,19 +73,24 @@ async function managedPolicyArnsOf(iam: IAMClient, roleName: string): Promise<st
   return arns;
 }
 
-export async function describeRole(aws: Aws, name: string): Promise<DescribedRole | undefined> {
+/**
+ * The role, its trust policy and every policy on it; undefined when it does not exist. The role
+ * and its policy lists are read at once (one round trip, not three); with `likelyMissing` (a role
+ * looked for in case it exists) the lists wait for the role, so a missing one costs one request.
+ */
+export async function describeRole(aws: Aws, name: string, { likelyMissing = false } = {}): Promise<DescribedRole | undefined> {
   const iam = aws.globalClient(IAMClient);
-  // The role and its policy lists at once (one round trip, not three).
-  const [found, listedNames, listedArns] = await Promise.all([
-    ignoreNotFound(NO_SUCH_ENTITY, () => iam.send(new GetRoleCommand({ RoleName: name }))),
+  const getRole = () => ignoreNotFound(NO_SUCH_ENTITY, () => iam.send(new GetRoleCommand({ RoleName: name })));
+  const [found, listedNames, listedArns] = likelyMissing ? [await getRole(), undefined, undefined] : await Promise.all([
+    getRole(),
     ignoreNotFound(NO_SUCH_ENTITY, () => inlinePolicyNames(iam, name)),
     ignoreNotFound(NO_SUCH_ENTITY, () => managedPolicyArnsOf(iam, name)),
   ]);
   const role = found?.Role;
   if (!role?.Arn) return undefined;
-  // IAM is eventually consistent: a role created a moment ago may not be listable yet; ask again.
-  const policyNames = listedNames ?? await inlinePolicyNames(iam, name);
-  const managedPolicyArns = listedArns ?? await managedPolicyArnsOf(iam, name);
+  // Not listed yet (likelyMissing), or IAM is eventually consistent: a role created a moment ago
+  // may not be listable yet; ask (again).
+  const [policyNames, managedPolicyArns] = await Promise.all([listedNames ?? inlinePolicyNames(iam, name), listedArns ?? managedPolicyArnsOf(iam, name)]);
   const inlinePolicies: Record<string, unknown> = {};
   await Promise.all(policyNames.map(async (policyName) => {
     const policy = await iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: policyName }));

@@ -5,14 +5,47 @@ import { paginateGetResources, ResourceGroupsTaggingAPIClient } from '@aws-sdk/c
 import { TAG_KEY } from '../config.ts';
 import type { ResourceContext } from '../engine/types.ts';
 
-/** The ARNs tagged for the project in `service` (a tagging-API type filter such as `dynamodb`), in the project's region. */
-async function taggedArns(ctx: ResourceContext, service: string): Promise<string[]> {
+interface Batch {
+  services: Set<string>;
+  arns: Promise<string[]>;
+}
+
+/** Lookups asked for in the same turn of the event loop, per client and project: one request serves them all. */
+const pending = new WeakMap<object, Map<string, Batch>>();
+
+async function taggedArnsOf(ctx: ResourceContext, services: readonly string[]): Promise<string[]> {
   const arns: string[] = [];
   const client = ctx.aws.client(ResourceGroupsTaggingAPIClient);
-  for await (const page of paginateGetResources({ client }, { TagFilters: [{ Key: TAG_KEY, Values: [ctx.names.project] }], ResourceTypeFilters: [service] })) {
+  for await (const page of paginateGetResources({ client }, { TagFilters: [{ Key: TAG_KEY, Values: [ctx.names.project] }], ResourceTypeFilters: [...services].sort() })) {
     for (const mapping of page.ResourceTagMappingList ?? []) if (mapping.ResourceARN) arns.push(mapping.ResourceARN);
   }
   return arns.sort();
+}
+
+/**
+ * The ARNs tagged for the project in `service` (a tagging-API type filter naming a service, such
+ * as `dynamodb`), in the project's region. The orphan searches of a plan all start together, so
+ * those asked for in one turn of the event loop share one GetResources with every service in its
+ * type filter, and each takes the ARNs of its own service.
+ */
+function taggedArns(ctx: ResourceContext, service: string): Promise<string[]> {
+  const client = ctx.aws.client(ResourceGroupsTaggingAPIClient);
+  let batches = pending.get(client);
+  if (!batches) pending.set(client, batches = new Map());
+  const key = ctx.names.project;
+  let batch = batches.get(key);
+  if (!batch) {
+    const services = new Set<string>();
+    const open = batches;
+    const arns = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      open.delete(key);
+      return taggedArnsOf(ctx, [...services]);
+    });
+    batch = { services, arns };
+    batches.set(key, batch);
+  }
+  batch.services.add(service);
+  return batch.arns.then((arns) => arns.filter((arn) => arn.split(':')[2] === service));
 }
 
 /**

@@ -1,6 +1,6 @@
 // The state document: what the tool made, so that the next run finds it by id.
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { UserError } from '../errors.ts';
 
 export const STATE_FORMAT_VERSION = 1;

@@ -64,9 +64,12 @@ interface DeployRoleActual extends Observed, Omit<DescribedRole, 'arn'> {
   name: string;
 }
 
-/** The deploy role as IAM reports it; undefined when it does not exist. */
-export async function findDeployRole(aws: Aws, name: string): Promise<DeployRoleActual | undefined> {
-  const role = await describeRole(aws, name);
+/**
+ * The deploy role as IAM reports it; undefined when it does not exist. `likelyMissing`: looked
+ * for in case it exists (plan, before it knows whether ci-setup ran), see describeRole.
+ */
+export async function findDeployRole(aws: Aws, name: string, options: { likelyMissing?: boolean } = {}): Promise<DeployRoleActual | undefined> {
+  const role = await describeRole(aws, name, options);
   if (!role) return undefined;
   const target = targetFromTrustPolicy(role.trustPolicy);
   return {
