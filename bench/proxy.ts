@@ -39,6 +39,8 @@ export interface TimelineEntry {
   operation: string;
   start: number;
   end: number;
+  /** ms from forwarding the request to the emulator's response headers: its own time when serial. */
+  serviceMs: number;
 }
 
 export interface RecordingProxy {
@@ -53,6 +55,11 @@ export interface RecordingProxy {
    * adds to each request and the emulator on loopback does not.
    */
   setLatency(ms: number): void;
+  /**
+   * Forwards one request at a time (each body read whole first), each only after the answer
+   * before it ended, so each entry's serviceMs is the emulator's own time for that request.
+   */
+  setSerial(on: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -85,6 +92,8 @@ export async function start(target: string): Promise<RecordingProxy> {
   const table = new Map<string, OperationCount>();
   const objectPuts = new Map<string, number>();
   let latencyMs = 0;
+  let serial = false;
+  let queue: Promise<void> = Promise.resolve();
   let timeline: TimelineEntry[] = [];
   let epoch = performance.now();
 
@@ -111,20 +120,32 @@ export async function start(target: string): Promise<RecordingProxy> {
       const form = isFormBody(req.headers) ? await readBody(req) : undefined;
       const classified = classifyOperation({ method, url, headers: req.headers, formBody: form?.toString('utf8') });
       const headers = forwardedHeaders(req.headers);
-      if (form !== undefined) {
+      const body = form ?? (serial ? await readBody(req) : undefined);
+      if (body !== undefined) {
         delete headers['transfer-encoding'];
-        headers['content-length'] = String(form.length);
+        headers['content-length'] = String(body.length);
       }
+      let release = (): void => undefined;
+      if (serial) {
+        const previous = queue;
+        queue = new Promise<void>((resolve) => { release = resolve; });
+        await previous;
+      }
+      const forwardedAt = performance.now();
       const answer = (response: IncomingMessage): void => {
         const responseHeaders = forwardedHeaders(response.headers);
         // Recorded when the answer starts, before the client can have it: a count read right
         // after a client process exits always includes that process's last request.
         record(classified, response.statusCode ?? 502, performance.now() - started);
-        timeline.push({ service: classified.service, operation: classified.operation, start: started - epoch, end: performance.now() - epoch });
+        timeline.push({ service: classified.service, operation: classified.operation, start: started - epoch, end: performance.now() - epoch, serviceMs: serviceMs ?? 0 });
         res.writeHead(response.statusCode ?? 502, response.statusMessage, responseHeaders);
         response.pipe(res);
       };
+      let serviceMs: number | undefined;
       const proxied = request({ protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method, path: url, headers, agent }, (response) => {
+        serviceMs = performance.now() - forwardedAt;
+        response.once('end', release);
+        response.once('error', release);
         if (latencyMs > 0) {
           response.pause();
           setTimeout(() => answer(response), latencyMs);
@@ -133,11 +154,12 @@ export async function start(target: string): Promise<RecordingProxy> {
         }
       });
       proxied.once('error', (error) => {
+        release();
         record(classified, 502, performance.now() - started);
         if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
         res.end(`bench proxy: forwarding to the emulator failed: ${error.message}`);
       });
-      if (form !== undefined) proxied.end(form);
+      if (body !== undefined) proxied.end(body);
       else req.pipe(proxied);
     } catch (error) {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
@@ -182,6 +204,9 @@ export async function start(target: string): Promise<RecordingProxy> {
     },
     setLatency(ms: number) {
       latencyMs = ms;
+    },
+    setSerial(on: boolean) {
+      serial = on;
     },
     async stop() {
       agent.destroy();

@@ -121,6 +121,13 @@ test('hand-made tagged certificate and alias record to the distribution: plan li
   assert.match(tablePlan.stdout, new RegExp(`- delete \\(orphan\\) DynamoDB table ${PROJECT}-extra\n      it holds data: up deletes it only when run with --allow-data-loss`));
   // The searches by tag of the function, the secret and the table share one request.
   assert.equal(tablePlan.stderr.match(/^aws ResourceGroupsTaggingAPI\.GetResources /gm)?.length, 1, tablePlan.stderr);
+  // The current certificate's tags are read once, by its read: the orphan search keeps it unread.
+  const current = (await certificates()).find((entry) => entry.domain === DOMAIN && entry.tagged);
+  assert.ok(current, 'the current certificate');
+  assert.equal(tablePlan.stderr.split('\n').filter((line) => line.startsWith(`aws ACM.ListTagsForCertificate ${current.arn} `)).length, 1, tablePlan.stderr);
+  // No CI deploy role: one GetRole finds it missing, and its policies are not listed.
+  assert.equal(tablePlan.stderr.match(new RegExp(`^aws IAM\\.GetRole ${PROJECT}-github-deploy `, 'gm'))?.length, 1, tablePlan.stderr);
+  assert.doesNotMatch(tablePlan.stderr, new RegExp(`^aws IAM\\.List\\w+ ${PROJECT}-github-deploy `, 'm'));
   const refused = await project.run('up');
   assert.equal(refused.code, 1, tail(refused));
   assert.match(refused.stderr, new RegExp(`^error: DynamoDB table ${PROJECT}-extra tagged for this project but not in its state would be deleted with the data it holds; run up --allow-data-loss`, 'm'));

@@ -127,19 +127,33 @@ async function findCertificateByArn(ctx: ResourceContext, arn: string, zone: Hos
   };
 }
 
-/** Every certificate tagged for this project in us-east-1, whatever its domain and status. */
-async function taggedCertificates(ctx: ResourceContext): Promise<Array<{ arn: string; domain: string; status: string }>> {
+type Listed = { arn: string; domain: string; status: string };
+
+/**
+ * Every certificate tagged for this project in us-east-1, whatever its domain and status. The
+ * tags of `assumeKept` (the recorded certificate, which the orphan search keeps when it exists)
+ * are not read: it comes back in `unchecked` instead, for the caller to check should it not be
+ * kept after all.
+ */
+async function taggedCertificates(ctx: ResourceContext, assumeKept?: string): Promise<{ tagged: Listed[]; unchecked: Listed[] }> {
   const acm = ctx.aws.globalClient(ACMClient);
-  const found: Array<{ arn: string; domain: string; status: string }> = [];
+  const tagged: Listed[] = [];
+  const unchecked: Listed[] = [];
   for await (const page of paginateListCertificates({ client: acm }, {})) {
     for (const summary of page.CertificateSummaryList ?? []) {
       const arn = summary.CertificateArn;
       if (!arn) continue;
-      const tags = await ignoreNotFound('ResourceNotFoundException', () => acm.send(new ListTagsForCertificateCommand({ CertificateArn: arn })));
-      if (tagRecord(tags?.Tags)[TAG_KEY] === ctx.names.project) found.push({ arn, domain: summary.DomainName ?? '', status: summary.Status ?? '' });
+      const listed = { arn, domain: summary.DomainName ?? '', status: summary.Status ?? '' };
+      if (arn === assumeKept) unchecked.push(listed);
+      else if (await taggedForProject(ctx, arn)) tagged.push(listed);
     }
   }
-  return found;
+  return { tagged, unchecked };
+}
+
+async function taggedForProject(ctx: ResourceContext, arn: string): Promise<boolean> {
+  const tags = await ignoreNotFound('ResourceNotFoundException', () => ctx.aws.globalClient(ACMClient).send(new ListTagsForCertificateCommand({ CertificateArn: arn })));
+  return tagRecord(tags?.Tags)[TAG_KEY] === ctx.names.project;
 }
 
 /**
@@ -168,10 +182,13 @@ async function recordsUsedByOthers(ctx: ResourceContext, arn: string, records: r
 }
 
 /** Tagged certificates that are neither the current one nor retired: left by a crash, or by hand. Each with its zone, so its validation CNAMEs go too. */
-async function orphanCertificates(ctx: ResourceContext, keep: Promise<ReadonlySet<string>>): Promise<CertificateActual[]> {
+async function orphanCertificates(ctx: ResourceContext, keep: Promise<ReadonlySet<string>>, recorded: RecordedResource | undefined): Promise<CertificateActual[]> {
   const orphans: CertificateActual[] = [];
-  const tagged = await taggedCertificates(ctx);
+  // The recorded certificate is the current one whenever it exists: its tags are read only if it
+  // turns out not to be kept.
+  const { tagged, unchecked } = await taggedCertificates(ctx, recorded?.id);
   const kept = await keep;
+  for (const listed of unchecked) if (!kept.has(listed.arn) && await taggedForProject(ctx, listed.arn)) tagged.push(listed);
   for (const { arn, domain } of tagged) {
     if (kept.has(arn)) continue;
     const found = await findCertificateByArn(ctx, arn, await zoneOfDomain(ctx, domain));
@@ -187,7 +204,7 @@ async function orphanCertificates(ctx: ResourceContext, keep: Promise<ReadonlySe
 async function findCertificateByTag(
   ctx: ResourceContext, domain: string, statuses: readonly string[] | undefined, zone: HostedZone | undefined, alternativeNames?: readonly string[],
 ): Promise<CertificateActual | undefined> {
-  const candidates = (await taggedCertificates(ctx)).filter((candidate) => candidate.domain === domain && (!statuses || statuses.includes(candidate.status)));
+  const candidates = (await taggedCertificates(ctx)).tagged.filter((candidate) => candidate.domain === domain && (!statuses || statuses.includes(candidate.status)));
   const rank = (status: string) => (status === 'ISSUED' ? 0 : 1);
   candidates.sort((a, b) => rank(a.status) - rank(b.status) || a.arn.localeCompare(b.arn));
   for (const candidate of candidates) {
@@ -329,7 +346,7 @@ export const certificate: ResourceKind<CertificateDesired, CertificateActual> = 
     }
   },
 
-  orphans: (ctx, keep) => orphanCertificates(ctx, keep),
+  orphans: (ctx, keep, recorded) => orphanCertificates(ctx, keep, recorded),
 
   async delete(ctx, actual) {
     // Records first: a destroy interrupted after this still finds the certificate and finishes.

@@ -183,23 +183,33 @@ async function findDistributionById(ctx: ResourceContext, id: string): Promise<D
  * tagging API, which lags behind a create: a run that crashed right after creating must find it.
  */
 async function findDistributionByTag(ctx: ResourceContext): Promise<DistributionActual | undefined> {
-  const id = (await taggedDistributionIds(ctx))[0];
+  const id = (await taggedDistributionIds(ctx)).ids[0];
   return id === undefined ? undefined : findDistributionById(ctx, id);
 }
 
-/** The ids of every distribution tagged for this project, sorted. */
-async function taggedDistributionIds(ctx: ResourceContext): Promise<string[]> {
+/**
+ * The ids of every distribution tagged for this project, sorted. The tags of `assumeKept` (the
+ * recorded distribution, which the orphan search keeps when it exists) are not read: its id comes
+ * back in `unchecked` instead, for the caller to check should it not be kept after all.
+ */
+async function taggedDistributionIds(ctx: ResourceContext, assumeKept?: string): Promise<{ ids: string[]; unchecked: Array<{ id: string; arn: string | undefined }> }> {
   const cloudfront = ctx.aws.globalClient(CloudFrontClient);
   const originPrefix = `${ctx.names.siteBucket}.s3.`;
   const ids: string[] = [];
+  const unchecked: Array<{ id: string; arn: string | undefined }> = [];
   for await (const page of paginateListDistributions({ client: cloudfront }, {})) {
     for (const summary of page.DistributionList?.Items ?? []) {
-      if (!mayBeOurDistribution(summary.Origins?.Items, originPrefix)) continue;
-      const tags = tagRecord((await cloudfront.send(new ListTagsForResourceCommand({ Resource: summary.ARN }))).Tags?.Items);
-      if (summary.Id && tags[TAG_KEY] === ctx.names.project) ids.push(summary.Id);
+      if (!summary.Id || !mayBeOurDistribution(summary.Origins?.Items, originPrefix)) continue;
+      if (summary.Id === assumeKept) unchecked.push({ id: summary.Id, arn: summary.ARN });
+      else if (await taggedForProject(ctx, summary.ARN)) ids.push(summary.Id);
     }
   }
-  return ids.sort();
+  return { ids: ids.sort(), unchecked };
+}
+
+async function taggedForProject(ctx: ResourceContext, arn: string | undefined): Promise<boolean> {
+  const tags = tagRecord((await ctx.aws.globalClient(CloudFrontClient).send(new ListTagsForResourceCommand({ Resource: arn }))).Tags?.Items);
+  return tags[TAG_KEY] === ctx.names.project;
 }
 
 async function findDistribution(ctx: ResourceContext, recorded: RecordedResource | undefined): Promise<DistributionActual | undefined> {
@@ -301,10 +311,13 @@ export const distribution: ResourceKind<DistributionDesired, DistributionActual>
   },
 
   /** A second tagged distribution: made by a run that crashed before recording it, or by hand. */
-  async orphans(ctx, keep) {
-    const tagged = await taggedDistributionIds(ctx);
+  async orphans(ctx, keep, recorded) {
+    // The recorded distribution is the current one whenever it exists: its tags are read only if
+    // it turns out not to be kept.
+    const { ids: tagged, unchecked } = await taggedDistributionIds(ctx, recorded?.id);
     const kept = await keep;
-    const ids = tagged.filter((id) => !kept.has(id));
+    const lateTagged = await Promise.all(unchecked.filter(({ id }) => !kept.has(id)).map(async ({ id, arn }) => (await taggedForProject(ctx, arn) ? [id] : [])));
+    const ids = [...tagged, ...lateTagged.flat()].filter((id) => !kept.has(id)).sort();
     const found = await Promise.all(ids.map((id) => findDistributionById(ctx, id)));
     return found.filter((actual): actual is DistributionActual => actual !== undefined);
   },

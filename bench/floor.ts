@@ -1,0 +1,158 @@
+// Where a no-change `up` and a `plan` spend their time on the emulator, and the least time they
+// can take there with the requests they make: `npx tsx bench/floor.ts [--reps 5] [--node 24]`.
+// Writes bench/FLOOR.md.
+//
+// The stack is the benchmark's (site/, with the domain resume.bench-example.com), deployed once to
+// a fresh emulator and run once untimed. Then, per repetition:
+// - `node -e 0`: the Node binary's own start and exit;
+// - each command three times through the recording proxy (bench/proxy.ts):
+//   - direct: the wall time, when its first AWS request left (after the spawn), its requests, and
+//     the CPU time the CLI process used (bench/cpu-probe.mjs);
+//   - serial: the proxy forwards one request at a time, so the sum of the emulator's times is its
+//     own work for the run (moto_server answers one request at a time anyway);
+//   - with 50 ms added to every answer: the wall time and the waves on the critical path.
+//
+// Two lower bounds follow from these, for this request set on this emulator:
+// - direct: first request + the emulator's time (every request comes after the first, one at a time);
+// - 50 ms: first request + the larger of waves x 50 ms and the emulator's time.
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { currentBundle } from '../cli/bundle-check.mjs';
+import { buildCli } from '../scripts/build.ts';
+import { startEmulator } from '../src/emulator.ts';
+import { run, type RunResult } from './exec.ts';
+import { start, type RecordingProxy } from './proxy.ts';
+import { median } from './stats.ts';
+import { criticalWaves } from './waves.ts';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const WORK = join(REPO, 'bench', '.work', 'floor');
+const BIN = join(REPO, 'cli', 'bin.mjs');
+const REGION = 'us-east-1';
+const LATENCY_MS = 50;
+const COMMANDS = ['up', 'plan'] as const;
+type Command = (typeof COMMANDS)[number];
+
+const { values: flags } = parseArgs({ options: { reps: { type: 'string', default: '5' }, node: { type: 'string', default: '24' } } });
+const reps = Number(flags.reps);
+if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps ${flags.reps} is not a positive whole number`);
+
+interface Sample {
+  wallMs: number;
+  firstRequestMs: number;
+  requests: number;
+  cpuMs: number;
+  emulatorMs: number;
+  latencyWallMs: number;
+  waves: number;
+}
+
+const env = {
+  PATH: process.env.PATH, HOME: process.env.HOME, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: REGION, AWS_EC2_METADATA_DISABLED: 'true',
+};
+
+async function nodeBinary(major: string): Promise<{ binary: string; version: string }> {
+  const located = await run('bash', [join(REPO, '.ci', 'node.sh'), major], { cwd: REPO });
+  const binDir = located.stdout.trim().split('\n').pop() ?? '';
+  if (located.code !== 0 || binDir === '') throw new Error(`.ci/node.sh ${major} failed: ${located.stderr.trim()}`);
+  const binary = join(binDir, 'node');
+  return { binary, version: (await run(binary, ['--version'])).stdout.trim() };
+}
+
+function mustSucceed(what: string, result: RunResult): RunResult {
+  if (result.code !== 0) throw new Error(`${what} exited with ${result.code}: ${(result.stderr || result.stdout).trim().split('\n').pop() ?? ''}`);
+  return result;
+}
+
+async function main(): Promise<void> {
+  if (!currentBundle(REPO)) await buildCli();
+  const node = await nodeBinary(flags.node);
+  await rm(WORK, { recursive: true, force: true });
+  await mkdir(WORK, { recursive: true });
+  const config = join(WORK, 'resume-infra.json');
+  await writeFile(config, `${JSON.stringify({ project: 'bench-floor', region: REGION, siteDir: join(REPO, 'site'), domain: 'resume.bench-example.com', hostedZone: 'bench-example.com' }, null, 2)}\n`);
+  const cpuFile = join(WORK, 'cpu.txt');
+  const emulator = await startEmulator();
+  let proxy: RecordingProxy | undefined;
+  try {
+    proxy = await start(emulator.endpoint);
+    const route53 = new Route53Client({ endpoint: emulator.endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    await route53.send(new CreateHostedZoneCommand({ Name: 'bench-example.com', CallerReference: `floor-${Date.now()}` }));
+    const cli = (command: string) => run(node.binary, [BIN, command, '-c', config, '--endpoint-url', (proxy as RecordingProxy).url], {
+      cwd: REPO, env: { ...env, NODE_OPTIONS: `--import=${pathToFileURL(join(REPO, 'bench', 'cpu-probe.mjs')).href}`, BENCH_CPU_FILE: cpuFile },
+    });
+    mustSucceed('the first up', await cli('up'));
+    for (const command of COMMANDS) mustSucceed(`the untimed ${command}`, await cli(command));
+
+    const bootstrap: number[] = [];
+    const samples: Record<Command, Sample[]> = { up: [], plan: [] };
+    for (let rep = 1; rep <= reps; rep++) {
+      bootstrap.push(mustSucceed('node -e 0', await run(node.binary, ['-e', '0'], { env })).ms);
+      for (const command of COMMANDS) {
+        const timed = async (mode: { serial: boolean; latency: number }) => {
+          proxy?.setSerial(mode.serial);
+          proxy?.setLatency(mode.latency);
+          proxy?.reset();
+          await rm(cpuFile, { force: true });
+          const result = mustSucceed(command, await cli(command));
+          const timeline = proxy?.timeline() ?? [];
+          const cpu = (await readFile(cpuFile, 'utf8')).trim().split('\n').map((line) => line.split(' ').map(Number));
+          const cpuMs = Math.max(...cpu.map(([, user = 0, system = 0]) => (user + system) / 1000));
+          return { result, timeline, cpuMs };
+        };
+        const direct = await timed({ serial: false, latency: 0 });
+        const serial = await timed({ serial: true, latency: 0 });
+        const delayed = await timed({ serial: false, latency: LATENCY_MS });
+        proxy.setSerial(false);
+        proxy.setLatency(0);
+        samples[command].push({
+          wallMs: direct.result.ms,
+          firstRequestMs: Math.min(...direct.timeline.map((entry) => entry.start)),
+          requests: direct.timeline.length,
+          cpuMs: direct.cpuMs,
+          emulatorMs: serial.timeline.reduce((total, entry) => total + entry.serviceMs, 0),
+          latencyWallMs: delayed.result.ms,
+          waves: criticalWaves(delayed.timeline),
+        });
+        process.stderr.write(`[floor] rep ${rep}/${reps} ${command}: ${(direct.result.ms / 1000).toFixed(2)} s direct, ${(delayed.result.ms / 1000).toFixed(2)} s at ${LATENCY_MS} ms\n`);
+      }
+    }
+    await writeFile(join(REPO, 'bench', 'FLOOR.md'), report(node.version, bootstrap, samples));
+    process.stderr.write('[floor] wrote bench/FLOOR.md\n');
+  } finally {
+    await proxy?.stop();
+    await emulator.stop();
+  }
+}
+
+const ms = (value: number | undefined) => (value === undefined ? '?' : `${Math.round(value)} ms`);
+const med = (values: readonly number[]) => median(values) ?? Number.NaN;
+
+function report(nodeVersion: string, bootstrap: number[], samples: Record<Command, Sample[]>): string {
+  const rows = COMMANDS.map((command) => {
+    const runs = samples[command];
+    const pick = (key: keyof Sample) => med(runs.map((sample) => sample[key]));
+    const directFloor = med(runs.map((sample) => sample.firstRequestMs + sample.emulatorMs));
+    const latencyFloor = med(runs.map((sample) => sample.firstRequestMs + Math.max(sample.waves * LATENCY_MS, sample.emulatorMs)));
+    return `| ${command === 'up' ? 'no-change `up`' : '`plan`'} | ${ms(pick('wallMs'))} | ${ms(pick('firstRequestMs'))} | ${ms(pick('cpuMs'))} | ${pick('requests')} | ${ms(pick('emulatorMs'))} | **${ms(directFloor)}** | ${ms(pick('latencyWallMs'))} | ${pick('waves')} | **${ms(latencyFloor)}** |`;
+  });
+  return [
+    '# Where a no-change `up` and a `plan` spend their time',
+    '',
+    `\`npx tsx bench/floor.ts --reps ${reps}\`, ${new Date().toISOString().slice(0, 10)}, resume-infra on Node ${nodeVersion}; medians of ${reps}. The stack of \`npm run bench\` with its domain, on a warm emulator; see the top of [floor.ts](floor.ts) for how each figure is taken.`,
+    '',
+    `\`node -e 0\` (the Node binary's own start and exit): **${ms(med(bootstrap))}**.`,
+    '',
+    `| command | wall, direct | first request after the spawn | CLI CPU (user + system) | requests | emulator's own time (one at a time) | least possible, direct | wall, +${LATENCY_MS} ms | waves | least possible, +${LATENCY_MS} ms |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+    '',
+    '*Least possible, direct* is the first request\'s time plus the emulator\'s own time: moto_server answers one request at a time and every request comes after the first, so no ordering of these requests ends sooner. *Least possible, +50 ms* adds to the first request\'s time the larger of the waves times 50 ms and the emulator\'s time. Both hold for this set of requests; fewer requests or an earlier first request lower them.',
+    '',
+  ].join('\n');
+}
+
+await main();
