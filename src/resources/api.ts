@@ -184,9 +184,24 @@ async function findRestApiByName(ctx: ResourceContext): Promise<RestApi | undefi
   return chosen;
 }
 
+/** GetRestApis in flight, per client and id: `restApi` and `api` read the same REST API at the same moment, and share one request. */
+const restApiReads = new WeakMap<object, Map<string, Promise<RestApi | undefined>>>();
+
+function getRestApi(ctx: ResourceContext, restApiId: string): Promise<RestApi | undefined> {
+  const client = ctx.aws.client(APIGatewayClient);
+  let reads = restApiReads.get(client);
+  if (!reads) restApiReads.set(client, reads = new Map());
+  const inFlight = reads.get(restApiId);
+  if (inFlight) return inFlight;
+  const open = reads;
+  const read = ignoreNotFound('NotFoundException', () => client.send(new GetRestApiCommand({ restApiId }))).finally(() => open.delete(restApiId));
+  reads.set(restApiId, read);
+  return read;
+}
+
 export async function findRestApi(ctx: ResourceContext, recordedId: string | undefined): Promise<RestApi | undefined> {
   if (recordedId) {
-    const api = await ignoreNotFound('NotFoundException', () => ctx.aws.client(APIGatewayClient).send(new GetRestApiCommand({ restApiId: recordedId })));
+    const api = await getRestApi(ctx, recordedId);
     if (api?.name === ctx.names.api) return api;
   }
   return findRestApiByName(ctx);
@@ -207,14 +222,19 @@ async function readStage(ctx: ResourceContext, restApiId: string): Promise<Stage
   return { deploymentId: stage.deploymentId, deployedHash, rateLimit: throttle?.throttlingRateLimit, burstLimit: throttle?.throttlingBurstLimit, tags: stage.tags ?? {} };
 }
 
-async function describeApi(ctx: ResourceContext, api: RestApi): Promise<ApiActual | undefined> {
+interface ApiContents {
+  rootResourceId: string | undefined;
+  countResourceId: string | undefined;
+  methods: Record<string, MethodSpec>;
+  stage: StageActual | undefined;
+}
+
+/** What is in the REST API `restApiId`: its resources, the counter's methods and the stage, read side by side. */
+async function readContents(ctx: ResourceContext, restApiId: string): Promise<ApiContents> {
   const apigateway = ctx.aws.client(APIGatewayClient);
-  const restApiId = api.id;
-  if (!restApiId) return undefined;
-  // The stage is read along with the resources and methods.
   const stage = readStage(ctx, restApiId);
   stage.catch(() => undefined); // awaited below
-  let rootResourceId = api.rootResourceId;
+  let rootResourceId: string | undefined;
   let countResourceId: string | undefined;
   for await (const page of paginateGetResources({ client: apigateway }, { restApiId, limit: 500 })) {
     for (const resource of page.items ?? []) {
@@ -230,18 +250,25 @@ async function describeApi(ctx: ResourceContext, api: RestApi): Promise<ApiActua
       if (method) methods[httpMethod] = methodSpecOf(method);
     }));
   }
+  return { rootResourceId, countResourceId, methods, stage: await stage };
+}
+
+async function describeApi(ctx: ResourceContext, api: RestApi, contentsRead: Promise<ApiContents> | undefined): Promise<ApiActual | undefined> {
+  const restApiId = api.id;
+  if (!restApiId) return undefined;
+  const { rootResourceId, countResourceId, methods, stage } = await (contentsRead ?? readContents(ctx, restApiId));
   const stageName = ctx.config.counter.stageName;
   return {
     id: restApiId,
     arn: `arn:aws:apigateway:${ctx.names.region}::/restapis/${restApiId}`,
     outputs: { restApiId, stageName, apiUrl: `https://${restApiId}.execute-api.${ctx.names.region}.amazonaws.com/${stageName}${COUNT_PATH}` },
     restApiId,
-    rootResourceId: rootResourceId ?? '',
+    rootResourceId: api.rootResourceId ?? rootResourceId ?? '',
     endpointTypes: api.endpointConfiguration?.types ?? [],
     tags: api.tags ?? {},
     countResourceId,
     methods,
-    stage: await stage,
+    stage,
   };
 }
 
@@ -297,8 +324,12 @@ export const api: ResourceKind<ApiDesired, ApiActual> = {
   },
 
   async read(ctx, recorded) {
+    // The recorded API's contents are read along with the API itself, not after it: otherwise
+    // GetRestApi, then GetResources and GetStage, then GetMethod and GetDeployment are three waits.
+    const early = recorded?.id ? readContents(ctx, recorded.id) : undefined;
+    early?.catch(() => undefined); // awaited by describeApi, or dropped when the API is another
     const found = await findRestApi(ctx, recorded?.id);
-    return found ? describeApi(ctx, found) : undefined;
+    return found ? describeApi(ctx, found, found.id === recorded?.id ? early : undefined) : undefined;
   },
 
   diff(desired, actual) {
@@ -358,7 +389,7 @@ export const api: ResourceKind<ApiDesired, ApiActual> = {
     const extra = named.filter((candidate) => candidate.id && !kept.has(candidate.id) && candidate.tags?.[TAG_KEY] === ctx.names.project);
     const found: ApiActual[] = [];
     for (const candidate of extra) {
-      const actual = await describeApi(ctx, candidate);
+      const actual = await describeApi(ctx, candidate, undefined);
       if (actual) found.push(actual);
     }
     return found;

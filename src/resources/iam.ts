@@ -75,16 +75,20 @@ async function managedPolicyArnsOf(iam: IAMClient, roleName: string): Promise<st
 
 /**
  * The role, its trust policy and every policy on it; undefined when it does not exist. The role
- * and its policy lists are read at once (one round trip, not three); with `likelyMissing` (a role
- * looked for in case it exists) the lists wait for the role, so a missing one costs one request.
+ * and its policy lists are read at once (one round trip, not three), and so is `expectedPolicy`,
+ * the inline policy the tool puts on it (one round trip more only for policies added by hand);
+ * with `likelyMissing` (a role looked for in case it exists) the rest waits for the role, so a
+ * missing one costs one request.
  */
-export async function describeRole(aws: Aws, name: string, { likelyMissing = false } = {}): Promise<DescribedRole | undefined> {
+export async function describeRole(aws: Aws, name: string, { likelyMissing = false, expectedPolicy }: { likelyMissing?: boolean; expectedPolicy?: string } = {}): Promise<DescribedRole | undefined> {
   const iam = aws.globalClient(IAMClient);
   const getRole = () => ignoreNotFound(NO_SUCH_ENTITY, () => iam.send(new GetRoleCommand({ RoleName: name })));
-  const [found, listedNames, listedArns] = likelyMissing ? [await getRole(), undefined, undefined] : await Promise.all([
+  const getPolicy = async (policyName: string) => (await ignoreNotFound(NO_SUCH_ENTITY, () => iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: policyName }))))?.PolicyDocument;
+  const [found, listedNames, listedArns, expectedDocument] = likelyMissing ? [await getRole(), undefined, undefined, undefined] : await Promise.all([
     getRole(),
     ignoreNotFound(NO_SUCH_ENTITY, () => inlinePolicyNames(iam, name)),
     ignoreNotFound(NO_SUCH_ENTITY, () => managedPolicyArnsOf(iam, name)),
+    expectedPolicy === undefined ? undefined : getPolicy(expectedPolicy),
   ]);
   const role = found?.Role;
   if (!role?.Arn) return undefined;
@@ -93,8 +97,9 @@ export async function describeRole(aws: Aws, name: string, { likelyMissing = fal
   const [policyNames, managedPolicyArns] = await Promise.all([listedNames ?? inlinePolicyNames(iam, name), listedArns ?? managedPolicyArnsOf(iam, name)]);
   const inlinePolicies: Record<string, unknown> = {};
   await Promise.all(policyNames.map(async (policyName) => {
-    const policy = await iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: policyName }));
-    inlinePolicies[policyName] = decodePolicyDocument(policy.PolicyDocument ?? '{}');
+    // The expected policy read along with the list is used only when the list names it too.
+    const document = policyName === expectedPolicy && expectedDocument !== undefined ? expectedDocument : await getPolicy(policyName);
+    if (document !== undefined) inlinePolicies[policyName] = decodePolicyDocument(document);
   }));
   return {
     arn: role.Arn,

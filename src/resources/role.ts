@@ -37,7 +37,7 @@ export function logGroupArn(ctx: ResourceContext): string {
 }
 
 async function findRole(ctx: ResourceContext, name: string): Promise<RoleActual | undefined> {
-  const role = await describeRole(ctx.aws, name);
+  const role = await describeRole(ctx.aws, name, { expectedPolicy: ctx.names.rolePolicy });
   if (!role) return undefined;
   return {
     id: name,

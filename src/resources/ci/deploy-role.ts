@@ -68,7 +68,7 @@ interface DeployRoleActual extends Observed, Omit<DescribedRole, 'arn'> {
  * The deploy role as IAM reports it; undefined when it does not exist. `likelyMissing`: looked
  * for in case it exists (plan, before it knows whether ci-setup ran), see describeRole.
  */
-export async function findDeployRole(aws: Aws, name: string, options: { likelyMissing?: boolean } = {}): Promise<DeployRoleActual | undefined> {
+export async function findDeployRole(aws: Aws, name: string, options: { likelyMissing?: boolean; expectedPolicy?: string } = {}): Promise<DeployRoleActual | undefined> {
   const role = await describeRole(aws, name, options);
   if (!role) return undefined;
   const target = targetFromTrustPolicy(role.trustPolicy);
@@ -123,7 +123,7 @@ export function deployRole(target: GitHubTarget | undefined): ResourceKind<Deplo
       tags: ctx.tags,
     }),
 
-    read: (ctx) => findDeployRole(ctx.aws, ctx.names.deployRole),
+    read: (ctx) => findDeployRole(ctx.aws, ctx.names.deployRole, { expectedPolicy: ctx.names.deployRolePolicy }),
 
     diff(desired, actual) {
       const changes: Change[] = [];
