@@ -1,0 +1,48 @@
+// A plan's reads go out together wherever the state already says what to read: with a delay on
+// every answer (bench/proxy.ts), a read that needs nothing from another's answer is sent before
+// that answer arrives. Each of these was a wait of its own, one round trip to AWS each.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { start, type TimelineEntry } from '../bench/proxy.ts';
+import { makeProject } from './helpers/cli.ts';
+import { CONFIG, createZone, emulator, SITE_FILES, upOk } from './helpers/domain-stack.ts';
+
+const DELAY_MS = 150;
+
+test('a plan reads the certificate, the REST API and the role without waiting for their first answers', async () => {
+  await createZone('example.com');
+  await upOk();
+  const proxy = await start(emulator.endpoint);
+  try {
+    // The same project (its state is in the emulator), run through the proxy.
+    const delayed = await makeProject(proxy.url, CONFIG, SITE_FILES);
+    proxy.setLatency(DELAY_MS);
+    proxy.reset();
+    const plan = await delayed.run('plan');
+    assert.equal(plan.code, 0, plan.stdout + plan.stderr);
+    const timeline = proxy.timeline();
+    const calls = (service: string, operation: string) => timeline.filter((entry) => entry.service === service && entry.operation === operation);
+    const one = (service: string, operation: string): TimelineEntry => {
+      const found = calls(service, operation);
+      assert.equal(found.length, 1, `${service} ${operation}: ${found.length} calls`);
+      return found[0] as TimelineEntry;
+    };
+    const sentBeforeAnswer = (later: TimelineEntry, earlier: TimelineEntry) => {
+      assert.ok(later.start < earlier.end, `${later.service} ${later.operation} was sent at ${later.start.toFixed(0)} ms, after ${earlier.operation}'s answer at ${earlier.end.toFixed(0)} ms`);
+    };
+
+    // The certificate and its tags at once (the state names its ARN).
+    sentBeforeAnswer(one('acm', 'ListTagsForCertificate'), one('acm', 'DescribeCertificate'));
+    // restApi and api read the API with one GetRestApi, and what is in it along with that.
+    const getRestApi = one('apigateway', 'GetRestApi');
+    sentBeforeAnswer(one('apigateway', 'GetStage'), getRestApi);
+    sentBeforeAnswer(one('apigateway', 'GetResources'), getRestApi);
+    // The counter's role, its policy lists and the policy the tool puts on it at once.
+    // (The first GetRole looks for the CI deploy role, alongside the state read.)
+    const getRole = calls('iam', 'GetRole').sort((a, b) => a.start - b.start).at(-1);
+    assert.ok(getRole, 'the role is read');
+    sentBeforeAnswer(one('iam', 'GetRolePolicy'), getRole);
+  } finally {
+    await proxy.stop();
+  }
+});
