@@ -73,6 +73,9 @@ test('the preview renders the resume: its name as the one h1, the landmarks, eve
   }
   assert.deepEqual(assets.get('/css/style.css'), { status: 200, type: 'text/css; charset=utf-8' });
   assert.match(assets.get('/js/counter.js')?.type ?? 'missing', /^(text|application)\/javascript/);
+  // The page's own count is answered before the page goes: one still in flight would land in the
+  // next test's empty table.
+  await page.waitForSelector('#visitor-counter[data-state="shown"]');
   await context.close();
 });
 
