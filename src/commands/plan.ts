@@ -5,19 +5,32 @@ import { findDeployRole } from '../resources/ci/deploy-role.ts';
 import { engineFor } from '../project/engine-for.ts';
 import { EXIT_OK, EXIT_PLAN_CHANGES, type GlobalOptions, type Io } from '../ui/io.ts';
 import { preflight } from '../project/preflight.ts';
+import { firstProject, type Project } from '../project/project.ts';
 import { countActions, jsonDocument, renderPlan, renderSummary } from '../ui/render.ts';
 import { planSite, renderSitePlan, sitePlanChanges, siteTarget } from '../site/publish.ts';
 import { startSiteReads } from '../site/release-plan.ts';
 
-export async function plan(options: GlobalOptions, io: Io): Promise<number> {
-  const project = await preflight(options, io, { site: true });
+/** The plan's reads that need only the project's names: the site's, the CI deploy role's and the lock's. */
+function startPlanReads(project: Project) {
   // The site plan's reads go along with the stack's (nothing is changed in between).
-  const early = startSiteReads(project);
+  const site = startSiteReads(project);
   // The CI deploy role is looked for by name alongside the state, in case the state does not name
   // it; most projects have none, so its policies are listed only once GetRole finds it.
   const role = findDeployRole(project.aws, project.names.deployRole, { likelyMissing: true });
   role.catch(() => undefined); // raised by ciStackForPlan when it needs the answer
-  const [{ bucketExists, loaded }, lock] = await Promise.all([project.store.readWithBucket(project.config.project), project.store.readLock()]);
+  const lock = project.store.readLock();
+  lock.catch(() => undefined); // awaited for the output
+  return { site, role, lock };
+}
+
+export async function plan(options: GlobalOptions, io: Io): Promise<number> {
+  // These reads start on the first project made, which may carry the account cached from an
+  // earlier run while STS answers (firstProject); they count only if preflight returns that one.
+  const first = firstProject(options).then((made) => made && { made, reads: startPlanReads(made) });
+  const project = await preflight(options, io, { site: true });
+  const started = await first;
+  const { site: early, role, lock: lockRead } = started?.made === project ? started.reads : startPlanReads(project);
+  const { bucketExists, loaded } = await project.store.readWithBucket(project.config.project);
   const recorded = (name: string) => loaded?.document.resources[name];
   // The CI resources too, once ci-setup made them (they are not part of the config's stack).
   const ci = await ciStackForPlan(project.aws, project.names, recorded, role);
@@ -31,6 +44,7 @@ export async function plan(options: GlobalOptions, io: Io): Promise<number> {
   const siteChanges = site !== undefined && sitePlanChanges(site);
   const resourceChanges = counts.create + counts.update + counts.replace + counts.delete;
   const hasChanges = resourceChanges > 0 || siteChanges;
+  const lock = await lockRead;
   if (options.json) {
     io.out(jsonDocument({
       command: 'plan',

@@ -8,7 +8,7 @@ import { UserError } from '../errors.ts';
 import { assertSiteDirectory } from '../site/scan.ts';
 import { engineFor } from './engine-for.ts';
 import type { GlobalOptions, Io } from '../ui/io.ts';
-import { openProject, type Project } from './project.ts';
+import { firstProject, openProject, type Project } from './project.ts';
 
 export interface Preconditions {
   /** The site directory exists, is not empty and has index.html (a missing 404.html is a warning). */
@@ -86,7 +86,20 @@ export function raiseProblems(problems: readonly string[]): void {
  * (STS) and the config always: returns only when all of it is fine, else throws one UserError
  * listing every problem. Warnings go to stderr.
  */
+/** The resources' own read-only checks on `project`: the problem they found, if any. */
+async function resourceProblem(project: Project): Promise<{ problem?: string; error?: unknown }> {
+  try {
+    await engineFor(project, () => undefined).check('plan');
+    return {};
+  } catch (error) {
+    return error instanceof UserError ? { problem: error.message } : { error };
+  }
+}
+
 export async function preflight(options: GlobalOptions, io: Io, wanted: Preconditions): Promise<Project> {
+  // The resource checks (e.g. the hosted zone's look-up) start on the first project made, which
+  // may carry the cached account while STS answers; they count only if that is the account.
+  const early = wanted.resources ? firstProject(options).then((first) => first && { first, outcome: resourceProblem(first) }) : undefined;
   const [local, opened] = await Promise.all([
     localFindings(options.config, wanted),
     openProject(options, io).then(
@@ -104,12 +117,10 @@ export async function preflight(options: GlobalOptions, io: Io, wanted: Precondi
   if (project && wanted.resources) {
     // The state's read-only first read goes along with the checks instead of after them.
     project.store.prefetch(project.config.project);
-    try {
-      await engineFor(project, () => undefined).check('plan');
-    } catch (error) {
-      if (!(error instanceof UserError)) throw error;
-      problems.push(error.message);
-    }
+    const started = await early;
+    const outcome = await (started?.first === project ? started.outcome : resourceProblem(project));
+    if (outcome.error !== undefined) throw outcome.error;
+    if (outcome.problem) problems.push(outcome.problem);
   }
   raiseProblems(problems);
   for (const warning of local.warnings) io.err(`warning: ${warning}\n`);

@@ -1,6 +1,7 @@
 // Everything a command needs about the project: config, region, account, clients, names, state.
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Aws } from '../aws/clients.ts';
+import { accountCacheKey, cachedAccount, rememberAccount } from '../aws/account-cache.ts';
 import { formatCall } from '../aws/call-log.ts';
 import { credentialProvider, explainCredentialError } from '../aws/credentials.ts';
 import { deriveNames, loadConfig, projectTags, type Config, type Names } from '../config.ts';
@@ -58,12 +59,22 @@ async function resolveRegion(flag: string | undefined, config: Config, profile: 
 
 const REGION_FLAG = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
-const started = new WeakMap<GlobalOptions, Promise<Project>>();
+interface Started {
+  /** The project as a command gets it: made with the account STS answered. */
+  opening: Promise<Project>;
+  /** The first project made: with the cached account while STS answers, if there is one. */
+  first: Promise<Project>;
+}
+
+const started = new WeakMap<GlobalOptions, Started>();
 
 /**
  * Opens the project now, while the command's own modules are still loading (cli/main.ts calls
  * this before importing the command): the STS call, and `then` (e.g. the unlocked first read of
  * the state), overlap the loading. The command's openProject with the same options takes it.
+ * `then` gets the first project made, which may carry the account cached from an earlier run
+ * (account-cache.ts) before STS has confirmed it; it must only read. If STS names another
+ * account, `then` is called again with the project that the command gets.
  *
  * Resolves once the STS request has been handed to the HTTP handler (or the opening failed
  * first): evaluating the command's modules holds the event loop, so the caller waits for the
@@ -73,12 +84,14 @@ export function startOpening(options: GlobalOptions, io: Io, then?: (project: Pr
   if (started.has(options)) return Promise.resolve();
   let sent: () => void = () => undefined;
   const dispatched = new Promise<void>((resolve) => { sent = resolve; });
-  const opening = openProjectNow(options, io, undefined, sent).then((project) => {
+  let handOut: (project: Project) => void = () => undefined;
+  const first = new Promise<Project>((resolve) => { handOut = resolve; });
+  const opening = openProjectNow(options, io, undefined, sent, (project) => {
+    handOut(project);
     then?.(project);
-    return project;
   });
   opening.catch(() => undefined); // raised by the openProject that takes it
-  started.set(options, opening);
+  started.set(options, { opening, first });
   // For an http:// endpoint the SDK's handler first imports node:http (a dynamic import, which
   // would queue behind the command's modules); importing it here too, then letting the handler's
   // continuations run, puts the request on the wire before the caller loads anything.
@@ -90,19 +103,30 @@ export function startOpening(options: GlobalOptions, io: Io, then?: (project: Pr
 }
 
 /**
+ * The first project startOpening made, as soon as it exists (undefined when none was started or
+ * opening failed): for read-only work that goes on while STS answers. Its results count only if
+ * openProject then returns this same object; otherwise the account was another one.
+ */
+export function firstProject(options: GlobalOptions): Promise<Project | undefined> {
+  const entry = started.get(options);
+  if (!entry) return Promise.resolve(undefined);
+  return Promise.race([entry.first, entry.opening.then((project) => project, () => undefined)]);
+}
+
+/**
  * Loads the config, resolves the region and asks STS for the account. `withConfig` runs as soon
  * as the config is loaded, for local work that can overlap the first AWS round trips.
  */
 export function openProject(options: GlobalOptions, io: Io, withConfig?: (config: Config) => void): Promise<Project> {
-  const opening = started.get(options);
-  if (opening && !withConfig) {
+  const entry = started.get(options);
+  if (entry && !withConfig) {
     started.delete(options);
-    return opening;
+    return entry.opening;
   }
   return openProjectNow(options, io, withConfig);
 }
 
-async function openProjectNow(options: GlobalOptions, io: Io, withConfig?: (config: Config) => void, stsSent?: () => void): Promise<Project> {
+async function openProjectNow(options: GlobalOptions, io: Io, withConfig?: (config: Config) => void, stsSent?: () => void, early?: (project: Project) => void): Promise<Project> {
   if (options.region !== undefined && !REGION_FLAG.test(options.region)) {
     throw new UserError(`--region "${options.region}" is not an AWS region name; use one like eu-west-1`);
   }
@@ -112,10 +136,11 @@ async function openProjectNow(options: GlobalOptions, io: Io, withConfig?: (conf
   const config = await loadConfig(options.config);
   withConfig?.(config);
   const region = await resolveRegion(options.region, config, options.profile);
+  const credentials = credentialProvider({ profile: options.profile });
   const aws = new Aws({
     region,
     profile: options.profile,
-    credentials: credentialProvider({ profile: options.profile }),
+    credentials,
     endpointUrl: options.endpointUrl,
     onNotYet: (_name, waitingFor) => io.err(`waiting for ${waitingFor}…\n`),
     onCall: (entry) => {
@@ -123,22 +148,39 @@ async function openProjectNow(options: GlobalOptions, io: Io, withConfig?: (conf
       io.onCall?.(entry);
     },
   });
-  let account: string;
-  try {
-    // Few attempts: this first call is where a wrong endpoint or missing credentials show up.
-    const command = new GetCallerIdentityCommand({});
-    // Innermost middleware: runs as the signed request goes to the HTTP handler.
-    if (stsSent) command.middlewareStack.add((next) => (args) => { stsSent(); return next(args); }, { step: 'deserialize', priority: 'low', name: 'resumeInfraStsSent' });
-    const identity = await aws.clientIn(STSClient, region, { maxAttempts: 2 }).send(command);
-    if (!identity.Account) throw new Error('STS GetCallerIdentity returned no account');
-    account = identity.Account;
-  } catch (error) {
-    throw explainAwsError(error, aws.endpointUrl, options.profile);
-  }
-  const names = deriveNames(config, account, region);
+  const identity = (async () => {
+    try {
+      // Few attempts: this first call is where a wrong endpoint or missing credentials show up.
+      const command = new GetCallerIdentityCommand({});
+      // Innermost middleware: runs as the signed request goes to the HTTP handler.
+      if (stsSent) command.middlewareStack.add((next) => (args) => { stsSent(); return next(args); }, { step: 'deserialize', priority: 'low', name: 'resumeInfraStsSent' });
+      const answer = await aws.clientIn(STSClient, region, { maxAttempts: 2 }).send(command);
+      if (!answer.Account) throw new Error('STS GetCallerIdentity returned no account');
+      return answer.Account;
+    } catch (error) {
+      throw explainAwsError(error, aws.endpointUrl, options.profile);
+    }
+  })();
+  identity.catch(() => undefined); // awaited below, after the guess (if any) is handed out
   const tags = projectTags(config);
   const hint: CommandHint = (...args) => cliCommand(options, ...args);
-  return { config, region, account, aws, names, tags, store: new StateStore(aws, names, tags, hint), hint };
+  const build = (account: string): Project => {
+    const names = deriveNames(config, account, region);
+    return { config, region, account, aws, names, tags, store: new StateStore(aws, names, tags, hint), hint };
+  };
+  // The credentials the STS call resolves anyway (one shared, memoized chain) key the cache.
+  const key = early ? await credentials().then((resolved) => accountCacheKey(aws.endpointUrl, resolved.accessKeyId), () => undefined) : undefined;
+  const guess = key === undefined ? undefined : cachedAccount(key);
+  // The account as last seen: `early` starts its reads with it while STS answers. Nothing made
+  // with the guess reaches the command unless STS names the same account.
+  const guessed = guess === undefined ? undefined : build(guess);
+  if (guessed) early?.(guessed);
+  const account = await identity;
+  if (key !== undefined) rememberAccount(key, account);
+  if (guessed?.account === account) return guessed;
+  const project = build(account);
+  early?.(project);
+  return project;
 }
 
 /** Creates the state bucket, or finishes a setup a killed run left half done, and says which. */
