@@ -17,4 +17,7 @@ function findRoot(start: string): string {
 /** The repository (or installed package) root. */
 export const PACKAGE_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
 
+/** The tool's caches (the counter's zip, the account ids): git-ignored, per checkout. */
+export const CACHE_DIR = join(PACKAGE_ROOT, 'node_modules', '.cache', 'resume-infra');
+
 export const PACKAGE_VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;

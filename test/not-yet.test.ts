@@ -11,10 +11,7 @@ import { quirkCounts, resetQuirks, type Quirk } from '../src/aws/quirks.ts';
 import { censusMismatches, takeCensus } from './helpers/census.ts';
 import { ACCOUNT, useEmulator } from './helpers/emulator.ts';
 import { makeProject, type CliRun, type TestProject } from './helpers/cli.ts';
-import { objectExists, stateBucket } from './helpers/s3.ts';
-import { Aws } from '../src/aws/clients.ts';
-import { deriveNames, loadConfig, projectTags } from '../src/config.ts';
-import { StateStore } from '../src/state/store.ts';
+import { objectExists, openStateStore, stateBucket } from './helpers/s3.ts';
 
 const emulator = await useEmulator();
 const region = 'eu-west-1';
@@ -151,14 +148,9 @@ async function projectWithChange(): Promise<TestProject> {
   return project;
 }
 
-async function openStore(project: TestProject): Promise<StateStore> {
-  const config = await loadConfig(project.configPath);
-  return new StateStore(new Aws({ region, endpointUrl: emulator.endpoint, maxAttempts: 1 }), deriveNames(config, ACCOUNT, region), projectTags(config));
-}
-
 test('an up whose lock write meets a 409 conflict while another run holds the lock retries, then gets the usual "locked by" line', async () => {
   const project = await projectWithChange();
-  const held = await (await openStore(project)).acquireLock('up');
+  const held = await (await openStateStore(emulator.endpoint, project.configPath, region)).acquireLock('up');
   quirks(['lockConflict']);
   const run = await project.run('up', '--yes');
   assert.equal(run.code, 1, run.stderr);

@@ -11,9 +11,9 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../paths.ts';
+import { CACHE_DIR } from '../paths.ts';
 
-export const ACCOUNT_CACHE_FILE = join(PACKAGE_ROOT, 'node_modules', '.cache', 'resume-infra', 'accounts.json');
+export const ACCOUNT_CACHE_FILE = join(CACHE_DIR, 'accounts.json');
 /** Entries kept: temporary credentials (SSO, assumed roles) bring a new key id every session. */
 const MAX_ENTRIES = 50;
 const ACCOUNT_ID = /^\d{12}$/;
@@ -47,7 +47,7 @@ export function rememberAccount(key: string, account: string): void {
   const next = Object.fromEntries([...kept, [key, account]]);
   const temporary = `${ACCOUNT_CACHE_FILE}.${process.pid}.tmp`;
   try {
-    mkdirSync(join(ACCOUNT_CACHE_FILE, '..'), { recursive: true });
+    mkdirSync(CACHE_DIR, { recursive: true });
     writeFileSync(temporary, `${JSON.stringify(next)}\n`);
     renameSync(temporary, ACCOUNT_CACHE_FILE);
   } catch {

@@ -5,7 +5,7 @@ import { findDeployRole } from '../resources/ci/deploy-role.ts';
 import { engineFor } from '../project/engine-for.ts';
 import { EXIT_OK, EXIT_PLAN_CHANGES, type GlobalOptions, type Io } from '../ui/io.ts';
 import { preflight } from '../project/preflight.ts';
-import { firstProject, type Project } from '../project/project.ts';
+import { startEarly, type Project } from '../project/project.ts';
 import { countActions, jsonDocument, renderPlan, renderSummary } from '../ui/render.ts';
 import { planSite, renderSitePlan, sitePlanChanges, siteTarget } from '../site/publish.ts';
 import { startSiteReads } from '../site/release-plan.ts';
@@ -25,11 +25,10 @@ function startPlanReads(project: Project) {
 
 export async function plan(options: GlobalOptions, io: Io): Promise<number> {
   // These reads start on the first project made, which may carry the account cached from an
-  // earlier run while STS answers (firstProject); they count only if preflight returns that one.
-  const first = firstProject(options).then((made) => made && { made, reads: startPlanReads(made) });
+  // earlier run while STS answers (startEarly); they count only if preflight returns that one.
+  const reads = startEarly(options, startPlanReads);
   const project = await preflight(options, io, { site: true });
-  const started = await first;
-  const { site: early, role, lock: lockRead } = started?.made === project ? started.reads : startPlanReads(project);
+  const { site: early, role, lock: lockRead } = await reads(project);
   const { bucketExists, loaded } = await project.store.readWithBucket(project.config.project);
   const recorded = (name: string) => loaded?.document.resources[name];
   // The CI resources too, once ci-setup made them (they are not part of the config's stack).

@@ -21,7 +21,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import { replaceFile } from '../files.ts';
-import { PACKAGE_ROOT } from '../paths.ts';
+import { CACHE_DIR, PACKAGE_ROOT } from '../paths.ts';
 
 export interface LambdaZip {
   zip: Buffer;
@@ -123,7 +123,7 @@ export async function buildLambdaZip(): Promise<LambdaZip> {
 // edited handler, an upgraded esbuild, a half-written or hand-edited entry all mean a new build.
 // Writing the cache is best effort (a read-only install just builds every time).
 
-export const LAMBDA_CACHE_DIR = join(PACKAGE_ROOT, 'node_modules', '.cache', 'resume-infra');
+export const LAMBDA_CACHE_DIR = CACHE_DIR;
 const CACHE_FORMAT = 1;
 
 interface CacheRecord {

@@ -8,7 +8,7 @@ import { UserError } from '../errors.ts';
 import { assertSiteDirectory } from '../site/scan.ts';
 import { engineFor } from './engine-for.ts';
 import type { GlobalOptions, Io } from '../ui/io.ts';
-import { firstProject, openProject, type Project } from './project.ts';
+import { openProject, startEarly, type Project } from './project.ts';
 
 export interface Preconditions {
   /** The site directory exists, is not empty and has index.html (a missing 404.html is a warning). */
@@ -81,11 +81,6 @@ export function raiseProblems(problems: readonly string[]): void {
   throw new UserError(`${problems.length} problems, nothing was changed:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
 }
 
-/**
- * Opens the project after checking everything `wanted` asks for, with the credentials and region
- * (STS) and the config always: returns only when all of it is fine, else throws one UserError
- * listing every problem. Warnings go to stderr.
- */
 /** The resources' own read-only checks on `project`: the problem they found, if any. */
 async function resourceProblem(project: Project): Promise<{ problem?: string; error?: unknown }> {
   try {
@@ -96,10 +91,15 @@ async function resourceProblem(project: Project): Promise<{ problem?: string; er
   }
 }
 
+/**
+ * Opens the project after checking everything `wanted` asks for, with the credentials and region
+ * (STS) and the config always: returns only when all of it is fine, else throws one UserError
+ * listing every problem. Warnings go to stderr.
+ */
 export async function preflight(options: GlobalOptions, io: Io, wanted: Preconditions): Promise<Project> {
   // The resource checks (e.g. the hosted zone's look-up) start on the first project made, which
   // may carry the cached account while STS answers; they count only if that is the account.
-  const early = wanted.resources ? firstProject(options).then((first) => first && { first, outcome: resourceProblem(first) }) : undefined;
+  const checked = wanted.resources ? startEarly(options, resourceProblem) : undefined;
   const [local, opened] = await Promise.all([
     localFindings(options.config, wanted),
     openProject(options, io).then(
@@ -114,11 +114,10 @@ export async function preflight(options: GlobalOptions, io: Io, wanted: Precondi
   // A config problem is already listed; openProject would only repeat it.
   if (opened.problem && !problems.includes(opened.problem)) problems.push(opened.problem);
   const project = opened.project;
-  if (project && wanted.resources) {
+  if (project && checked) {
     // The state's read-only first read goes along with the checks instead of after them.
     project.store.prefetch(project.config.project);
-    const started = await early;
-    const outcome = await (started?.first === project ? started.outcome : resourceProblem(project));
+    const outcome = await checked(project);
     if (outcome.error !== undefined) throw outcome.error;
     if (outcome.problem) problems.push(outcome.problem);
   }

@@ -103,14 +103,20 @@ export function startOpening(options: GlobalOptions, io: Io, then?: (project: Pr
 }
 
 /**
- * The first project startOpening made, as soon as it exists (undefined when none was started or
- * opening failed): for read-only work that goes on while STS answers. Its results count only if
- * openProject then returns this same object; otherwise the account was another one.
+ * Starts `work` on the first project startOpening made, as soon as it exists: with the account
+ * cached from an earlier run while STS answers, if there is one. `work` must only read. Returns
+ * how to get its result for the project the command got: that early result when it is the same
+ * project (STS named the cached account), else `work` run again on it.
  */
-export function firstProject(options: GlobalOptions): Promise<Project | undefined> {
+export function startEarly<T>(options: GlobalOptions, work: (project: Project) => T): (project: Project) => Promise<T> {
   const entry = started.get(options);
-  if (!entry) return Promise.resolve(undefined);
-  return Promise.race([entry.first, entry.opening.then((project) => project, () => undefined)]);
+  // Undefined when nothing was started, or the opening failed before it made a project.
+  const first = entry ? Promise.race([entry.first, entry.opening.then((project) => project, () => undefined)]) : Promise.resolve(undefined);
+  const early = first.then((made) => made && { made, result: work(made) });
+  return async (project) => {
+    const started = await early;
+    return started?.made === project ? started.result : work(project);
+  };
 }
 
 /**

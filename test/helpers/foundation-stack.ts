@@ -4,12 +4,10 @@ import { beforeEach } from 'node:test';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { S3Client } from '@aws-sdk/client-s3';
-import { Aws } from '../../src/aws/clients.ts';
-import { deriveNames, loadConfig, projectTags } from '../../src/config.ts';
-import { StateStore } from '../../src/state/store.ts';
-import { useEmulator, ACCOUNT } from './emulator.ts';
+import type { StateStore } from '../../src/state/store.ts';
+import { useEmulator } from './emulator.ts';
 import { makeProject, type TestProject } from './cli.ts';
-import { objectExists, readJson, readText, stateBucket } from './s3.ts';
+import { objectExists, openStateStore, readJson, readText, stateBucket } from './s3.ts';
 
 export const emulator = await useEmulator();
 export const region = 'eu-west-1';
@@ -44,9 +42,8 @@ export function stateObjectExists(key: string): Promise<boolean> {
 }
 
 /** The project's state store as the CLI opens it, for driving the lock and writes directly. */
-export async function openStore(): Promise<StateStore> {
-  const config = await loadConfig(project.configPath);
-  return new StateStore(new Aws({ region, endpointUrl: emulator.endpoint, maxAttempts: 1 }), deriveNames(config, ACCOUNT, region), projectTags(config));
+export function openStore(): Promise<StateStore> {
+  return openStateStore(emulator.endpoint, project.configPath, region);
 }
 
 export function planned(stdout: string): { create: string[]; update: string[] } {

@@ -2,6 +2,9 @@
 // Only a 404 means "missing"; any other error (access, endpoint, no such bucket in another form) is
 // rethrown, so a check that expects no object cannot pass on a failed request.
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Aws } from '../../src/aws/clients.ts';
+import { deriveNames, loadConfig, projectTags } from '../../src/config.ts';
+import { StateStore } from '../../src/state/store.ts';
 import { ACCOUNT } from './emulator.ts';
 
 /** The state bucket `up` makes for the emulator's account in `region`. */
@@ -36,4 +39,10 @@ export async function readText(s3: S3Client, bucket: string, key: string): Promi
 /** The object's body parsed as JSON; the type is the caller's claim, not checked. */
 export async function readJson<T>(s3: S3Client, bucket: string, key: string): Promise<T> {
   return JSON.parse(await readText(s3, bucket, key)) as T;
+}
+
+/** A project's state store as the CLI opens it (from its config file), for driving the lock and writes directly. */
+export async function openStateStore(endpoint: string, configPath: string, region: string): Promise<StateStore> {
+  const config = await loadConfig(configPath);
+  return new StateStore(new Aws({ region, endpointUrl: endpoint, maxAttempts: 1 }), deriveNames(config, ACCOUNT, region), projectTags(config));
 }
