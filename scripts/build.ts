@@ -10,7 +10,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { BUILD_INFO, BUNDLE_ENTRY } from '../cli/bundle-check.mjs';
 import { MINIMUM_NODE } from '../cli/node-version.mjs';
 import { PARTIAL_SUFFIX, replaceFile } from '../src/files.ts';
@@ -19,6 +19,35 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const EXTERNAL = ['esbuild', 'archiver', 'adm-zip'];
 // The files besides the sources whose change must invalidate the bundle.
 const MANIFESTS = ['package.json', 'package-lock.json'];
+
+/**
+ * `import('node:http')` (the SDK's handler does it for an http:// endpoint, and before sending
+ * IMDS requests) and `import ... from 'node:http'` make Node build the module's ES-module facade,
+ * which reads every export, and node:http's WebSocket, CloseEvent and MessageEvent getters load
+ * undici: about 20 ms before the first request (bench/FLOOR.md). This serves node:http to the
+ * bundle from `require` instead, with every export but those three, which nothing here uses (a
+ * static import of a missing name fails the build).
+ */
+const HTTP_EXPORTS = [
+  'METHODS', 'STATUS_CODES', 'Agent', 'ClientRequest', 'IncomingMessage', 'OutgoingMessage', 'Server', 'ServerResponse', 'createServer',
+  'validateHeaderName', 'validateHeaderValue', 'get', 'request', 'setMaxIdleHTTPParsers', 'maxHeaderSize', 'globalAgent',
+];
+const SHIM_NAMESPACE = 'http-from-require';
+const httpWithoutUndici: Plugin = {
+  name: 'node-http-without-undici',
+  setup(builder) {
+    builder.onResolve({ filter: /^(node:)?http$/ }, () => ({ path: 'node:http', namespace: SHIM_NAMESPACE }));
+    builder.onLoad({ filter: /.*/, namespace: SHIM_NAMESPACE }, () => ({
+      contents: [
+        "import { createRequire } from 'node:module';",
+        "const http = createRequire(import.meta.url)('node:http');",
+        'export default http;',
+        `export const { ${HTTP_EXPORTS.join(', ')} } = http;`,
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
 
 export interface BuildResult {
   files: number;
@@ -61,6 +90,7 @@ export async function buildCli(root = ROOT): Promise<BuildResult> {
     // The oldest Node the CLI supports (cli/node-version.mjs).
     target: `node${MINIMUM_NODE}`,
     external: EXTERNAL,
+    plugins: [httpWithoutUndici],
     // The SDK's ES module builds (its "module" field) before its CommonJS ones: esbuild can then
     // drop the commands the CLI never sends, and no CommonJS export object is copied at start-up.
     // A CLI process starts about 0.17 s sooner on Node 20 (bench/startup.ts).
@@ -75,6 +105,7 @@ export async function buildCli(root = ROOT): Promise<BuildResult> {
   });
   await replaceOutputs(root, outdir, result.outputFiles.map((file) => ({ path: file.path, contents: file.contents })));
   const own = Object.keys(result.metafile.inputs)
+    .filter((input) => !input.startsWith(`${SHIM_NAMESPACE}:`))
     .map((input) => relative(root, resolve(root, input)).split('\\').join('/'))
     .filter((input) => !input.startsWith('node_modules/') && !input.startsWith('..'));
   const inputs = [...new Set([...own, ...MANIFESTS])].sort();
