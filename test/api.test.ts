@@ -1,11 +1,18 @@
 // src/resources/api.ts: the counter's REST API, against the emulator.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateDeploymentCommand, GetMethodCommand, GetStageCommand, PutIntegrationResponseCommand, UpdateStageCommand } from '@aws-sdk/client-api-gateway';
+import {
+  APIGatewayClient, CreateDeploymentCommand, GetMethodCommand, GetResourcesCommand, GetStageCommand, PutIntegrationResponseCommand, UpdateStageCommand,
+  type GetResourcesCommandOutput,
+} from '@aws-sdk/client-api-gateway';
 import { GetFunctionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { ACCOUNT } from './helpers/emulator.ts';
-import { region, lambda, apigateway, s3, FUNCTION, ORIGIN, ALLOW_ORIGIN, project, writeConfig, up, operations, restApiId, countResourceId, deploymentCount, siteUrl, preflightOrigin } from './helpers/counter-stack.ts';
+import { api } from '../src/resources/api.ts';
+import {
+  region, lambda, apigateway, s3, FUNCTION, ORIGIN, ALLOW_ORIGIN, project, writeConfig, up, operations, restApiId, countResourceId, deploymentCount, siteUrl,
+  preflightOrigin, directContext,
+} from './helpers/counter-stack.ts';
 
 describe('up and plan', () => {
   test('a lost state finds the existing API by name instead of making a second one', async () => {
@@ -117,6 +124,44 @@ describe('REST API', () => {
     assert.ok(!operations(applied).includes('APIGateway.CreateDeployment'), operations(applied).join(' '));
     assert.equal(await deploymentCount(apiId), deploymentsBefore);
     assert.equal(await preflightOrigin(apiId), `'${await siteUrl()}'`);
+  });
+
+  test('the methods come with the resource listing (embed=methods); a listing without their contents has each read by GetMethod', async () => {
+    await up();
+    const apiId = await restApiId();
+    const { ctx, aws } = directContext({ 'function.functionArn': `arn:aws:lambda:${region}:${ACCOUNT}:function:${FUNCTION}` }, await siteUrl());
+    const client = aws.client(APIGatewayClient);
+    const sent: string[] = [];
+    client.middlewareStack.add((next, context) => async (args) => {
+      sent.push(context.commandName ?? '');
+      return next(args);
+    }, { step: 'initialize', name: 'countCommands' });
+    const recorded = { id: apiId, outputs: {}, updatedAt: new Date().toISOString() };
+    const desired = await api.desired(ctx);
+
+    const embedded = await api.read(ctx, recorded);
+    assert.ok(embedded);
+    assert.deepEqual(Object.keys(embedded.methods).sort(), ['GET', 'OPTIONS', 'POST']);
+    assert.deepEqual(api.diff(desired, embedded), []);
+    assert.equal(sent.filter((name) => name === GetMethodCommand.name).length, 0, sent.join(' '));
+    assert.ok(sent.includes(GetResourcesCommand.name), sent.join(' '));
+
+    // As API Gateway answers a listing without embed: each method's name, with nothing in it.
+    client.middlewareStack.add((next, context) => async (args) => {
+      const result = await next(args);
+      if (context.commandName !== GetResourcesCommand.name) return result;
+      const output = result.output as GetResourcesCommandOutput;
+      for (const item of output.items ?? []) {
+        item.resourceMethods = Object.fromEntries(Object.keys(item.resourceMethods ?? {}).map((method) => [method, {}]));
+      }
+      return result;
+    }, { step: 'initialize', name: 'listWithoutContents' });
+    sent.length = 0;
+
+    const listed = await api.read(ctx, recorded);
+    assert.ok(listed);
+    assert.deepEqual(listed.methods, embedded.methods);
+    assert.equal(sent.filter((name) => name === GetMethodCommand.name).length, 3, sent.join(' '));
   });
 
   test('another allowed origin updates the function environment and leaves the API deployment alone', async () => {

@@ -6,7 +6,7 @@ import {
   APIGatewayClient, CreateDeploymentCommand, CreateResourceCommand, CreateStageCommand, DeleteMethodCommand,
   DeleteRestApiCommand, GetDeploymentCommand, GetMethodCommand, GetRestApiCommand, GetStageCommand, paginateGetResources,
   paginateGetRestApis, PutIntegrationCommand, PutIntegrationResponseCommand, PutMethodCommand, PutMethodResponseCommand,
-  TagResourceCommand, UpdateRestApiCommand, UpdateStageCommand, type IntegrationType, type Method, type PatchOperation, type RestApi,
+  TagResourceCommand, UpdateRestApiCommand, UpdateStageCommand, type IntegrationType, type Method, type PatchOperation, type Resource, type RestApi,
 } from '@aws-sdk/client-api-gateway';
 import { TAG_KEY } from '../config.ts';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
@@ -97,6 +97,9 @@ function preflightHeaders(origin: string | undefined): Record<string, string> {
   };
 }
 
+/** The methods of the count resource that `desiredMethods` defines, read back by readContents. */
+const COUNTER_METHODS = ['GET', 'POST', 'OPTIONS'] as const;
+
 function desiredMethods(ctx: ResourceContext): Record<string, MethodSpec> {
   const functionArn = ctx.output('function', 'functionArn');
   const proxy: MethodSpec = {
@@ -114,7 +117,7 @@ function desiredMethods(ctx: ResourceContext): Record<string, MethodSpec> {
     },
     methodResponses: { [PREFLIGHT_STATUS]: Object.fromEntries(Object.keys(headers).map((name) => [parameter(name), false])) },
   };
-  return { GET: proxy, POST: proxy, OPTIONS: preflight };
+  return { GET: proxy, POST: proxy, OPTIONS: preflight } satisfies Record<(typeof COUNTER_METHODS)[number], MethodSpec>;
 }
 
 /** Leaf values by path, e.g. `integration.responses.204[method.response.header.Vary]`. */
@@ -235,22 +238,27 @@ async function readContents(ctx: ResourceContext, restApiId: string): Promise<Ap
   const stage = readStage(ctx, restApiId);
   stage.catch(() => undefined); // awaited below
   let rootResourceId: string | undefined;
-  let countResourceId: string | undefined;
-  for await (const page of paginateGetResources({ client: apigateway }, { restApiId, limit: 500 })) {
+  let count: Resource | undefined;
+  // embed=methods: each resource comes with its methods whole (integration and responses too),
+  // so the counter's methods need no GetMethod each, and no wait after this listing.
+  for await (const page of paginateGetResources({ client: apigateway }, { restApiId, limit: 500, embed: ['methods'] })) {
     for (const resource of page.items ?? []) {
       if (resource.path === '/') rootResourceId ??= resource.id;
-      if (resource.path === COUNT_PATH) countResourceId ??= resource.id;
+      if (resource.path === COUNT_PATH) count ??= resource;
     }
   }
   const methods: Record<string, MethodSpec> = {};
-  if (countResourceId) {
-    const resourceId = countResourceId;
-    await Promise.all(['GET', 'POST', 'OPTIONS'].map(async (httpMethod) => {
-      const method = await ignoreNotFound('NotFoundException', () => apigateway.send(new GetMethodCommand({ restApiId, resourceId, httpMethod })));
+  const resourceId = count?.id;
+  if (resourceId) {
+    await Promise.all(COUNTER_METHODS.map(async (httpMethod) => {
+      const embedded = count?.resourceMethods?.[httpMethod];
+      // A method listed without its contents (an API that ignores embed) is read by itself.
+      const method = embedded?.httpMethod === httpMethod ? embedded
+        : embedded ? await ignoreNotFound('NotFoundException', () => apigateway.send(new GetMethodCommand({ restApiId, resourceId, httpMethod }))) : undefined;
       if (method) methods[httpMethod] = methodSpecOf(method);
     }));
   }
-  return { rootResourceId, countResourceId, methods, stage: await stage };
+  return { rootResourceId, countResourceId: resourceId, methods, stage: await stage };
 }
 
 async function describeApi(ctx: ResourceContext, api: RestApi, contentsRead: Promise<ApiContents> | undefined): Promise<ApiActual | undefined> {
