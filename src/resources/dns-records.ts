@@ -1,12 +1,12 @@
 // The A and AAAA alias records to the distribution, in the existing hosted zone: for the domain
 // and for every name that redirects to it. One resource for all the names: a name added to the
 // config gets its records, a name removed loses them, both in place.
-import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
+import { Route53Client, type ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { KNOWN_AFTER_APPLY, type Change, type Identity, type Observed, type ResourceContext, type ResourceKind } from '../engine/types.ts';
 import { UserError } from '../errors.ts';
 import type { RecordedResource } from '../state/document.ts';
 import {
-  CLOUDFRONT_HOSTED_ZONE_ID, deleteRecords, findHostedZone, findRecord, fqdn, listRecords, requireHostedZone, upsertRecords, withoutDot, zoneFor, zoneOutputs,
+  CLOUDFRONT_HOSTED_ZONE_ID, deleteRecords, findHostedZone, fqdn, listRecords, recordsNamed, requireHostedZone, upsertRecords, withoutDot, zoneFor, zoneOutputs,
   type HostedZone,
 } from './hosted-zone.ts';
 import { allSiteNames, redirectNames } from './redirect-names.ts';
@@ -59,7 +59,8 @@ async function namesToRead(ctx: ResourceContext, recorded: RecordedResource | un
 async function findAliasRecords(ctx: ResourceContext, zone: HostedZone, domain: string, names: readonly string[]): Promise<DnsRecordsActual | undefined> {
   const records: Record<string, Aliases> = {};
   await Promise.all(names.map(async (name) => {
-    const [a, aaaa] = await Promise.all(TYPES.map((type) => findRecord(ctx, zone.id, name, type)));
+    const atName = await recordsNamed(ctx.aws.globalClient(Route53Client), zone.id, name);
+    const [a, aaaa] = TYPES.map((type) => atName.find((record) => record.Type === type));
     if (a || aaaa) records[name] = { A: aliasSetting(a), AAAA: aliasSetting(aaaa) };
   }));
   const found = names.filter((name) => records[name] !== undefined);
@@ -115,8 +116,8 @@ async function checkRedirectRecords(ctx: ResourceContext): Promise<void> {
   const zone = await findHostedZone(ctx);
   if (!zone) return;
   for (const name of await redirectNames(ctx)) {
-    const records = await Promise.all((['CNAME', ...TYPES] as const).map((type) => findRecord(ctx, zone.id, name, type)));
-    const foreign = records.find((record) => record && record.AliasTarget?.HostedZoneId !== CLOUDFRONT_HOSTED_ZONE_ID);
+    const records = (await recordsNamed(ctx.aws.globalClient(Route53Client), zone.id, name)).filter((record) => record.Type === 'CNAME' || TYPES.some((type) => type === record.Type));
+    const foreign = records.find((record) => record.AliasTarget?.HostedZoneId !== CLOUDFRONT_HOSTED_ZONE_ID);
     if (!foreign) continue;
     const source = ctx.config.redirectFrom ? 'it is in "redirectFrom"' : `it redirects to the apex domain by default`;
     throw new UserError(`${name} already has a ${foreign.Type ?? ''} record in hosted zone ${zone.name} (${zone.id}), and ${source}; delete that record, or set "redirectFrom" to the names to redirect (e.g. [] for none)`);

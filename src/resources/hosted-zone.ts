@@ -127,6 +127,9 @@ export function zoneOutputs(zone: HostedZone | undefined): Record<string, string
  * Every record set in the zone. ListResourceRecordSets pages on a name and type pair, which the
  * SDK has no paginator for, hence the loop.
  */
+/** A page for recordsNamed: the types a name usually holds (A, AAAA, CNAME, MX, TXT, CAA...), and the next name. */
+const RECORDS_PER_NAME = 12;
+
 export async function listRecords(ctx: ResourceContext, zoneId: string): Promise<ResourceRecordSet[]> {
   const route53 = ctx.aws.globalClient(Route53Client);
   const records: ResourceRecordSet[] = [];
@@ -137,6 +140,27 @@ export async function listRecords(ctx: ResourceContext, zoneId: string): Promise
     if (!page?.IsTruncated) return records;
     start = {
       ...(page.NextRecordName ? { StartRecordName: page.NextRecordName } : {}),
+      ...(page.NextRecordType ? { StartRecordType: page.NextRecordType } : {}),
+      ...(page.NextRecordIdentifier ? { StartRecordIdentifier: page.NextRecordIdentifier } : {}),
+    };
+  }
+}
+
+/**
+ * The record sets at exactly this name (no weighted or other routing sets), every type in one
+ * request: Route 53 lists in name order, then type, so they are one run from the name on. More
+ * pages only when the name holds more sets than a page.
+ */
+export async function recordsNamed(route53: Route53Client, zoneId: string, name: string): Promise<ResourceRecordSet[]> {
+  const wanted = fqdn(name);
+  const found: ResourceRecordSet[] = [];
+  let start: { StartRecordName: string; StartRecordType?: RRType; StartRecordIdentifier?: string } = { StartRecordName: wanted };
+  for (;;) {
+    const page = await ignoreNotFound('NoSuchHostedZone', () => route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, ...start, MaxItems: RECORDS_PER_NAME })));
+    found.push(...(page?.ResourceRecordSets ?? []).filter((record) => fqdn(record.Name ?? '') === wanted && record.SetIdentifier === undefined));
+    if (!page?.IsTruncated || !page.NextRecordName || fqdn(page.NextRecordName) !== wanted) return found;
+    start = {
+      StartRecordName: wanted,
       ...(page.NextRecordType ? { StartRecordType: page.NextRecordType } : {}),
       ...(page.NextRecordIdentifier ? { StartRecordIdentifier: page.NextRecordIdentifier } : {}),
     };
