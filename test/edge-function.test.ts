@@ -3,10 +3,12 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DescribeFunctionCommand, GetFunctionCommand, ListFunctionsCommand, ListTagsForResourceCommand, PublishFunctionCommand, UpdateFunctionCommand,
+  CloudFrontClient, DescribeFunctionCommand, GetFunctionCommand, ListFunctionsCommand, ListTagsForResourceCommand, PublishFunctionCommand, UpdateFunctionCommand,
 } from '@aws-sdk/client-cloudfront';
+import { Aws } from '../src/aws/clients.ts';
 import { readFunctionSettings } from '../src/edge/code.ts';
-import { cloudfront, onlyDistribution, PROJECT, project, upOk } from './helpers/cdn-stack.ts';
+import { forgetStageReads, readStage } from '../src/edge/function-api.ts';
+import { cloudfront, emulator, onlyDistribution, PROJECT, project, region, upOk } from './helpers/cdn-stack.ts';
 
 const NAME = `${PROJECT}-edge`;
 
@@ -64,5 +66,31 @@ describe('up', () => {
     assert.equal(result.code, 0, result.stdout + result.stderr);
     const list = await cloudfront.send(new ListFunctionsCommand({ Stage: 'DEVELOPMENT' }));
     assert.equal((list.FunctionList?.Items ?? []).filter((item) => item.Name === NAME).length, 0);
+  });
+});
+
+describe('readStage', () => {
+  test('reads of a stage in flight together share one GetFunction; a read after a write, or after the first answered, asks again', async () => {
+    await upOk();
+    const direct = new Aws({ region, endpointUrl: emulator.endpoint, maxAttempts: 1 });
+    const sent: string[] = [];
+    direct.globalClient(CloudFrontClient).middlewareStack.add((next, context) => async (args) => {
+      if (context.commandName === GetFunctionCommand.name) sent.push(context.commandName);
+      return next(args);
+    }, { step: 'initialize', name: 'countGetFunction' });
+
+    const [first, second] = await Promise.all([readStage(direct, NAME, 'LIVE'), readStage(direct, NAME, 'LIVE')]);
+    assert.equal(sent.length, 1);
+    assert.equal(second, first);
+    assert.equal(first?.settings?.domain, null);
+
+    await readStage(direct, NAME, 'LIVE');
+    assert.equal(sent.length, 2, 'the first read had answered');
+
+    const before = readStage(direct, NAME, 'LIVE');
+    forgetStageReads(direct, NAME);
+    const after = readStage(direct, NAME, 'LIVE');
+    await Promise.all([before, after]);
+    assert.equal(sent.length, 4, 'a write between them');
   });
 });

@@ -16,8 +16,41 @@ export interface StageCode {
   settings: EdgeSettings | undefined;
 }
 
+/**
+ * GetFunction calls in flight, per client, name and stage: in `up` the edge function's read and the
+ * site step's read of LIVE go out together, and share one request. An entry lasts only while its
+ * request does, and every write below drops its function's, so no read started after a write
+ * gets an answer from before it.
+ */
+const stageReads = new WeakMap<object, Map<string, Promise<StageCode | undefined>>>();
+
+function readsOf(aws: Aws): Map<string, Promise<StageCode | undefined>> {
+  const client = aws.globalClient(CloudFrontClient);
+  let reads = stageReads.get(client);
+  if (!reads) stageReads.set(client, reads = new Map());
+  return reads;
+}
+
+/** Called before each write to the function `name`: a read still in flight may answer from before it. */
+export function forgetStageReads(aws: Aws, name: string): void {
+  const reads = readsOf(aws);
+  for (const stage of ['DEVELOPMENT', 'LIVE'] satisfies FunctionStage[]) reads.delete(`${stage} ${name}`);
+}
+
 /** The code of one stage; undefined when the function (or, for LIVE, its published copy) does not exist. */
-export async function readStage(aws: Aws, name: string, stage: FunctionStage): Promise<StageCode | undefined> {
+export function readStage(aws: Aws, name: string, stage: FunctionStage): Promise<StageCode | undefined> {
+  const reads = readsOf(aws);
+  const key = `${stage} ${name}`;
+  const inFlight = reads.get(key);
+  if (inFlight) return inFlight;
+  const read = fetchStage(aws, name, stage).finally(() => {
+    if (reads.get(key) === read) reads.delete(key);
+  });
+  reads.set(key, read);
+  return read;
+}
+
+async function fetchStage(aws: Aws, name: string, stage: FunctionStage): Promise<StageCode | undefined> {
   const response = await ignoreNotFound(NO_SUCH_FUNCTION, () => aws.globalClient(CloudFrontClient).send(new GetFunctionCommand({ Name: name, Stage: stage })));
   if (!response?.FunctionCode) return undefined;
   const code = Buffer.from(response.FunctionCode).toString('utf8');
@@ -49,10 +82,12 @@ export async function writeAndPublish(
   const code = buildFunctionCode({ ...settings, release: settings.release ?? development.settings?.release ?? '' });
   let etag = development.etag;
   if (development.code !== code || options.configChanged === true) {
+    forgetStageReads(aws, name);
     const updated = await cloudfront.send(new UpdateFunctionCommand({
       Name: name, IfMatch: etag, FunctionConfig: { Comment: comment, Runtime: FUNCTION_RUNTIME }, FunctionCode: Buffer.from(code),
     }));
     etag = updated.ETag;
   }
+  forgetStageReads(aws, name);
   await cloudfront.send(new PublishFunctionCommand({ Name: name, IfMatch: etag }));
 }

@@ -9,7 +9,7 @@ import {
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { errorName } from '../errors.ts';
 import { buildFunctionCode, edgeFunctionComment, FUNCTION_RUNTIME, type EdgeSettings } from '../edge/code.ts';
-import { describeFunction, NO_SUCH_FUNCTION, readStage, writeAndPublish, type StageCode } from '../edge/function-api.ts';
+import { describeFunction, forgetStageReads, NO_SUCH_FUNCTION, readStage, writeAndPublish, type StageCode } from '../edge/function-api.ts';
 import { ignoreNotFound } from './not-found.ts';
 import { redirectNames } from './redirect-names.ts';
 import { changedTags, tagChanges, tagList, tagRecord } from './tags.ts';
@@ -95,6 +95,7 @@ export const edgeFunction: ResourceKind<EdgeFunctionDesired, EdgeFunctionActual>
     const name = ctx.names.edgeFunction;
     try {
       // Created serving the bucket root: the site step publishes the first release and switches to it.
+      forgetStageReads(ctx.aws, name);
       const created = await cloudfront.send(new CreateFunctionCommand({
         Name: name,
         FunctionConfig: { Comment: desired.comment, Runtime: FUNCTION_RUNTIME },
@@ -103,6 +104,7 @@ export const edgeFunction: ResourceKind<EdgeFunctionDesired, EdgeFunctionActual>
       }));
       const arn = created.FunctionSummary?.FunctionMetadata?.FunctionARN;
       // A distribution can only use a published function.
+      forgetStageReads(ctx.aws, name);
       await cloudfront.send(new PublishFunctionCommand({ Name: name, IfMatch: created.ETag }));
       return { id: name, ...(arn ? { arn } : {}) };
     } catch (error) {
@@ -130,6 +132,7 @@ export const edgeFunction: ResourceKind<EdgeFunctionDesired, EdgeFunctionActual>
     // The distribution that uses it is deleted first (it depends on this function); the ETag is read fresh.
     const current = await describeFunction(ctx.aws, actual.id, 'DEVELOPMENT');
     if (!current) return;
+    forgetStageReads(ctx.aws, actual.id);
     await ignoreNotFound(NO_SUCH_FUNCTION, () => ctx.aws.globalClient(CloudFrontClient).send(new DeleteFunctionCommand({ Name: actual.id, IfMatch: current.etag })));
   },
 };
