@@ -10,6 +10,7 @@ import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/
 import { TAG_KEY } from '../config.ts';
 import { errorName } from '../errors.ts';
 import { ignoreNotFound } from './not-found.ts';
+import { readAheadById } from './read-ahead.ts';
 import { mayBeOurDistribution, originAccessControlIdUnreported } from '../aws/emulator-quirks.ts';
 import type { RecordedResource } from '../state/document.ts';
 import { regionalDomainName } from './site-bucket.ts';
@@ -160,12 +161,14 @@ function siteUrl(ctx: ResourceContext, domainName: string): string {
   return ctx.config.domain ? `https://${ctx.config.domain}` : `https://${domainName}`;
 }
 
-async function findDistributionById(ctx: ResourceContext, id: string): Promise<DistributionActual | undefined> {
+/** `knownArn`: the ARN the state records for `id`, whose tags are then read along with the distribution. */
+async function findDistributionById(ctx: ResourceContext, id: string, knownArn?: string): Promise<DistributionActual | undefined> {
   const cloudfront = ctx.aws.globalClient(CloudFrontClient);
+  const tagsRead = readAheadById(knownArn, (resource) => cloudfront.send(new ListTagsForResourceCommand({ Resource: resource })));
   const distribution = (await ignoreNotFound('NoSuchDistribution', () => cloudfront.send(new GetDistributionCommand({ Id: id }))))?.Distribution;
   const { ARN: arn, DomainName: domainName, DistributionConfig: config } = distribution ?? {};
   if (!arn || !domainName || !config) return undefined;
-  const tags = await cloudfront.send(new ListTagsForResourceCommand({ Resource: arn }));
+  const tags = await tagsRead(arn);
   const settings = settingsOf(config);
   return {
     id,
@@ -214,7 +217,7 @@ async function taggedForProject(ctx: ResourceContext, arn: string | undefined): 
 
 async function findDistribution(ctx: ResourceContext, recorded: RecordedResource | undefined): Promise<DistributionActual | undefined> {
   if (recorded) {
-    const found = await findDistributionById(ctx, recorded.id);
+    const found = await findDistributionById(ctx, recorded.id, recorded.arn);
     if (found) return found;
   }
   return findDistributionByTag(ctx);

@@ -10,7 +10,9 @@ import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/
 import { errorName } from '../errors.ts';
 import { buildFunctionCode, edgeFunctionComment, FUNCTION_RUNTIME, type EdgeSettings } from '../edge/code.ts';
 import { describeFunction, forgetStageReads, NO_SUCH_FUNCTION, readStage, writeAndPublish, type StageCode } from '../edge/function-api.ts';
+import type { RecordedResource } from '../state/document.ts';
 import { ignoreNotFound } from './not-found.ts';
+import { readAheadById } from './read-ahead.ts';
 import { redirectNames } from './redirect-names.ts';
 import { changedTags, tagChanges, tagList, tagRecord } from './tags.ts';
 
@@ -34,11 +36,13 @@ function settingsFor(desired: EdgeFunctionDesired, release: string): EdgeSetting
   return { domain: desired.domain, redirectFrom: [...desired.redirectFrom].sort(), release };
 }
 
-async function readFunction(ctx: ResourceContext): Promise<EdgeFunctionActual | undefined> {
+async function readFunction(ctx: ResourceContext, recorded: RecordedResource | undefined): Promise<EdgeFunctionActual | undefined> {
   const name = ctx.names.edgeFunction;
+  // The state records the function's ARN: its tags are read along with its description.
+  const tagsRead = readAheadById(recorded?.arn, (arn) => ctx.aws.globalClient(CloudFrontClient).send(new ListTagsForResourceCommand({ Resource: arn })));
   const [described, live] = await Promise.all([describeFunction(ctx.aws, name, 'DEVELOPMENT'), readStage(ctx.aws, name, 'LIVE')]);
   if (!described) return undefined;
-  const tags = await ctx.aws.globalClient(CloudFrontClient).send(new ListTagsForResourceCommand({ Resource: described.arn }));
+  const tags = await tagsRead(described.arn);
   return {
     id: name,
     arn: described.arn,
@@ -66,7 +70,7 @@ export const edgeFunction: ResourceKind<EdgeFunctionDesired, EdgeFunctionActual>
     };
   },
 
-  read: (ctx) => readFunction(ctx),
+  read: (ctx, recorded) => readFunction(ctx, recorded),
 
   diff(desired, actual) {
     const changes: Change[] = [];

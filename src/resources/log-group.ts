@@ -7,7 +7,9 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { errorName } from '../errors.ts';
+import type { RecordedResource } from '../state/document.ts';
 import { ignoreNotFound } from './not-found.ts';
+import { readAheadById } from './read-ahead.ts';
 import { changedTags, hasChange, tagChanges } from './tags.ts';
 
 interface LogGroupDesired {
@@ -22,8 +24,10 @@ interface LogGroupActual extends Observed {
   tags: Record<string, string>;
 }
 
-async function findLogGroup(ctx: ResourceContext, name: string): Promise<LogGroupActual | undefined> {
+async function findLogGroup(ctx: ResourceContext, name: string, recorded: RecordedResource | undefined): Promise<LogGroupActual | undefined> {
   const logs = ctx.aws.client(CloudWatchLogsClient);
+  // The state records the group: its tags are read along with the listing.
+  const tagsRead = readAheadById(recorded?.arn, (arn) => logs.send(new ListTagsForResourceCommand({ resourceArn: arn })));
   let found;
   for await (const page of paginateDescribeLogGroups({ client: logs }, { logGroupNamePrefix: name })) {
     found = page.logGroups?.find((group) => group.logGroupName === name);
@@ -32,7 +36,7 @@ async function findLogGroup(ctx: ResourceContext, name: string): Promise<LogGrou
   if (!found) return undefined;
   // `arn` ends in `:*`; `logGroupArn` is the form the tagging API takes.
   const arn = found.logGroupArn ?? (found.arn ?? '').replace(/:\*$/, '');
-  const tags = await logs.send(new ListTagsForResourceCommand({ resourceArn: arn }));
+  const tags = await tagsRead(arn);
   return { id: name, arn, outputs: { logGroupName: name, logGroupArn: arn }, name, retentionDays: found.retentionInDays, tags: tags.tags ?? {} };
 }
 
@@ -45,7 +49,7 @@ export const logGroup: ResourceKind<LogGroupDesired, LogGroupActual> = {
 
   desired: (ctx) => ({ name: ctx.names.logGroup, retentionDays: ctx.config.counter.logRetentionDays, tags: ctx.tags }),
 
-  read: (ctx) => findLogGroup(ctx, ctx.names.logGroup),
+  read: (ctx, recorded) => findLogGroup(ctx, ctx.names.logGroup, recorded),
 
   diff(desired, actual) {
     const changes: Change[] = [];

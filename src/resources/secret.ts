@@ -6,7 +6,9 @@ import {
 } from '@aws-sdk/client-ssm';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { errorName } from '../errors.ts';
+import type { RecordedResource } from '../state/document.ts';
 import { ignoreNotFound } from './not-found.ts';
+import { readAhead } from './read-ahead.ts';
 import { arnName, orphansByTag } from './tagged.ts';
 import { changedTags, tagChanges, tagList, tagRecord } from './tags.ts';
 
@@ -21,12 +23,14 @@ interface SecretActual extends Observed {
   tags: Record<string, string>;
 }
 
-async function findParameter(ctx: ResourceContext, name: string): Promise<SecretActual | undefined> {
+async function findParameter(ctx: ResourceContext, name: string, recorded: RecordedResource | undefined): Promise<SecretActual | undefined> {
   const ssm = ctx.aws.client(SSMClient);
+  // The state records the parameter: its tags are read along with its description.
+  const tagsRead = readAhead(recorded !== undefined, () => ssm.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name })));
   const described = await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [name] }] }));
   const parameter = described.Parameters?.find((candidate) => candidate.Name === name);
   if (!parameter) return undefined;
-  const tags = await ssm.send(new ListTagsForResourceCommand({ ResourceType: 'Parameter', ResourceId: name }));
+  const tags = await tagsRead();
   const arn = parameter.ARN ?? `arn:aws:ssm:${ctx.names.region}:${ctx.names.account}:parameter${name}`;
   return { id: name, arn, outputs: { parameterName: name, parameterArn: arn }, name, type: parameter.Type ?? 'String', tags: tagRecord(tags.TagList) };
 }
@@ -42,7 +46,7 @@ export const secret: ResourceKind<SecretDesired, SecretActual> = {
 
   desired: (ctx) => ({ name: ctx.names.secretParameter, tags: ctx.tags }),
 
-  read: (ctx) => findParameter(ctx, ctx.names.secretParameter),
+  read: (ctx, recorded) => findParameter(ctx, ctx.names.secretParameter, recorded),
 
   diff(desired, actual) {
     const changes: Change[] = [];
@@ -73,7 +77,7 @@ export const secret: ResourceKind<SecretDesired, SecretActual> = {
   },
 
   // Parameter names start with `/`, which the ARN keeps after `:parameter`.
-  orphans: (ctx, keep) => orphansByTag(ctx, keep, 'ssm', (arn) => arnName(arn, ':parameter'), (name) => findParameter(ctx, name)),
+  orphans: (ctx, keep) => orphansByTag(ctx, keep, 'ssm', (arn) => arnName(arn, ':parameter'), (name) => findParameter(ctx, name, undefined)),
 
   async delete(ctx, actual) {
     await ignoreNotFound('ParameterNotFound', () => ctx.aws.client(SSMClient).send(new DeleteParameterCommand({ Name: actual.name })));

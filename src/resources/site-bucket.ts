@@ -10,7 +10,9 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { errorName, httpStatus, UserError } from '../errors.ts';
+import type { RecordedResource } from '../state/document.ts';
 import { ignoreNotFound } from './not-found.ts';
+import { readAhead } from './read-ahead.ts';
 import { hasChange, tagChanges, tagList, tagRecord } from './tags.ts';
 
 const BLOCK_ALL = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true } as const;
@@ -62,17 +64,20 @@ async function bucketRegion(s3: S3Client, name: string): Promise<string | undefi
   }
 }
 
-async function findSiteBucket(ctx: ResourceContext, name: string): Promise<SiteBucketActual | undefined> {
+async function findSiteBucket(ctx: ResourceContext, name: string, recorded: RecordedResource | undefined): Promise<SiteBucketActual | undefined> {
   const s3 = ctx.aws.client(S3Client);
+  // The state records the bucket: its settings are read along with HeadBucket, and used once
+  // HeadBucket has found it in the project's region.
+  const settingsRead = readAhead(recorded !== undefined, () => Promise.all([
+    optional(s3.send(new GetPublicAccessBlockCommand({ Bucket: name })), 'NoSuchPublicAccessBlockConfiguration'),
+    optional(s3.send(new GetBucketOwnershipControlsCommand({ Bucket: name })), 'OwnershipControlsNotFoundError'),
+    optional(s3.send(new GetBucketEncryptionCommand({ Bucket: name })), 'ServerSideEncryptionConfigurationNotFoundError'),
+    optional(s3.send(new GetBucketTaggingCommand({ Bucket: name })), 'NoSuchTagSet'),
+  ]));
   const region = await bucketRegion(s3, name);
   if (!region) return undefined;
   try {
-    const [block, ownership, encryption, tagging] = await Promise.all([
-      optional(s3.send(new GetPublicAccessBlockCommand({ Bucket: name })), 'NoSuchPublicAccessBlockConfiguration'),
-      optional(s3.send(new GetBucketOwnershipControlsCommand({ Bucket: name })), 'OwnershipControlsNotFoundError'),
-      optional(s3.send(new GetBucketEncryptionCommand({ Bucket: name })), 'ServerSideEncryptionConfigurationNotFoundError'),
-      optional(s3.send(new GetBucketTaggingCommand({ Bucket: name })), 'NoSuchTagSet'),
-    ]);
+    const [block, ownership, encryption, tagging] = await settingsRead();
     const blockConfig = block?.PublicAccessBlockConfiguration ?? {};
     const arn = `arn:aws:s3:::${name}`;
     return {
@@ -125,7 +130,7 @@ export const siteBucket: ResourceKind<SiteBucketDesired, SiteBucketActual> = {
 
   desired: (ctx) => ({ name: ctx.names.siteBucket, region: ctx.names.region, tags: ctx.tags }),
 
-  read: (ctx) => findSiteBucket(ctx, ctx.names.siteBucket),
+  read: (ctx, recorded) => findSiteBucket(ctx, ctx.names.siteBucket, recorded),
 
   diff(desired, actual) {
     const changes: Change[] = [];

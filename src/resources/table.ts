@@ -5,6 +5,8 @@ import {
   UpdateTimeToLiveCommand, waitUntilTableExists, waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
+import type { RecordedResource } from '../state/document.ts';
+import { readAhead, readAheadById } from './read-ahead.ts';
 import { errorName } from '../errors.ts';
 import { ignoreNotFound } from './not-found.ts';
 import { arnName, orphansByTag } from './tagged.ts';
@@ -29,16 +31,16 @@ interface TableActual extends Observed {
 
 const WAIT = { minDelay: 1, maxDelay: 5, maxWaitTime: 300 };
 
-async function findTable(ctx: ResourceContext, name: string): Promise<TableActual | undefined> {
+async function findTable(ctx: ResourceContext, name: string, recorded: RecordedResource | undefined): Promise<TableActual | undefined> {
   const dynamodb = ctx.aws.client(DynamoDBClient);
+  // The state records the table: its settings and tags are read along with its description.
+  const ttlRead = readAhead(recorded !== undefined, () => dynamodb.send(new DescribeTimeToLiveCommand({ TableName: name })));
+  const backupsRead = readAhead(recorded !== undefined, () => dynamodb.send(new DescribeContinuousBackupsCommand({ TableName: name })));
+  const tagsRead = readAheadById(recorded?.arn, (arn) => dynamodb.send(new ListTagsOfResourceCommand({ ResourceArn: arn })));
   const table = (await ignoreNotFound('ResourceNotFoundException', () => dynamodb.send(new DescribeTableCommand({ TableName: name }))))?.Table;
   // A table on its way out is gone as far as the next create is concerned.
   if (!table?.TableArn || table.TableStatus === 'DELETING') return undefined;
-  const [ttl, backups, tags] = await Promise.all([
-    dynamodb.send(new DescribeTimeToLiveCommand({ TableName: name })),
-    dynamodb.send(new DescribeContinuousBackupsCommand({ TableName: name })),
-    dynamodb.send(new ListTagsOfResourceCommand({ ResourceArn: table.TableArn })),
-  ]);
+  const [ttl, backups, tags] = await Promise.all([ttlRead(), backupsRead(), tagsRead(table.TableArn)]);
   const ttlStatus = ttl.TimeToLiveDescription?.TimeToLiveStatus;
   const pitrStatus = backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus;
   return {
@@ -73,7 +75,7 @@ export const table: ResourceKind<TableDesired, TableActual> = {
 
   desired: (ctx) => ({ name: ctx.names.table, tags: ctx.tags }),
 
-  read: (ctx) => findTable(ctx, ctx.names.table),
+  read: (ctx, recorded) => findTable(ctx, ctx.names.table, recorded),
 
   diff(desired, actual) {
     const changes: Change[] = [];
@@ -98,7 +100,7 @@ export const table: ResourceKind<TableDesired, TableActual> = {
     } catch (error) {
       if (errorName(error) !== 'ResourceInUseException') throw error;
       // Exists (a crashed run made it) or is still being deleted: wait for the latter, then create.
-      if (!(await findTable(ctx, desired.name))) {
+      if (!(await findTable(ctx, desired.name, undefined))) {
         await ctx.aws.wait(`table ${desired.name} to be deleted`, (abortSignal) => waitUntilTableNotExists({ client: dynamodb, abortSignal, ...WAIT }, { TableName: desired.name }));
         return table.create(ctx, desired);
       }
@@ -121,7 +123,7 @@ export const table: ResourceKind<TableDesired, TableActual> = {
     }
   },
 
-  orphans: (ctx, keep) => orphansByTag(ctx, keep, 'dynamodb', (arn) => arnName(arn, ':table/'), (name) => findTable(ctx, name)),
+  orphans: (ctx, keep) => orphansByTag(ctx, keep, 'dynamodb', (arn) => arnName(arn, ':table/'), (name) => findTable(ctx, name, undefined)),
 
   async delete(ctx, actual) {
     const dynamodb = ctx.aws.client(DynamoDBClient);
