@@ -9,7 +9,7 @@ import { CONFIG, createZone, emulator, SITE_FILES, upOk } from './helpers/domain
 
 const DELAY_MS = 150;
 
-test('a plan reads the certificate, the REST API and the role without waiting for their first answers', async () => {
+test('a plan reads what the state records (certificate, REST API, role, table, secret, log group, bucket, distribution, function, zone) without waiting for first answers', async () => {
   await createZone('example.com');
   await upOk();
   const proxy = await start(emulator.endpoint);
@@ -42,6 +42,25 @@ test('a plan reads the certificate, the REST API and the role without waiting fo
     const getRole = calls('iam', 'GetRole').sort((a, b) => a.start - b.start).at(-1);
     assert.ok(getRole, 'the role is read');
     sentBeforeAnswer(one('iam', 'GetRolePolicy'), getRole);
+    // What the state records exists: its settings and tags are read along with its description.
+    const describeTable = one('dynamodb', 'DescribeTable');
+    for (const operation of ['DescribeTimeToLive', 'DescribeContinuousBackups', 'ListTagsOfResource']) sentBeforeAnswer(one('dynamodb', operation), describeTable);
+    sentBeforeAnswer(one('ssm', 'ListTagsForResource'), one('ssm', 'DescribeParameters'));
+    sentBeforeAnswer(one('logs', 'ListTagsForResource'), one('logs', 'DescribeLogGroups'));
+    const headBucket = one('s3', 'HeadBucket');
+    for (const operation of ['GetPublicAccessBlock', 'GetBucketOwnershipControls', 'GetBucketEncryption', 'GetBucketTagging']) sentBeforeAnswer(one('s3', operation), headBucket);
+    const cloudfrontTags = calls('cloudfront', 'ListTagsForResource');
+    assert.equal(cloudfrontTags.length, 2, 'the distribution\'s tags and the function\'s');
+    for (const tags of cloudfrontTags) {
+      sentBeforeAnswer(tags, one('cloudfront', 'GetDistribution'));
+      sentBeforeAnswer(tags, one('cloudfront', 'DescribeFunction'));
+    }
+    // The hosted zone, which the certificate's validation record and the aliases wait on, along with
+    // the state (resume.example.com has none, so example.com is looked up next).
+    const zoneLookups = calls('route53', 'ListHostedZonesByName').sort((a, b) => a.start - b.start);
+    const stateRead = calls('s3', 'GetObject').sort((a, b) => a.start - b.start)[0];
+    assert.ok(stateRead && zoneLookups.length === 2);
+    sentBeforeAnswer(zoneLookups[0] as TimelineEntry, stateRead);
   } finally {
     await proxy.stop();
   }

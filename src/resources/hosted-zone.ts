@@ -52,10 +52,13 @@ async function publicZonesNamed(route53: Route53Client, name: string): Promise<H
 // One lookup per run: the certificate's check, read and create and the alias records' read and
 // upsert all ask for the zone, often at the same time. A run has one config object, so it keys
 // the cache; a failed lookup is not kept.
+/** What a zone look-up uses: a resource's context, or the project (whose config the engine's contexts share). */
+type ZoneLookupContext = Pick<ResourceContext, 'config' | 'aws'>;
+
 const zoneLookups = new WeakMap<ResourceContext['config'], Promise<HostedZone | undefined>>();
 
 /** The public hosted zone for the config's domain: `hostedZone`, else the longest suffix of `domain` that has a zone. */
-export function findHostedZone(ctx: ResourceContext): Promise<HostedZone | undefined> {
+export function findHostedZone(ctx: ZoneLookupContext): Promise<HostedZone | undefined> {
   let lookup = zoneLookups.get(ctx.config);
   if (!lookup) {
     lookup = lookUpHostedZone(ctx);
@@ -72,12 +75,12 @@ async function publicZoneById(route53: Route53Client, id: string): Promise<Hoste
   return { id, name: withoutDot(zone.Name) };
 }
 
-async function lookUpHostedZone(ctx: ResourceContext): Promise<HostedZone | undefined> {
+async function lookUpHostedZone(ctx: ZoneLookupContext): Promise<HostedZone | undefined> {
   return ctx.config.domain ? zoneOfDomain(ctx, ctx.config.domain) : undefined;
 }
 
 /** The zone for any domain of the project's (e.g. an orphan certificate's): the config's `hostedZone` only for the config's domain. */
-export async function zoneOfDomain(ctx: ResourceContext, domain: string): Promise<HostedZone | undefined> {
+export async function zoneOfDomain(ctx: ZoneLookupContext, domain: string): Promise<HostedZone | undefined> {
   const route53 = ctx.aws.globalClient(Route53Client);
   const hostedZone = domain === ctx.config.domain ? ctx.config.hostedZone : undefined;
   if (hostedZone && ZONE_ID_PATTERN.test(hostedZone)) {
