@@ -11,6 +11,7 @@ import {
 import { TAG_KEY } from '../config.ts';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { ignoreNotFound } from './not-found.ts';
+import { readAheadById } from './read-ahead.ts';
 import { ALLOWED_HEADERS, ALLOWED_METHODS, PREFLIGHT_MAX_AGE_SECONDS } from '../lambda/cors.ts';
 import { COUNT_PATH } from '../lambda/handler.ts';
 import { siteOrigin } from './function.ts';
@@ -96,6 +97,9 @@ function preflightHeaders(origin: string | undefined): Record<string, string> {
     'Access-Control-Max-Age': String(PREFLIGHT_MAX_AGE_SECONDS),
   };
 }
+
+/** What the state records of the stage's deployment, for readStage to read it along with the stage. */
+const DEPLOYMENT_OUTPUT = 'deploymentId';
 
 /** The methods of the count resource that `desiredMethods` defines, read back by readContents. */
 const COUNTER_METHODS = ['GET', 'POST', 'OPTIONS'] as const;
@@ -210,14 +214,15 @@ export async function findRestApi(ctx: ResourceContext, recordedId: string | und
   return findRestApiByName(ctx);
 }
 
-async function readStage(ctx: ResourceContext, restApiId: string): Promise<StageActual | undefined> {
+/** `recordedDeployment`: the deployment the state records the stage at, read along with the stage. */
+async function readStage(ctx: ResourceContext, restApiId: string, recordedDeployment: string | undefined): Promise<StageActual | undefined> {
   const apigateway = ctx.aws.client(APIGatewayClient);
+  const deploymentRead = readAheadById(recordedDeployment, (deploymentId) => ignoreNotFound('NotFoundException', () => apigateway.send(new GetDeploymentCommand({ restApiId, deploymentId }))));
   const stage = await ignoreNotFound('NotFoundException', () => apigateway.send(new GetStageCommand({ restApiId, stageName: ctx.config.counter.stageName })));
   if (!stage) return undefined;
   let deployedHash: string | undefined;
   if (stage.deploymentId) {
-    const { deploymentId } = stage;
-    const deployment = await ignoreNotFound('NotFoundException', () => apigateway.send(new GetDeploymentCommand({ restApiId, deploymentId })));
+    const deployment = await deploymentRead(stage.deploymentId);
     const description = deployment?.description ?? '';
     if (description.startsWith(DEPLOYMENT_PREFIX)) deployedHash = description.slice(DEPLOYMENT_PREFIX.length);
   }
@@ -233,9 +238,9 @@ interface ApiContents {
 }
 
 /** What is in the REST API `restApiId`: its resources, the counter's methods and the stage, read side by side. */
-async function readContents(ctx: ResourceContext, restApiId: string): Promise<ApiContents> {
+async function readContents(ctx: ResourceContext, restApiId: string, recordedDeployment?: string): Promise<ApiContents> {
   const apigateway = ctx.aws.client(APIGatewayClient);
-  const stage = readStage(ctx, restApiId);
+  const stage = readStage(ctx, restApiId, recordedDeployment);
   stage.catch(() => undefined); // awaited below
   let rootResourceId: string | undefined;
   let count: Resource | undefined;
@@ -269,7 +274,10 @@ async function describeApi(ctx: ResourceContext, api: RestApi, contentsRead: Pro
   return {
     id: restApiId,
     arn: `arn:aws:apigateway:${ctx.names.region}::/restapis/${restApiId}`,
-    outputs: { restApiId, stageName, apiUrl: `https://${restApiId}.execute-api.${ctx.names.region}.amazonaws.com/${stageName}${COUNT_PATH}` },
+    outputs: {
+      restApiId, stageName, apiUrl: `https://${restApiId}.execute-api.${ctx.names.region}.amazonaws.com/${stageName}${COUNT_PATH}`,
+      ...(stage?.deploymentId ? { [DEPLOYMENT_OUTPUT]: stage.deploymentId } : {}),
+    },
     restApiId,
     rootResourceId: api.rootResourceId ?? rootResourceId ?? '',
     endpointTypes: api.endpointConfiguration?.types ?? [],
@@ -334,7 +342,7 @@ export const api: ResourceKind<ApiDesired, ApiActual> = {
   async read(ctx, recorded) {
     // The recorded API's contents are read along with the API itself, not after it: otherwise
     // GetRestApi, then GetResources and GetStage, then GetMethod and GetDeployment are three waits.
-    const early = recorded?.id ? readContents(ctx, recorded.id) : undefined;
+    const early = recorded?.id ? readContents(ctx, recorded.id, recorded.outputs[DEPLOYMENT_OUTPUT]) : undefined;
     early?.catch(() => undefined); // awaited by describeApi, or dropped when the API is another
     const found = await findRestApi(ctx, recorded?.id);
     return found ? describeApi(ctx, found, found.id === recorded?.id ? early : undefined) : undefined;

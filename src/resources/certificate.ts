@@ -6,6 +6,7 @@ import {
   ACMClient, AddTagsToCertificateCommand, DeleteCertificateCommand, DescribeCertificateCommand, ListTagsForCertificateCommand,
   KeyAlgorithm, paginateListCertificates, RequestCertificateCommand, waitUntilCertificateValidated, type CertificateDetail, type CertificateStatus,
 } from '@aws-sdk/client-acm';
+import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { TAG_KEY } from '../config.ts';
 import { errorName, UserError } from '../errors.ts';
@@ -98,36 +99,63 @@ async function describe(ctx: ResourceContext, arn: string): Promise<CertificateD
   return (await ignoreNotFound('ResourceNotFoundException', () => ctx.aws.globalClient(ACMClient).send(new DescribeCertificateCommand({ CertificateArn: arn }))))?.Certificate;
 }
 
-async function validationRecordsPresent(ctx: ResourceContext, zone: HostedZone | undefined, records: ValidationRecord[]): Promise<boolean | undefined> {
+/** Looks up a validation CNAME in the zone: `lookUp(zone, name)`. */
+type RecordLookup = (zone: HostedZone, name: string) => Promise<ResourceRecordSet | undefined>;
+
+async function validationRecordsPresent(zone: HostedZone | undefined, records: ValidationRecord[], lookUp: RecordLookup): Promise<boolean | undefined> {
   if (!zone || records.length === 0) return undefined;
-  for (const record of records) {
-    const found = await findRecord(ctx, zone.id, record.name, 'CNAME');
-    if (found?.ResourceRecords?.[0]?.Value !== record.value) return false;
-  }
-  return true;
+  const found = await Promise.all(records.map((record) => lookUp(zone, record.name)));
+  return records.every((record, index) => found[index]?.ResourceRecords?.[0]?.Value === record.value);
 }
 
 /**
- * The certificate, its tags and its zone are read at once (three answers the validation records'
- * lookup waits for), not one after the other: on a plan these are the longest chain of reads.
+ * The validation CNAMEs the state names (`recordNames`) are looked up as soon as the zone is
+ * known, not after the certificate's description, which gives their names: the lookup returned
+ * answers from those early reads for the same zone and name, and reads any other itself.
  */
-async function findCertificateByArn(ctx: ResourceContext, arn: string, zoneLookup: HostedZone | undefined | Promise<HostedZone | undefined>): Promise<CertificateActual | undefined> {
+function validationLookup(ctx: ResourceContext, zoneLookup: Promise<HostedZone | undefined>, recordNames: readonly string[]): RecordLookup {
+  const early = new Map(recordNames.map((name) => {
+    const read = zoneLookup.then((zone) => (zone ? { zone, record: findRecord(ctx, zone.id, name, 'CNAME') } : undefined));
+    read.then((found) => found?.record.catch(() => undefined), () => undefined); // raised by the lookup that asks for it
+    return [name, read] as const;
+  }));
+  return async (zone, name) => {
+    const found = await early.get(name);
+    return found?.zone.id === zone.id ? found.record : findRecord(ctx, zone.id, name, 'CNAME');
+  };
+}
+
+/** What the state records of the validation records: their names, for validationLookup. */
+const VALIDATION_RECORDS_OUTPUT = 'validationRecordNames';
+
+/**
+ * The certificate, its tags, its zone and (with the names the state records) its validation
+ * records are read at once, not one after the other: on a plan these are the longest chain of reads.
+ */
+async function findCertificateByArn(
+  ctx: ResourceContext, arn: string, zoneLookup: HostedZone | undefined | Promise<HostedZone | undefined>, recordNames: readonly string[] = [],
+): Promise<CertificateActual | undefined> {
+  const zoneRead = Promise.resolve(zoneLookup);
+  const lookUp = validationLookup(ctx, zoneRead, recordNames);
   const [certificate, tags, zone] = await Promise.all([
     describe(ctx, arn),
     ignoreNotFound('ResourceNotFoundException', () => ctx.aws.globalClient(ACMClient).send(new ListTagsForCertificateCommand({ CertificateArn: arn }))),
-    zoneLookup,
+    zoneRead,
   ]);
   if (!certificate?.DomainName || !tags) return undefined;
   const records = validationRecordsOf(certificate);
   return {
     id: arn,
     arn,
-    outputs: { certificateArn: arn, domain: certificate.DomainName, ...zoneOutputs(zone) },
+    outputs: {
+      certificateArn: arn, domain: certificate.DomainName, ...zoneOutputs(zone),
+      ...(records.length > 0 ? { [VALIDATION_RECORDS_OUTPUT]: records.map((record) => record.name).join(',') } : {}),
+    },
     domain: certificate.DomainName,
     alternativeNames: alternativeNamesOf(certificate),
     status: certificate.Status ?? 'UNKNOWN',
     validationRecords: records,
-    validationRecordsPresent: await validationRecordsPresent(ctx, zone, records),
+    validationRecordsPresent: await validationRecordsPresent(zone, records, lookUp),
     zone,
     tags: tagRecord(tags.Tags),
   };
@@ -227,7 +255,8 @@ async function findCertificateByTag(
 async function findCertificate(ctx: ResourceContext, recorded: RecordedResource | undefined): Promise<CertificateActual | undefined> {
   const zoneLookup = zoneFor(ctx, recorded);
   if (recorded) {
-    const found = await findCertificateByArn(ctx, recorded.id, zoneLookup);
+    const recordNames = recorded.outputs[VALIDATION_RECORDS_OUTPUT]?.split(',').filter((name) => name !== '') ?? [];
+    const found = await findCertificateByArn(ctx, recorded.id, zoneLookup, recordNames);
     if (found) return found;
   }
   const zone = await zoneLookup;
