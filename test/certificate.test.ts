@@ -4,11 +4,12 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { DescribeCertificateCommand, ListCertificatesCommand, ListTagsForCertificateCommand, RequestCertificateCommand, waitUntilCertificateValidated } from '@aws-sdk/client-acm';
 import { GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
-import { DeleteObjectCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
+import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import { DeleteObjectCommand, GetObjectCommand, ListBucketsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { startEmulator } from '../src/emulator.ts';
 import { VALIDATION_TIMEOUT_ENV } from '../src/resources/certificate.ts';
 import { makeProject, resourceMutations, runCli, type CliRun } from './helpers/cli.ts';
-import { clientsFor, acm, acmProjectRegion, cloudfront, s3, PROJECT, DOMAIN, SITE_BUCKET, STATE_BUCKET, STATE_KEY, SITE_FILES, CONFIG, project, createZone, records, certificatesFor, distributions, oacCount, upOk, aliasOf } from './helpers/domain-stack.ts';
+import { clientsFor, acm, acmProjectRegion, cloudfront, route53, s3, PROJECT, DOMAIN, SITE_BUCKET, STATE_BUCKET, STATE_KEY, SITE_FILES, CONFIG, project, createZone, records, certificatesFor, distributions, oacCount, upOk, aliasOf } from './helpers/domain-stack.ts';
 
 describe('up with a domain', () => {
   test('up validates a us-east-1 certificate through the zone and points the domain at the distribution', async () => {
@@ -68,6 +69,42 @@ describe('up with a domain', () => {
     const [site] = await distributions();
     const config = (await cloudfront.send(new GetDistributionConfigCommand({ Id: site?.id }))).DistributionConfig;
     assert.equal(config?.ViewerCertificate?.ACMCertificateArn, existing);
+  });
+});
+
+describe('drift', () => {
+  test('a validation CNAME deleted by hand shows in plan and comes back with up, whether or not the state names it right', async () => {
+    const zoneId = await createZone('example.com');
+    await upOk();
+    const cname = (await records(zoneId)).find((record) => record.Type === 'CNAME');
+    assert.ok(cname?.Name);
+    const stateBody = async () => JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: STATE_BUCKET, Key: STATE_KEY }))).Body?.transformToString() ?? '{}') as {
+      resources: Record<string, { outputs: Record<string, string> }>;
+    };
+    const state = await stateBody();
+    // The state names the record, so a plan looks it up along with the certificate.
+    assert.equal(state.resources.certificate?.outputs.validationRecordNames, cname.Name);
+    await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [{ Action: 'DELETE', ResourceRecordSet: cname }] } }));
+
+    const missing = /~ update ACM certificate .*\n\s*validationRecords: "missing" -> "present"/;
+    const plan = await project.run('plan');
+    assert.equal(plan.code, 2, plan.stdout + plan.stderr);
+    assert.match(plan.stdout, missing);
+    await upOk(project, '--yes');
+    assert.equal((await records(zoneId)).filter((record) => record.Type === 'CNAME' && record.Name === cname.Name).length, 1);
+
+    // A state that names another record (edited, or from an earlier certificate): the certificate's own is looked up, and found.
+    const edited = await stateBody();
+    const certificate = edited.resources.certificate;
+    assert.ok(certificate);
+    certificate.outputs.validationRecordNames = `_0000.${DOMAIN}.`;
+    await s3.send(new PutObjectCommand({ Bucket: STATE_BUCKET, Key: STATE_KEY, Body: JSON.stringify(edited) }));
+    const clean = await project.run('plan');
+    assert.equal(clean.code, 0, clean.stdout + clean.stderr);
+    assert.doesNotMatch(clean.stdout, /validationRecords/);
+    // up records the right name again (the state differs from what it reads, so it is written).
+    await upOk(project, '--yes');
+    assert.equal((await stateBody()).resources.certificate?.outputs.validationRecordNames, cname.Name);
   });
 });
 

@@ -9,7 +9,7 @@ import { CONFIG, createZone, emulator, SITE_FILES, upOk } from './helpers/domain
 
 const DELAY_MS = 150;
 
-test('a plan reads what the state records (certificate, REST API, role, table, secret, log group, bucket, distribution, function, zone) without waiting for first answers', async () => {
+test('a plan reads what the state records (certificate and its validation record, REST API and its deployment, role, table, secret, log group, bucket, distribution, function, zone) without waiting for first answers', async () => {
   await createZone('example.com');
   await upOk();
   const proxy = await start(emulator.endpoint);
@@ -42,6 +42,12 @@ test('a plan reads what the state records (certificate, REST API, role, table, s
     const getRole = calls('iam', 'GetRole').sort((a, b) => a.start - b.start).at(-1);
     assert.ok(getRole, 'the role is read');
     sentBeforeAnswer(one('iam', 'GetRolePolicy'), getRole);
+    // The deployment the state records the stage at, along with the stage.
+    sentBeforeAnswer(one('apigateway', 'GetDeployment'), one('apigateway', 'GetStage'));
+    // The validation CNAME the state names, the aliases and the zone's listing: all once the zone is known, none after the certificate.
+    const recordReads = calls('route53', 'ListResourceRecordSets');
+    assert.equal(recordReads.length, 3);
+    for (const read of recordReads) sentBeforeAnswer(read, one('acm', 'DescribeCertificate'));
     // What the state records exists: its settings and tags are read along with its description.
     const describeTable = one('dynamodb', 'DescribeTable');
     for (const operation of ['DescribeTimeToLive', 'DescribeContinuousBackups', 'ListTagsOfResource']) sentBeforeAnswer(one('dynamodb', operation), describeTable);
