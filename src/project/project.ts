@@ -1,4 +1,6 @@
 // Everything a command needs about the project: config, region, account, clients, names, state.
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { Socket } from 'node:net';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Aws } from '../aws/clients.ts';
 import { accountCacheKey, cachedAccount, rememberAccount } from '../aws/account-cache.ts';
@@ -82,6 +84,12 @@ const started = new WeakMap<GlobalOptions, Started>();
  */
 export function startOpening(options: GlobalOptions, io: Io, then?: (project: Project) => void): Promise<void> {
   if (started.has(options)) return Promise.resolve();
+  const opened: Socket[] = [];
+  const onSocket = (message: unknown) => {
+    const { socket } = message as { socket?: Socket };
+    if (socket) opened.push(socket);
+  };
+  subscribe(NEW_SOCKET_CHANNEL, onSocket);
   let sent: () => void = () => undefined;
   const dispatched = new Promise<void>((resolve) => { sent = resolve; });
   let handOut: (project: Project) => void = () => undefined;
@@ -95,11 +103,37 @@ export function startOpening(options: GlobalOptions, io: Io, then?: (project: Pr
   // For an http:// endpoint the SDK's handler first imports node:http (a dynamic import, which
   // would queue behind the command's modules); importing it here too, then letting the handler's
   // continuations run, puts the request on the wire before the caller loads anything.
+  // A request is written once its socket connects, which takes turns of the event loop that
+  // loading modules would hold: the wait goes on until the sockets opened so far (STS's, and the
+  // first reads') have connected, for at most CONNECT_WAIT_MS (a TLS handshake to AWS takes
+  // longer, and the loading need not wait for it).
   const written = dispatched.then(async () => {
     await import('node:http');
     await new Promise((resolve) => setImmediate(resolve));
+    await connected(opened, CONNECT_WAIT_MS);
   });
-  return Promise.race([written, opening.then(() => undefined, () => undefined)]);
+  const done = Promise.race([written, opening.then(() => undefined, () => undefined)]);
+  return done.finally(() => unsubscribe(NEW_SOCKET_CHANNEL, onSocket));
+}
+
+/** Published by node:net for every client socket it makes (Node 15.13+). */
+const NEW_SOCKET_CHANNEL = 'net.client.socket';
+const CONNECT_WAIT_MS = 15;
+
+/** Resolves once every socket still connecting has connected, failed or closed, or after `limitMs`. */
+function connected(sockets: readonly Socket[], limitMs: number): Promise<void> {
+  const connecting = sockets.filter((socket) => socket.connecting);
+  if (connecting.length === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, limitMs);
+    timer.unref();
+    void Promise.all(connecting.map((socket) => new Promise((settled) => {
+      for (const event of ['connect', 'error', 'close']) socket.once(event, settled);
+    }))).then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /**
