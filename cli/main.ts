@@ -42,12 +42,16 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   const run = (load: () => Promise<number>) => async () => setExit(await load());
-  // For the commands that load every AWS client: the STS call (and for `up` the state's first
-  // read) starts before the command's modules load, and goes on while they do. Loading waits
-  // until the STS request is on its way (evaluating modules holds the event loop).
-  const startOpening = async (options: GlobalOptions, readState: boolean) => {
-    const { startOpening: start } = await import('../src/project/project.ts');
-    await start(options, io, readState ? (project) => project.store.prefetch(project.config.project) : undefined);
+  // For the commands that load every AWS client: the STS call (and for `up` and `plan` the first
+  // reads: the state, the hosted zone) starts before the command's modules load, and goes on while
+  // they do. Loading waits until those requests are on their way (evaluating modules holds the
+  // event loop).
+  const startOpening = async (options: GlobalOptions, firstReads: boolean) => {
+    const [{ startOpening: start }, reads] = await Promise.all([
+      import('../src/project/project.ts'),
+      firstReads ? import('../src/project/first-reads.ts') : undefined,
+    ]);
+    await start(options, io, reads?.startFirstReads);
   };
 
   program.command('up').description('show the plan and ask (unless --yes), then create or update every resource, deploy the function, publish the site as a release')

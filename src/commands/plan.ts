@@ -2,7 +2,6 @@
 import { stack } from '../resources/index.ts';
 import { ciStackForPlan } from '../resources/ci/index.ts';
 import { findDeployRole } from '../resources/ci/deploy-role.ts';
-import { findHostedZone } from '../resources/hosted-zone.ts';
 import { engineFor } from '../project/engine-for.ts';
 import { EXIT_OK, EXIT_PLAN_CHANGES, type GlobalOptions, type Io } from '../ui/io.ts';
 import { preflight } from '../project/preflight.ts';
@@ -21,8 +20,6 @@ function startPlanReads(project: Project) {
   role.catch(() => undefined); // raised by ciStackForPlan when it needs the answer
   const lock = project.store.readLock();
   lock.catch(() => undefined); // awaited for the output
-  // The hosted zone, which the certificate's and the records' reads wait on (as up's checks do).
-  findHostedZone(project).catch(() => undefined); // raised by those reads
   return { site, role, lock };
 }
 
