@@ -78,9 +78,10 @@ const started = new WeakMap<GlobalOptions, Started>();
  * (account-cache.ts) before STS has confirmed it; it must only read. If STS names another
  * account, `then` is called again with the project that the command gets.
  *
- * Resolves once the STS request has been handed to the HTTP handler (or the opening failed
- * first): evaluating the command's modules holds the event loop, so the caller waits for the
- * request to be on its way before it starts loading them, and its round trip overlaps the load.
+ * Resolves once the STS request (and the reads `then` started by then) has been written to a
+ * connected socket, or the opening failed first: evaluating the command's modules holds the
+ * event loop, so the caller waits for the requests to be on their way before it starts loading
+ * them, and their round trips overlap the load.
  */
 export function startOpening(options: GlobalOptions, io: Io, then?: (project: Project) => void): Promise<void> {
   if (started.has(options)) return Promise.resolve();
