@@ -67,7 +67,9 @@ async function replaceOutputs(root: string, outdir: string, files: ReadonlyArray
   const entry = join(root, BUNDLE_ENTRY);
   const ordered = [...files.filter((file) => file.path !== entry), ...files.filter((file) => file.path === entry)];
   for (const file of ordered) await replaceFile(file.path, file.contents);
-  const keep = new Set(files.map((file) => file.path));
+  // The build info too: it is replaced (atomically) after this sweep, and a CLI started meanwhile
+  // (by a test run on another Node version, say) that found it missing would not use the bundle.
+  const keep = new Set([...files.map((file) => file.path), join(root, BUILD_INFO)]);
   for (const found of await readdir(outdir, { recursive: true, withFileTypes: true })) {
     const path = join(found.parentPath, found.name);
     if (found.isFile() && !keep.has(path) && !found.name.endsWith(PARTIAL_SUFFIX)) await rm(path, { force: true });

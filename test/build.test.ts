@@ -2,6 +2,7 @@
 // source it was built from is unchanged, start without loading AWS SDK code for --help, and run
 // a real command against the emulator.
 import { test, describe } from 'node:test';
+import { existsSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -68,6 +69,29 @@ describe('the real bundle', () => {
     }
     assert.ok(!built.inputs.some((input) => input.startsWith('node_modules/')));
     for (const input of built.inputs) assert.ok((await stat(join(ROOT, input))).isFile(), `${input} is a file`);
+    assert.equal(currentBundle(ROOT, SOURCE_ENV), join(ROOT, BUNDLE_ENTRY));
+  });
+
+  test('a build never leaves dist/ without its build info, which a CLI started meanwhile needs to use the bundle', async () => {
+    const info = join(ROOT, BUILD_INFO);
+    let building = true;
+    let missing = 0;
+    let looks = 0;
+    const watch = (async () => {
+      while (building) {
+        looks += 1;
+        if (!existsSync(info)) missing += 1;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    try {
+      await buildCli();
+    } finally {
+      building = false;
+      await watch;
+    }
+    assert.ok(looks > 10, `looked ${looks} times`);
+    assert.equal(missing, 0, `build info missing in ${missing} of ${looks} looks`);
     assert.equal(currentBundle(ROOT, SOURCE_ENV), join(ROOT, BUNDLE_ENTRY));
   });
 
