@@ -4,6 +4,7 @@ import {
   CloudFrontClient, DescribeFunctionCommand, GetFunctionCommand, PublishFunctionCommand, UpdateFunctionCommand, type FunctionStage,
 } from '@aws-sdk/client-cloudfront';
 import type { Aws } from '../aws/clients.ts';
+import { InFlight } from '../aws/in-flight.ts';
 import { ignoreNotFound } from '../resources/not-found.ts';
 import { buildFunctionCode, FUNCTION_RUNTIME, readFunctionSettings, type EdgeSettings } from './code.ts';
 
@@ -17,37 +18,20 @@ export interface StageCode {
 }
 
 /**
- * GetFunction calls in flight, per client, name and stage: in `up` the edge function's read and the
- * site step's read of LIVE go out together, and share one request. An entry lasts only while its
- * request does, and every write below drops its function's, so no read started after a write
- * gets an answer from before it.
+ * GetFunction calls in flight: in `up` the edge function's read and the site step's read of LIVE
+ * go out together, and share one request. Every write below drops its function's entries.
  */
-const stageReads = new WeakMap<object, Map<string, Promise<StageCode | undefined>>>();
-
-function readsOf(aws: Aws): Map<string, Promise<StageCode | undefined>> {
-  const client = aws.globalClient(CloudFrontClient);
-  let reads = stageReads.get(client);
-  if (!reads) stageReads.set(client, reads = new Map());
-  return reads;
-}
+const stageReads = new InFlight<StageCode | undefined>();
+const STAGES = ['DEVELOPMENT', 'LIVE'] satisfies FunctionStage[];
 
 /** Called before each write to the function `name`: a read still in flight may answer from before it. */
 export function forgetStageReads(aws: Aws, name: string): void {
-  const reads = readsOf(aws);
-  for (const stage of ['DEVELOPMENT', 'LIVE'] satisfies FunctionStage[]) reads.delete(`${stage} ${name}`);
+  for (const stage of STAGES) stageReads.forget(aws.globalClient(CloudFrontClient), `${stage} ${name}`);
 }
 
 /** The code of one stage; undefined when the function (or, for LIVE, its published copy) does not exist. */
 export function readStage(aws: Aws, name: string, stage: FunctionStage): Promise<StageCode | undefined> {
-  const reads = readsOf(aws);
-  const key = `${stage} ${name}`;
-  const inFlight = reads.get(key);
-  if (inFlight) return inFlight;
-  const read = fetchStage(aws, name, stage).finally(() => {
-    if (reads.get(key) === read) reads.delete(key);
-  });
-  reads.set(key, read);
-  return read;
+  return stageReads.share(aws.globalClient(CloudFrontClient), `${stage} ${name}`, () => fetchStage(aws, name, stage));
 }
 
 async function fetchStage(aws: Aws, name: string, stage: FunctionStage): Promise<StageCode | undefined> {

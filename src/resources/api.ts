@@ -8,6 +8,7 @@ import {
   paginateGetRestApis, PutIntegrationCommand, PutIntegrationResponseCommand, PutMethodCommand, PutMethodResponseCommand,
   TagResourceCommand, UpdateRestApiCommand, UpdateStageCommand, type IntegrationType, type Method, type PatchOperation, type Resource, type RestApi,
 } from '@aws-sdk/client-api-gateway';
+import { InFlight } from '../aws/in-flight.ts';
 import { TAG_KEY } from '../config.ts';
 import type { Change, Observed, ResourceContext, ResourceKind } from '../engine/types.ts';
 import { ignoreNotFound } from './not-found.ts';
@@ -191,19 +192,12 @@ async function findRestApiByName(ctx: ResourceContext): Promise<RestApi | undefi
   return chosen;
 }
 
-/** GetRestApis in flight, per client and id: `restApi` and `api` read the same REST API at the same moment, and share one request. */
-const restApiReads = new WeakMap<object, Map<string, Promise<RestApi | undefined>>>();
+/** GetRestApi calls in flight: `restApi` and `api` read the same REST API at the same moment, and share one request. */
+const restApiReads = new InFlight<RestApi | undefined>();
 
 function getRestApi(ctx: ResourceContext, restApiId: string): Promise<RestApi | undefined> {
   const client = ctx.aws.client(APIGatewayClient);
-  let reads = restApiReads.get(client);
-  if (!reads) restApiReads.set(client, reads = new Map());
-  const inFlight = reads.get(restApiId);
-  if (inFlight) return inFlight;
-  const open = reads;
-  const read = ignoreNotFound('NotFoundException', () => client.send(new GetRestApiCommand({ restApiId }))).finally(() => open.delete(restApiId));
-  reads.set(restApiId, read);
-  return read;
+  return restApiReads.share(client, restApiId, () => ignoreNotFound('NotFoundException', () => client.send(new GetRestApiCommand({ restApiId }))));
 }
 
 export async function findRestApi(ctx: ResourceContext, recordedId: string | undefined): Promise<RestApi | undefined> {
@@ -266,10 +260,11 @@ async function readContents(ctx: ResourceContext, restApiId: string, recordedDep
   return { rootResourceId, countResourceId: resourceId, methods, stage: await stage };
 }
 
-async function describeApi(ctx: ResourceContext, api: RestApi, contentsRead: Promise<ApiContents> | undefined): Promise<ApiActual | undefined> {
+/** `contentsOf`: how its contents are read (by read, from a read started along with the API's). */
+async function describeApi(ctx: ResourceContext, api: RestApi, contentsOf: (restApiId: string) => Promise<ApiContents> = (id) => readContents(ctx, id)): Promise<ApiActual | undefined> {
   const restApiId = api.id;
   if (!restApiId) return undefined;
-  const { rootResourceId, countResourceId, methods, stage } = await (contentsRead ?? readContents(ctx, restApiId));
+  const { rootResourceId, countResourceId, methods, stage } = await contentsOf(restApiId);
   const stageName = ctx.config.counter.stageName;
   return {
     id: restApiId,
@@ -342,10 +337,10 @@ export const api: ResourceKind<ApiDesired, ApiActual> = {
   async read(ctx, recorded) {
     // The recorded API's contents are read along with the API itself, not after it: otherwise
     // GetRestApi, then GetResources and GetStage, then GetMethod and GetDeployment are three waits.
-    const early = recorded?.id ? readContents(ctx, recorded.id, recorded.outputs[DEPLOYMENT_OUTPUT]) : undefined;
-    early?.catch(() => undefined); // awaited by describeApi, or dropped when the API is another
+    // (Used only when the API found is the recorded one.)
+    const contentsOf = readAheadById(recorded?.id, (id) => readContents(ctx, id, id === recorded?.id ? recorded.outputs[DEPLOYMENT_OUTPUT] : undefined));
     const found = await findRestApi(ctx, recorded?.id);
-    return found ? describeApi(ctx, found, found.id === recorded?.id ? early : undefined) : undefined;
+    return found ? describeApi(ctx, found, contentsOf) : undefined;
   },
 
   diff(desired, actual) {
@@ -405,7 +400,7 @@ export const api: ResourceKind<ApiDesired, ApiActual> = {
     const extra = named.filter((candidate) => candidate.id && !kept.has(candidate.id) && candidate.tags?.[TAG_KEY] === ctx.names.project);
     const found: ApiActual[] = [];
     for (const candidate of extra) {
-      const actual = await describeApi(ctx, candidate, undefined);
+      const actual = await describeApi(ctx, candidate);
       if (actual) found.push(actual);
     }
     return found;

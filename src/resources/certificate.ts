@@ -13,6 +13,7 @@ import { errorName, UserError } from '../errors.ts';
 import { readAfterCreate } from '../aws/not-yet.ts';
 import { isDeletedCertificateTokenAnswer } from '../aws/emulator-quirks.ts';
 import { ignoreNotFound } from './not-found.ts';
+import { readAhead } from './read-ahead.ts';
 import type { RecordedResource } from '../state/document.ts';
 import { deleteRecords, findRecord, fqdn, requireHostedZone, upsertRecords, zoneFor, zoneOfDomain, zoneOutputs, type HostedZone } from './hosted-zone.ts';
 import { checkRedirectNames, redirectNames } from './redirect-names.ts';
@@ -99,7 +100,7 @@ async function describe(ctx: ResourceContext, arn: string): Promise<CertificateD
   return (await ignoreNotFound('ResourceNotFoundException', () => ctx.aws.globalClient(ACMClient).send(new DescribeCertificateCommand({ CertificateArn: arn }))))?.Certificate;
 }
 
-/** Looks up a validation CNAME in the zone: `lookUp(zone, name)`. */
+/** Looks up a validation CNAME in the certificate's zone. */
 type RecordLookup = (zone: HostedZone, name: string) => Promise<ResourceRecordSet | undefined>;
 
 async function validationRecordsPresent(zone: HostedZone | undefined, records: ValidationRecord[], lookUp: RecordLookup): Promise<boolean | undefined> {
@@ -109,20 +110,16 @@ async function validationRecordsPresent(zone: HostedZone | undefined, records: V
 }
 
 /**
- * The validation CNAMEs the state names (`recordNames`) are looked up as soon as the zone is
- * known, not after the certificate's description, which gives their names: the lookup returned
- * answers from those early reads for the same zone and name, and reads any other itself.
+ * The validation CNAMEs the state names (`recordNames`) are looked up as soon as `zoneRead`
+ * answers, not after the certificate's description, which gives their names: the lookup returned
+ * answers from those early reads, and reads a name the state did not name itself.
  */
-function validationLookup(ctx: ResourceContext, zoneLookup: Promise<HostedZone | undefined>, recordNames: readonly string[]): RecordLookup {
-  const early = new Map(recordNames.map((name) => {
-    const read = zoneLookup.then((zone) => (zone ? { zone, record: findRecord(ctx, zone.id, name, 'CNAME') } : undefined));
-    read.then((found) => found?.record.catch(() => undefined), () => undefined); // raised by the lookup that asks for it
-    return [name, read] as const;
-  }));
-  return async (zone, name) => {
-    const found = await early.get(name);
-    return found?.zone.id === zone.id ? found.record : findRecord(ctx, zone.id, name, 'CNAME');
-  };
+function validationLookup(ctx: ResourceContext, zoneRead: Promise<HostedZone | undefined>, recordNames: readonly string[]): RecordLookup {
+  const early = new Map(recordNames.map((name) => [name, readAhead(true, async () => {
+    const zone = await zoneRead;
+    return zone && findRecord(ctx, zone.id, name, 'CNAME');
+  })]));
+  return (zone, name) => early.get(name)?.() ?? findRecord(ctx, zone.id, name, 'CNAME');
 }
 
 /** What the state records of the validation records: their names, for validationLookup. */

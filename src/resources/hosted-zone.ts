@@ -126,21 +126,20 @@ export function zoneOutputs(zone: HostedZone | undefined): Record<string, string
   return zone ? { hostedZoneId: zone.id, hostedZoneName: zone.name } : {};
 }
 
-/**
- * Every record set in the zone. ListResourceRecordSets pages on a name and type pair, which the
- * SDK has no paginator for, hence the loop.
- */
-/** A page for recordsNamed: the types a name usually holds (A, AAAA, CNAME, MX, TXT, CAA...), and the next name. */
-const RECORDS_PER_NAME = 12;
+type RecordsFrom = { StartRecordName?: string; StartRecordType?: RRType; StartRecordIdentifier?: string };
 
-export async function listRecords(ctx: ResourceContext, zoneId: string): Promise<ResourceRecordSet[]> {
-  const route53 = ctx.aws.globalClient(Route53Client);
-  const records: ResourceRecordSet[] = [];
-  let start: { StartRecordName?: string; StartRecordType?: RRType; StartRecordIdentifier?: string } = {};
+/**
+ * The zone's record sets a page at a time, from `from` (the start without), for as long as the
+ * caller reads on. ListResourceRecordSets pages on a name, type and identifier, which the SDK has
+ * no paginator for, hence the loop. A zone that does not exist gives no page.
+ */
+async function* recordPages(route53: Route53Client, zoneId: string, from: RecordsFrom = {}, maxItems?: number): AsyncGenerator<{ records: ResourceRecordSet[]; nextName: string | undefined }> {
+  let start = from;
   for (;;) {
-    const page = await ignoreNotFound('NoSuchHostedZone', () => route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, ...start })));
-    records.push(...(page?.ResourceRecordSets ?? []));
-    if (!page?.IsTruncated) return records;
+    const page = await ignoreNotFound('NoSuchHostedZone', () => route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, ...start, ...(maxItems ? { MaxItems: maxItems } : {}) })));
+    if (!page) return;
+    yield { records: page.ResourceRecordSets ?? [], nextName: page.IsTruncated ? page.NextRecordName : undefined };
+    if (!page.IsTruncated) return;
     start = {
       ...(page.NextRecordName ? { StartRecordName: page.NextRecordName } : {}),
       ...(page.NextRecordType ? { StartRecordType: page.NextRecordType } : {}),
@@ -148,6 +147,16 @@ export async function listRecords(ctx: ResourceContext, zoneId: string): Promise
     };
   }
 }
+
+/** Every record set in the zone. */
+export async function listRecords(ctx: ResourceContext, zoneId: string): Promise<ResourceRecordSet[]> {
+  const records: ResourceRecordSet[] = [];
+  for await (const page of recordPages(ctx.aws.globalClient(Route53Client), zoneId)) records.push(...page.records);
+  return records;
+}
+
+/** A page for recordsNamed: the types a name usually holds (A, AAAA, CNAME, MX, TXT, CAA...), and the next name. */
+const RECORDS_PER_NAME = 12;
 
 /**
  * The record sets at exactly this name (no weighted or other routing sets), every type in one
@@ -157,17 +166,11 @@ export async function listRecords(ctx: ResourceContext, zoneId: string): Promise
 export async function recordsNamed(route53: Route53Client, zoneId: string, name: string): Promise<ResourceRecordSet[]> {
   const wanted = fqdn(name);
   const found: ResourceRecordSet[] = [];
-  let start: { StartRecordName: string; StartRecordType?: RRType; StartRecordIdentifier?: string } = { StartRecordName: wanted };
-  for (;;) {
-    const page = await ignoreNotFound('NoSuchHostedZone', () => route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, ...start, MaxItems: RECORDS_PER_NAME })));
-    found.push(...(page?.ResourceRecordSets ?? []).filter((record) => fqdn(record.Name ?? '') === wanted && record.SetIdentifier === undefined));
-    if (!page?.IsTruncated || !page.NextRecordName || fqdn(page.NextRecordName) !== wanted) return found;
-    start = {
-      StartRecordName: wanted,
-      ...(page.NextRecordType ? { StartRecordType: page.NextRecordType } : {}),
-      ...(page.NextRecordIdentifier ? { StartRecordIdentifier: page.NextRecordIdentifier } : {}),
-    };
+  for await (const page of recordPages(route53, zoneId, { StartRecordName: wanted }, RECORDS_PER_NAME)) {
+    found.push(...page.records.filter((record) => fqdn(record.Name ?? '') === wanted && record.SetIdentifier === undefined));
+    if (page.nextName === undefined || fqdn(page.nextName) !== wanted) break;
   }
+  return found;
 }
 
 /** The record set with exactly this name and type, or undefined. */

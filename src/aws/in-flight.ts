@@ -1,0 +1,31 @@
+// Reads that two resources make at the same moment (restApi and api's GetRestApi, the edge
+// function's and the site step's GetFunction of LIVE) share one request while it is unanswered.
+// An entry lasts only as long as its request: a read asked for later is made again, so nothing
+// is answered from an earlier moment than the one it was asked at.
+
+export class InFlight<T> {
+  private readonly byClient = new WeakMap<object, Map<string, Promise<T>>>();
+
+  private entries(client: object): Map<string, Promise<T>> {
+    let entries = this.byClient.get(client);
+    if (!entries) this.byClient.set(client, entries = new Map());
+    return entries;
+  }
+
+  /** The request in flight for `key` on `client`, else the one `start` makes. */
+  share(client: object, key: string, start: () => Promise<T>): Promise<T> {
+    const entries = this.entries(client);
+    const running = entries.get(key);
+    if (running) return running;
+    const read = start().finally(() => {
+      if (entries.get(key) === read) entries.delete(key);
+    });
+    entries.set(key, read);
+    return read;
+  }
+
+  /** Before a write to what `key` reads: a read still in flight may answer from before it, so none is shared from now on. */
+  forget(client: object, key: string): void {
+    this.entries(client).delete(key);
+  }
+}
