@@ -55,6 +55,8 @@ export interface RecordingProxy {
    * adds to each request and the emulator on loopback does not.
    */
   setLatency(ms: number): void;
+  /** Holds the answers of one operation back `ms` more than setLatency's (0 ends it), e.g. to show what waits on that answer. */
+  setOperationLatency(service: string, operation: string, ms: number): void;
   /**
    * Forwards one request at a time (each body read whole first), each only after the answer
    * before it ended, so each entry's serviceMs is the emulator's own time for that request.
@@ -92,6 +94,7 @@ export async function start(target: string): Promise<RecordingProxy> {
   const table = new Map<string, OperationCount>();
   const objectPuts = new Map<string, number>();
   let latencyMs = 0;
+  const operationLatency = new Map<string, number>();
   let serial = false;
   let queue: Promise<void> = Promise.resolve();
   let timeline: TimelineEntry[] = [];
@@ -146,9 +149,10 @@ export async function start(target: string): Promise<RecordingProxy> {
         serviceMs = performance.now() - forwardedAt;
         response.once('end', release);
         response.once('error', release);
-        if (latencyMs > 0) {
+        const delay = latencyMs + (operationLatency.get(`${classified.service}\u0000${classified.operation}`) ?? 0);
+        if (delay > 0) {
           response.pause();
-          setTimeout(() => answer(response), latencyMs);
+          setTimeout(() => answer(response), delay);
         } else {
           answer(response);
         }
@@ -204,6 +208,10 @@ export async function start(target: string): Promise<RecordingProxy> {
     },
     setLatency(ms: number) {
       latencyMs = ms;
+    },
+    setOperationLatency(service: string, operation: string, ms: number) {
+      if (ms > 0) operationLatency.set(`${service}\u0000${operation}`, ms);
+      else operationLatency.delete(`${service}\u0000${operation}`);
     },
     setSerial(on: boolean) {
       serial = on;

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import { Aws } from '../src/aws/clients.ts';
 import { readFunctionSettings } from '../src/edge/code.ts';
-import { forgetStageReads, readStage } from '../src/edge/function-api.ts';
+import { forgetStageReads, keepStageReads, readStage } from '../src/edge/function-api.ts';
 import { cloudfront, emulator, onlyDistribution, PROJECT, project, region, upOk } from './helpers/cdn-stack.ts';
 
 const NAME = `${PROJECT}-edge`;
@@ -69,15 +69,21 @@ describe('up', () => {
   });
 });
 
+/** Clients of their own, with every GetFunction they send counted. */
+function countingGetFunction(): { aws: Aws; sent: string[] } {
+  const aws = new Aws({ region, endpointUrl: emulator.endpoint, maxAttempts: 1 });
+  const sent: string[] = [];
+  aws.globalClient(CloudFrontClient).middlewareStack.add((next, context) => async (args) => {
+    if (context.commandName === GetFunctionCommand.name) sent.push(context.commandName);
+    return next(args);
+  }, { step: 'initialize', name: 'countGetFunction' });
+  return { aws, sent };
+}
+
 describe('readStage', () => {
   test('reads of a stage in flight together share one GetFunction; a read after a write, or after the first answered, asks again', async () => {
     await upOk();
-    const direct = new Aws({ region, endpointUrl: emulator.endpoint, maxAttempts: 1 });
-    const sent: string[] = [];
-    direct.globalClient(CloudFrontClient).middlewareStack.add((next, context) => async (args) => {
-      if (context.commandName === GetFunctionCommand.name) sent.push(context.commandName);
-      return next(args);
-    }, { step: 'initialize', name: 'countGetFunction' });
+    const { aws: direct, sent } = countingGetFunction();
 
     const [first, second] = await Promise.all([readStage(direct, NAME, 'LIVE'), readStage(direct, NAME, 'LIVE')]);
     assert.equal(sent.length, 1);
@@ -92,5 +98,22 @@ describe('readStage', () => {
     const after = readStage(direct, NAME, 'LIVE');
     await Promise.all([before, after]);
     assert.equal(sent.length, 4, 'a write between them');
+  });
+
+  test('after keepStageReads (plan), a stage read once is not read again; other clients still read', async () => {
+    await upOk();
+    const planning = countingGetFunction();
+    keepStageReads(planning.aws);
+    const first = await readStage(planning.aws, NAME, 'LIVE');
+    const again = await readStage(planning.aws, NAME, 'LIVE');
+    assert.equal(planning.sent.length, 1);
+    assert.equal(again, first);
+    await readStage(planning.aws, NAME, 'DEVELOPMENT');
+    assert.equal(planning.sent.length, 2, 'another stage is another read');
+
+    const other = countingGetFunction();
+    await readStage(other.aws, NAME, 'LIVE');
+    await readStage(other.aws, NAME, 'LIVE');
+    assert.equal(other.sent.length, 2, 'a client that keeps nothing reads each time');
   });
 });

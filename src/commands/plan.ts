@@ -9,10 +9,13 @@ import { startEarly, type Project } from '../project/project.ts';
 import { countActions, jsonDocument, renderPlan, renderSummary } from '../ui/render.ts';
 import { planSite, renderSitePlan, sitePlanChanges, siteTarget } from '../site/publish.ts';
 import { startSiteReads } from '../site/release-plan.ts';
+import { keepStageReads } from '../edge/function-api.ts';
 
 /** The plan's reads that need only the project's names: the site's, the CI deploy role's and the lock's. */
 function startPlanReads(project: Project) {
-  // The site plan's reads go along with the stack's (nothing is changed in between).
+  // The site plan's reads go along with the stack's (nothing is changed in between). The edge
+  // function's read of LIVE takes the site's answer: a plan writes nothing.
+  keepStageReads(project.aws);
   const site = startSiteReads(project);
   // The CI deploy role is looked for by name alongside the state, in case the state does not name
   // it; most projects have none, so its policies are listed only once GetRole finds it.
@@ -31,11 +34,15 @@ export async function plan(options: GlobalOptions, io: Io): Promise<number> {
   const { site: early, role, lock: lockRead } = await reads(project);
   const { bucketExists, loaded } = await project.store.readWithBucket(project.config.project);
   const recorded = (name: string) => loaded?.document.resources[name];
-  // The CI resources too, once ci-setup made them (they are not part of the config's stack).
-  const ci = await ciStackForPlan(project.aws, project.names, recorded, role);
   const retired = (name: string) => (loaded?.document.retired ?? []).filter((entry) => entry.resource === name);
-  const engine = engineFor(project, recorded, undefined, [...stack, ...ci], { retired });
-  const changes = await engine.plan();
+  // The CI resources too, once ci-setup made them (they are not part of the config's stack). They
+  // share nothing with the stack, so the stack's reads do not wait for the deploy role's look-up:
+  // each set has its engine, and the CI changes come after the stack's, as in one engine over both.
+  const ciChanges = ciStackForPlan(project.aws, project.names, recorded, role)
+    .then((ci) => (ci.length === 0 ? [] : engineFor(project, recorded, undefined, ci, { retired }).plan()));
+  ciChanges.catch(() => undefined); // awaited below, unless the stack's plan fails first
+  const engine = engineFor(project, recorded, undefined, stack, { retired });
+  const changes = [...(await engine.plan()), ...(await ciChanges)];
   const counts = countActions(changes);
   // Undefined while the bucket or distribution is still to be created: then every file is new anyway.
   const target = siteTarget((name) => engine.outputsOf(name));

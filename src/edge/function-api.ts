@@ -29,6 +29,14 @@ export function forgetStageReads(aws: Aws, name: string): void {
   for (const stage of STAGES) stageReads.forget(aws.globalClient(CloudFrontClient), `${stage} ${name}`);
 }
 
+/**
+ * For a run that writes no function (`plan`): a stage read once is not read again, so the site
+ * step's read of LIVE and the edge function's are one request even when they do not overlap.
+ */
+export function keepStageReads(aws: Aws): void {
+  stageReads.keep(aws.globalClient(CloudFrontClient));
+}
+
 /** The code of one stage; undefined when the function (or, for LIVE, its published copy) does not exist. */
 export function readStage(aws: Aws, name: string, stage: FunctionStage): Promise<StageCode | undefined> {
   return stageReads.share(aws.globalClient(CloudFrontClient), `${stage} ${name}`, () => fetchStage(aws, name, stage));
