@@ -99,6 +99,8 @@ interface Bench {
 /** What the report says about the run's tools, whichever emulator they ran against. */
 interface RunContext {
   node: { binary: string; version: string };
+  /** `node -e 0` on resume-infra's Node (median ms), at the start of the run and at its end: how fast the machine was. */
+  nodeStart: { before: number; after?: number };
   terraform?: Terraform;
   tfInit?: RunResult;
 }
@@ -680,6 +682,19 @@ function stackTargetLines(stack: StackResults): string[] {
 }
 
 /** What changed in the conditions since the figures RESULTS.md gave before issue 17. */
+const NODE_START_RUNS = 5;
+
+/** The median time of `node -e 0` on `binary`: the Node binary's own start and exit. */
+async function nodeStartMs(binary: string): Promise<number> {
+  const times: number[] = [];
+  for (let attempt = 0; attempt < NODE_START_RUNS; attempt++) {
+    const result = await run(binary, ['-e', '0'], { env: toolEnv });
+    if (result.code !== 0) throw new Error(`${binary} -e 0 exited with ${result.code}: ${result.stderr.trim()}`);
+    times.push(result.ms);
+  }
+  return median(times) ?? Number.NaN;
+}
+
 const HISTORY = [
   'Until issue 17 this file reported, for instance, 19× Terraform for a no-change `up` and 48× for a fresh one. Those figures were measured under easier conditions: '
     + '**no domain** (no certificate, validation or alias records, no hosted-zone look-ups); a **warm emulator** (`warmUp()` called every service once, and an untimed `resume-infra plan` ran before the timed runs, so no timed run paid a service\'s first-call cost or read the bundle from a cold page cache); '
@@ -688,6 +703,10 @@ const HISTORY = [
   '',
   'Issue 17\'s own table (10.6× fresh, 11.7× no-change, 8.6× plan, 39.6× destroy directly) came from an independent run with a domain on a cold emulator, counting requests from the emulator\'s access log, before the engine, edge and headers changes. '
     + 'The tables above are that measurement made rerunnable: the same conditions, with this harness\'s proxy counting requests for both tools and the call graph of the commit named under Machine.',
+  '',
+  'The ratios also follow the machine\'s speed at the hour, and not evenly: resume-infra\'s no-change `up` and `plan` are mostly Node\'s start-up and CPU, Terraform\'s mostly its own waits. '
+    + 'The stack section alone on commit 5704fc5 (2026-12-05), on the same 2-core machine while `node -e 0` took 60–90 ms instead of the 22 ms measured the day before, gave 20× (no-change `up`) and 13× (`plan`) directly, 23× and 18× at +50 ms: '
+    + 'resume-infra\'s times were about twice those of the day before and Terraform\'s about 1.4 times, with the same requests. Compare the `node -e 0` line under Machine before comparing two runs; `npx tsx bench/ab.ts` compares two commits in one run.',
 ];
 
 async function render(context: RunContext, results: Results): Promise<string> {
@@ -703,6 +722,7 @@ async function render(context: RunContext, results: Results): Promise<string> {
     '## Machine',
     '',
     `- ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB memory; load average at the end ${loadavg().map((value) => value.toFixed(1)).join(' / ')}`,
+    `- the machine's speed: \`node -e 0\` on resume-infra's Node took ${Math.round(context.nodeStart.before)} ms (median of ${NODE_START_RUNS}) at the start of the run${context.nodeStart.after === undefined ? '' : ` and ${Math.round(context.nodeStart.after)} ms at its end`}; compare it before comparing two runs`,
     ...(await versions(context)).map((line) => `- ${line}`),
     '',
     '## Conditions',
@@ -810,7 +830,8 @@ async function main(): Promise<void> {
       const built = await buildCli();
       progress(`built dist/ (${built.files} files) in ${seconds(built.ms)}`);
     }
-    const context: RunContext = { node: await cliNode() };
+    const node = await cliNode();
+    const context: RunContext = { node, nodeStart: { before: await nodeStartMs(node.binary) } };
     progress(`resume-infra runs on node ${context.node.version} (${context.node.binary})`);
     const stackSite = join(WORK, 'stack-site');
     // A copy, so that edits to site/ during a run cannot change what either tool uploads.
@@ -835,6 +856,7 @@ async function main(): Promise<void> {
       if (sections.includes('growth')) results.growth = await growthBench(bench);
     }
 
+    context.nodeStart.after = await nodeStartMs(context.node.binary);
     const markdown = await render(context, results);
     process.stdout.write(`${markdown}\n`);
     const full = !only || flags.write;
