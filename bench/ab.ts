@@ -8,22 +8,19 @@
 // A commit is built in a git worktree under bench/.work/ab/ (with this checkout's node_modules);
 // without <commit-b>, B is this checkout as it is (built if its bundle is stale). Prints, per
 // command and delay, each side's median wall time, its runs, and the median requests and waves.
-import { access, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { access, mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { currentBundle } from '../cli/bundle-check.mjs';
 import { buildCli } from '../scripts/build.ts';
-import { startEmulator } from '../src/emulator.ts';
-import { run, type RunResult } from './exec.ts';
-import { start, type RecordingProxy } from './proxy.ts';
+import { run } from './exec.ts';
 import { median } from './stats.ts';
+import { CLI_ENV, mustSucceed, nodeFor, openWarmStack } from './warm-stack.ts';
 import { criticalWaves } from './waves.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const WORK = join(REPO, 'bench', '.work', 'ab');
-const REGION = 'us-east-1';
 
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
@@ -37,11 +34,6 @@ const commands = flags.commands.split(',');
 for (const command of commands) if (command !== 'up' && command !== 'plan') throw new Error(`--commands: "${command}" is not up or plan`);
 const latencies = flags.latency.split(',').map(Number);
 for (const latency of latencies) if (!Number.isInteger(latency) || latency < 0) throw new Error(`--latency: "${flags.latency}" is not a list of whole numbers of ms`);
-
-function mustSucceed(what: string, result: RunResult): RunResult {
-  if (result.code !== 0) throw new Error(`${what} exited with ${result.code}: ${(result.stderr || result.stdout).trim().split('\n').pop() ?? ''}`);
-  return result;
-}
 
 /** The checkout of `commit`, built: a worktree made once and reused. */
 async function checkout(commit: string): Promise<{ label: string; bin: string }> {
@@ -57,30 +49,15 @@ async function checkout(commit: string): Promise<{ label: string; bin: string }>
   return { label: sha, bin: join(dir, 'cli', 'bin.mjs') };
 }
 
-async function nodeBinary(major: string): Promise<string> {
-  const located = await run('bash', [join(REPO, '.ci', 'node.sh'), major], { cwd: REPO });
-  const binDir = located.stdout.trim().split('\n').pop() ?? '';
-  if (located.code !== 0 || binDir === '') throw new Error(`.ci/node.sh ${major} failed: ${located.stderr.trim()}`);
-  return join(binDir, 'node');
-}
-
 async function main(): Promise<void> {
   const a = await checkout(commitA as string);
   if (commitB === undefined && !currentBundle(REPO)) await buildCli();
   const b = commitB === undefined ? { label: 'working tree', bin: join(REPO, 'cli', 'bin.mjs') } : await checkout(commitB);
-  const node = await nodeBinary(flags.node);
-  const config = join(WORK, 'resume-infra.json');
-  await mkdir(WORK, { recursive: true });
-  await writeFile(config, `${JSON.stringify({ project: 'bench-ab', region: REGION, siteDir: join(REPO, 'site'), domain: 'resume.bench-example.com', hostedZone: 'bench-example.com' }, null, 2)}\n`);
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: REGION, AWS_EC2_METADATA_DISABLED: 'true' };
-  const emulator = await startEmulator();
-  let proxy: RecordingProxy | undefined;
+  const node = (await nodeFor(flags.node)).binary;
+  const stack = await openWarmStack('bench-ab', WORK);
+  const { proxy } = stack;
   try {
-    proxy = await start(emulator.endpoint);
-    const url = proxy.url;
-    const route53 = new Route53Client({ endpoint: emulator.endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    await route53.send(new CreateHostedZoneCommand({ Name: 'bench-example.com', CallerReference: `ab-${Date.now()}` }));
-    const cli = (bin: string, command: string) => run(node, [bin, command, '-c', config, '--endpoint-url', url], { cwd: REPO, env });
+    const cli = (bin: string, command: string) => run(node, [bin, command, '-c', stack.config, '--endpoint-url', proxy.url], { cwd: REPO, env: CLI_ENV });
     // A deploys; each side then runs every command once untimed (the first run after a build fills the compile cache).
     mustSucceed(`${a.label} up`, await cli(a.bin, 'up'));
     for (const command of commands) for (const side of [a, b]) mustSucceed(`${side.label} ${command}`, await cli(side.bin, command));
@@ -88,13 +65,12 @@ async function main(): Promise<void> {
     for (const command of commands) {
       for (const latency of latencies) {
         const runs = new Map([[a, [] as Array<{ ms: number; requests: number; waves: number }>], [b, []]]);
+        proxy.setLatency(latency);
         for (let rep = 0; rep < reps; rep++) {
           for (const side of rep % 2 === 0 ? [a, b] : [b, a]) {
-            proxy.setLatency(latency);
             proxy.reset();
             const result = mustSucceed(`${side.label} ${command}`, await cli(side.bin, command));
             const timeline = proxy.timeline();
-            proxy.setLatency(0);
             runs.get(side)?.push({ ms: result.ms, requests: timeline.length, waves: criticalWaves(timeline) });
           }
         }
@@ -106,8 +82,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await proxy?.stop();
-    await emulator.stop();
+    await stack.close();
   }
 }
 

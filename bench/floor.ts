@@ -15,23 +15,20 @@
 // Two lower bounds follow from these, for this request set on this emulator:
 // - direct: first request + the emulator's time (every request comes after the first, one at a time);
 // - 50 ms: first request + the larger of waves x 50 ms and the emulator's time.
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { currentBundle } from '../cli/bundle-check.mjs';
 import { buildCli } from '../scripts/build.ts';
-import { startEmulator } from '../src/emulator.ts';
-import { run, type RunResult } from './exec.ts';
-import { start, type RecordingProxy } from './proxy.ts';
+import { run } from './exec.ts';
 import { median } from './stats.ts';
+import { CLI_ENV, mustSucceed, nodeFor, nodeStartMs, openWarmStack } from './warm-stack.ts';
 import { criticalWaves } from './waves.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const WORK = join(REPO, 'bench', '.work', 'floor');
 const BIN = join(REPO, 'cli', 'bin.mjs');
-const REGION = 'us-east-1';
 const LATENCY_MS = 50;
 const COMMANDS = ['up', 'plan'] as const;
 type Command = (typeof COMMANDS)[number];
@@ -50,39 +47,16 @@ interface Sample {
   waves: number;
 }
 
-const env = {
-  PATH: process.env.PATH, HOME: process.env.HOME, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: REGION, AWS_EC2_METADATA_DISABLED: 'true',
-};
-
-async function nodeBinary(major: string): Promise<{ binary: string; version: string }> {
-  const located = await run('bash', [join(REPO, '.ci', 'node.sh'), major], { cwd: REPO });
-  const binDir = located.stdout.trim().split('\n').pop() ?? '';
-  if (located.code !== 0 || binDir === '') throw new Error(`.ci/node.sh ${major} failed: ${located.stderr.trim()}`);
-  const binary = join(binDir, 'node');
-  return { binary, version: (await run(binary, ['--version'])).stdout.trim() };
-}
-
-function mustSucceed(what: string, result: RunResult): RunResult {
-  if (result.code !== 0) throw new Error(`${what} exited with ${result.code}: ${(result.stderr || result.stdout).trim().split('\n').pop() ?? ''}`);
-  return result;
-}
-
 async function main(): Promise<void> {
   if (!currentBundle(REPO)) await buildCli();
-  const node = await nodeBinary(flags.node);
+  const node = await nodeFor(flags.node);
   await rm(WORK, { recursive: true, force: true });
-  await mkdir(WORK, { recursive: true });
-  const config = join(WORK, 'resume-infra.json');
-  await writeFile(config, `${JSON.stringify({ project: 'bench-floor', region: REGION, siteDir: join(REPO, 'site'), domain: 'resume.bench-example.com', hostedZone: 'bench-example.com' }, null, 2)}\n`);
   const cpuFile = join(WORK, 'cpu.txt');
-  const emulator = await startEmulator();
-  let proxy: RecordingProxy | undefined;
+  const stack = await openWarmStack('bench-floor', WORK);
+  const { proxy } = stack;
   try {
-    proxy = await start(emulator.endpoint);
-    const route53 = new Route53Client({ endpoint: emulator.endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    await route53.send(new CreateHostedZoneCommand({ Name: 'bench-example.com', CallerReference: `floor-${Date.now()}` }));
-    const cli = (command: string) => run(node.binary, [BIN, command, '-c', config, '--endpoint-url', (proxy as RecordingProxy).url], {
-      cwd: REPO, env: { ...env, NODE_OPTIONS: `--import=${pathToFileURL(join(REPO, 'bench', 'cpu-probe.mjs')).href}`, BENCH_CPU_FILE: cpuFile },
+    const cli = (command: string) => run(node.binary, [BIN, command, '-c', stack.config, '--endpoint-url', proxy.url], {
+      cwd: REPO, env: { ...CLI_ENV, NODE_OPTIONS: `--import=${pathToFileURL(join(REPO, 'bench', 'cpu-probe.mjs')).href}`, BENCH_CPU_FILE: cpuFile },
     });
     mustSucceed('the first up', await cli('up'));
     for (const command of COMMANDS) mustSucceed(`the untimed ${command}`, await cli(command));
@@ -90,15 +64,15 @@ async function main(): Promise<void> {
     const bootstrap: number[] = [];
     const samples: Record<Command, Sample[]> = { up: [], plan: [] };
     for (let rep = 1; rep <= reps; rep++) {
-      bootstrap.push(mustSucceed('node -e 0', await run(node.binary, ['-e', '0'], { env })).ms);
+      bootstrap.push(await nodeStartMs(node.binary));
       for (const command of COMMANDS) {
         const timed = async (mode: { serial: boolean; latency: number }) => {
-          proxy?.setSerial(mode.serial);
-          proxy?.setLatency(mode.latency);
-          proxy?.reset();
+          proxy.setSerial(mode.serial);
+          proxy.setLatency(mode.latency);
+          proxy.reset();
           await rm(cpuFile, { force: true });
           const result = mustSucceed(command, await cli(command));
-          const timeline = proxy?.timeline() ?? [];
+          const timeline = proxy.timeline();
           const cpu = (await readFile(cpuFile, 'utf8')).trim().split('\n').map((line) => line.split(' ').map(Number));
           const cpuMs = Math.max(...cpu.map(([, user = 0, system = 0]) => (user + system) / 1000));
           return { result, timeline, cpuMs };
@@ -123,8 +97,7 @@ async function main(): Promise<void> {
     await writeFile(join(REPO, 'bench', 'FLOOR.md'), report(node.version, bootstrap, samples));
     process.stderr.write('[floor] wrote bench/FLOOR.md\n');
   } finally {
-    await proxy?.stop();
-    await emulator.stop();
+    await stack.close();
   }
 }
 

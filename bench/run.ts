@@ -34,6 +34,7 @@ import { growthSection, growthSvg, type GrowthResults, type GrowthRow } from './
 import { cloneSite, generateSite, generateSiteRepo, SITE_FILES, type GeneratedSite } from './sitegen.ts';
 import { median, medianOf, okRuns, type Measurement } from './stats.ts';
 import { prepareTerraform, PROVIDER_MIRROR, resourceSeconds, STATE_BUCKET, type Terraform } from './terraform.ts';
+import { CLI_ENV, lastLine, nodeFor, nodeStartMs, REGION, STACK_DOMAIN, TEST_CREDENTIALS } from './warm-stack.ts';
 import { criticalWaves } from './waves.ts';
 
 const SECTIONS = ['stack', 'sync', 'sync-latency', 'startup', 'counter', 'growth'] as const;
@@ -43,14 +44,11 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 const WORK = join(REPO, 'bench', '.work');
 const LOGS = join(WORK, 'logs');
 const BIN = join(REPO, 'cli', 'bin.mjs');
-const REGION = 'us-east-1';
-const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 const STACK_PROJECT = 'bench-resume';
 const TF_PROJECT = 'bench-tf';
 const SYNC_PROJECT = 'bench-sync';
 const AWS_SYNC_BUCKET = 'bench-sync-aws';
 const STEP_TIMEOUT_MS = 10 * 60_000;
-const STACK_DOMAIN = { name: 'resume.bench-example.com', hostedZone: 'bench-example.com' };
 
 const { values: flags } = parseArgs({
   options: {
@@ -73,11 +71,6 @@ const startedAt = Date.now();
 function progress(message: string): void {
   const elapsed = Math.round((Date.now() - startedAt) / 1000);
   process.stderr.write(`[bench +${Math.floor(elapsed / 60)}m${String(elapsed % 60).padStart(2, '0')}s] ${message}\n`);
-}
-
-function lastLine(text: string): string {
-  const lines = text.trim().split('\n').filter((line) => line.trim() !== '');
-  return (lines[lines.length - 1] ?? '').slice(0, 300);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -105,20 +98,10 @@ interface RunContext {
   tfInit?: RunResult;
 }
 
-const toolEnv: NodeJS.ProcessEnv = {
-  PATH: process.env.PATH,
-  HOME: process.env.HOME,
-  AWS_ACCESS_KEY_ID: 'test',
-  AWS_SECRET_ACCESS_KEY: 'test',
-  AWS_REGION: REGION,
-  AWS_DEFAULT_REGION: REGION,
-  AWS_EC2_METADATA_DISABLED: 'true',
-};
-
 /** `resume-infra <args>` as a user runs it: a new node process (on --node), every AWS call to the proxy. */
 function resumeInfra(bench: Bench, args: string[], config: string | undefined, log: string, env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
   const options = config ? ['-c', config, '--endpoint-url', bench.proxy.url] : [];
-  return run(bench.node, [BIN, ...args, ...options], { cwd: REPO, env: { ...toolEnv, ...env }, logFile: join(LOGS, log), timeoutMs: STEP_TIMEOUT_MS });
+  return run(bench.node, [BIN, ...args, ...options], { cwd: REPO, env: { ...CLI_ENV, ...env }, logFile: join(LOGS, log), timeoutMs: STEP_TIMEOUT_MS });
 }
 
 /** Runs one step with the proxy's counts reset before it and read after it. */
@@ -345,7 +328,7 @@ function awsSyncer(bench: Bench, siteDir: string): Syncer {
   return {
     bucket: AWS_SYNC_BUCKET,
     sync: (log) => run('aws', ['--endpoint-url', bench.proxy.url, 's3', 'sync', siteDir, `s3://${AWS_SYNC_BUCKET}`, '--delete', '--only-show-errors'], {
-      env: toolEnv, logFile: join(LOGS, log), timeoutMs: STEP_TIMEOUT_MS,
+      env: CLI_ENV, logFile: join(LOGS, log), timeoutMs: STEP_TIMEOUT_MS,
     }),
   };
 }
@@ -417,7 +400,7 @@ async function startupBench(bench: Bench): Promise<StartupResults> {
     ['`resume-infra --help`', () => resumeInfra(bench, ['--help'], undefined, 'startup.log')],
     ['`resume-infra status` (deployed stack)', () => resumeInfra(bench, ['status'], deployed, 'startup.log')],
     ...(terraform ? [['`terraform version`', () => terraform.version()] as [string, () => Promise<RunResult>]] : []),
-    ['`aws --version`', () => run('aws', ['--version'], { env: toolEnv, logFile: join(LOGS, 'startup.log') })],
+    ['`aws --version`', () => run('aws', ['--version'], { env: CLI_ENV, logFile: join(LOGS, 'startup.log') })],
   ];
   const rows: StartupResults['rows'] = [];
   for (const [label, command] of commands) {
@@ -439,7 +422,7 @@ async function startupBench(bench: Bench): Promise<StartupResults> {
 async function counterBench(): Promise<string> {
   const script = join(REPO, 'bench', 'counter.ts');
   progress('running bench/counter.ts');
-  const result = await run(process.execPath, ['--import', 'tsx', script], { cwd: REPO, env: { ...process.env, ...toolEnv }, logFile: join(LOGS, 'counter.log'), timeoutMs: STEP_TIMEOUT_MS });
+  const result = await run(process.execPath, ['--import', 'tsx', script], { cwd: REPO, env: { ...process.env, ...CLI_ENV }, logFile: join(LOGS, 'counter.log'), timeoutMs: STEP_TIMEOUT_MS });
   if (result.code === 0) return result.stdout.trim();
   return `${result.stdout.trim()}\n\n(bench/counter.ts exited ${result.code}${result.stderr.trim() ? `: ${lastLine(result.stderr)}` : ''})`.trim();
 }
@@ -681,20 +664,16 @@ function stackTargetLines(stack: StackResults): string[] {
   return lines;
 }
 
-/** What changed in the conditions since the figures RESULTS.md gave before issue 17. */
 const NODE_START_RUNS = 5;
 
-/** The median time of `node -e 0` on `binary`: the Node binary's own start and exit. */
-async function nodeStartMs(binary: string): Promise<number> {
+/** The median of NODE_START_RUNS `node -e 0` on `binary`. */
+async function medianNodeStartMs(binary: string): Promise<number> {
   const times: number[] = [];
-  for (let attempt = 0; attempt < NODE_START_RUNS; attempt++) {
-    const result = await run(binary, ['-e', '0'], { env: toolEnv });
-    if (result.code !== 0) throw new Error(`${binary} -e 0 exited with ${result.code}: ${result.stderr.trim()}`);
-    times.push(result.ms);
-  }
+  for (let attempt = 0; attempt < NODE_START_RUNS; attempt++) times.push(await nodeStartMs(binary));
   return median(times) ?? Number.NaN;
 }
 
+/** What changed in the conditions since the figures RESULTS.md gave before issue 17. */
 const HISTORY = [
   'Until issue 17 this file reported, for instance, 19× Terraform for a no-change `up` and 48× for a fresh one. Those figures were measured under easier conditions: '
     + '**no domain** (no certificate, validation or alias records, no hosted-zone look-ups); a **warm emulator** (`warmUp()` called every service once, and an untimed `resume-infra plan` ran before the timed runs, so no timed run paid a service\'s first-call cost or read the bundle from a cold page cache); '
@@ -758,16 +737,6 @@ async function render(context: RunContext, results: Results): Promise<string> {
 // ---------------------------------------------------------------------------------------------
 
 /** The node binary of --node, from .ci/node.sh (which installs it from the npm registry once). */
-async function cliNode(): Promise<RunContext['node']> {
-  const located = await run('bash', [join(REPO, '.ci', 'node.sh'), nodeMajor], { cwd: REPO, logFile: join(LOGS, 'node.log') });
-  const binDir = located.stdout.trim().split('\n').pop() ?? '';
-  if (located.code !== 0 || binDir === '') throw new Error(`.ci/node.sh ${nodeMajor} failed: ${lastLine(located.stderr)} (see ${join(LOGS, 'node.log')})`);
-  const binary = join(binDir, 'node');
-  const version = (await run(binary, ['--version'])).stdout.trim();
-  if (!version.startsWith(`v${nodeMajor}.`)) throw new Error(`${binary} is ${version || 'not runnable'}, not Node ${nodeMajor}`);
-  return { binary, version };
-}
-
 /** An emulator and a recording proxy in front of it; `warm` calls each service once first. */
 async function openBench(node: string, stackSite: string, warm: boolean, opened: Bench[]): Promise<Bench> {
   const emulator = await startEmulator();
@@ -830,8 +799,8 @@ async function main(): Promise<void> {
       const built = await buildCli();
       progress(`built dist/ (${built.files} files) in ${seconds(built.ms)}`);
     }
-    const node = await cliNode();
-    const context: RunContext = { node, nodeStart: { before: await nodeStartMs(node.binary) } };
+    const node = await nodeFor(nodeMajor, join(LOGS, 'node.log'));
+    const context: RunContext = { node, nodeStart: { before: await medianNodeStartMs(node.binary) } };
     progress(`resume-infra runs on node ${context.node.version} (${context.node.binary})`);
     const stackSite = join(WORK, 'stack-site');
     // A copy, so that edits to site/ during a run cannot change what either tool uploads.
@@ -856,7 +825,7 @@ async function main(): Promise<void> {
       if (sections.includes('growth')) results.growth = await growthBench(bench);
     }
 
-    context.nodeStart.after = await nodeStartMs(context.node.binary);
+    context.nodeStart.after = await medianNodeStartMs(context.node.binary);
     const markdown = await render(context, results);
     process.stdout.write(`${markdown}\n`);
     const full = !only || flags.write;
