@@ -3,17 +3,31 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { RemoveTagsFromResourceCommand } from '@aws-sdk/client-ssm';
 import { ListBucketsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { resourceMutations } from './helpers/cli.ts';
+import { start } from '../bench/proxy.ts';
+import { resourceMutations, runCli, type CliRun } from './helpers/cli.ts';
 import { StateSession } from '../src/state/session.ts';
 import { readJson } from './helpers/s3.ts';
-import { s3, ssm, PARAMETER, STATE_BUCKET, STATE_KEY, project, stateDocument, stateObjectExists, openStore } from './helpers/foundation-stack.ts';
+import { emulator, s3, ssm, PARAMETER, STATE_BUCKET, STATE_KEY, project, stateDocument, stateObjectExists, openStore } from './helpers/foundation-stack.ts';
 
 describe('locking', () => {
   test('of two up runs at once that both change something, exactly one proceeds and the other names the lock holder', async () => {
     assert.equal((await project.run('up')).code, 0);
     // Both runs see the same change to make: the secret's tag, removed by hand.
     await ssm.send(new RemoveTagsFromResourceCommand({ ResourceType: 'Parameter', ResourceId: PARAMETER, TagKeys: ['owner'] }));
-    const [first, second] = await Promise.all([project.run('up'), project.run('up')]);
+    // Through the proxy, the tag write (made while holding the lock) is answered 1 s late, so the
+    // winner still holds the lock when the other run asks for it, however the two runs interleave.
+    const proxy = await start(emulator.endpoint);
+    let first: CliRun;
+    let second: CliRun;
+    try {
+      proxy.setOperationLatency('ssm', 'AddTagsToResource', 1000);
+      const up = () => runCli(['up', '-c', project.configPath, '--endpoint-url', proxy.url]);
+      [first, second] = await Promise.all([up(), up()]);
+      const tagWrites = proxy.timeline().filter((entry) => entry.operation === 'AddTagsToResource');
+      assert.equal(tagWrites.length, 1, 'one run wrote the tag');
+    } finally {
+      await proxy.stop();
+    }
     const codes = [first.code, second.code].sort();
     assert.deepEqual(codes, [0, 1], `${first.stderr}\n${second.stderr}`);
     const loser = first.code === 1 ? first : second;
