@@ -134,7 +134,13 @@ export async function dev(devOptions: DevOptions, options: GlobalOptions, io: Io
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
   let emulator: Emulator | undefined;
-  const endpointUrl = options.endpointUrl ?? (emulator = await startEmulator()).endpoint;
+  let endpointUrl: string;
+  try {
+    endpointUrl = options.endpointUrl ?? (emulator = await startEmulator()).endpoint;
+  } catch (error) {
+    await rm(configDir, { recursive: true, force: true });
+    throw error;
+  }
   const watchers: FSWatcher[] = [];
   let closeServer: (() => Promise<void>) | undefined;
   const stop = async () => {
