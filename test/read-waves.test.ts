@@ -10,13 +10,15 @@ import { CONFIG, createZone, emulator, SITE_FILES, upOk } from './helpers/domain
 const DELAY_MS = 150;
 
 /** Deploys the domain stack, then runs `plan` on it through the proxy with DELAY_MS on every answer (and what `delay` adds): its requests. */
-async function delayedPlan(delay: (proxy: RecordingProxy) => void = () => undefined): Promise<TimelineEntry[]> {
+async function delayedPlan(delay: (proxy: RecordingProxy) => void = () => undefined, options: { accountKnown?: boolean } = {}): Promise<TimelineEntry[]> {
   await createZone('example.com');
   await upOk();
   const proxy = await start(emulator.endpoint);
   try {
     // The same project (its state is in the emulator), run through the proxy.
     const delayed = await makeProject(proxy.url, CONFIG, SITE_FILES);
+    // A run before, through the same endpoint, has the account remembered (account-cache.ts).
+    if (options.accountKnown) assert.equal((await delayed.run('plan')).code, 0);
     proxy.setLatency(DELAY_MS);
     delay(proxy);
     proxy.reset();
@@ -89,5 +91,18 @@ test('a plan\'s stack reads do not wait for the look-up of the CI deploy role, w
     const read = timeline.find((entry) => entry.service === service && entry.operation === operation);
     assert.ok(read, `${service} ${operation} is read`);
     assert.ok(read.start < deployRoleLookUp.end, `${service} ${operation} was sent at ${read.start.toFixed(0)} ms, after the deploy role's answer at ${deployRoleLookUp.end.toFixed(0)} ms`);
+  }
+});
+
+test('a plan\'s stack reads go out once the state is in, without waiting for STS to confirm the cached account', async () => {
+  // The account remembered from the run before names the state bucket, so the state and then
+  // every resource read are sent while GetCallerIdentity is still unanswered (a second late here).
+  const timeline = await delayedPlan((proxy) => proxy.setOperationLatency('sts', 'GetCallerIdentity', 1000), { accountKnown: true });
+  const sts = timeline.find((entry) => entry.service === 'sts' && entry.operation === 'GetCallerIdentity');
+  assert.ok(sts, 'STS is asked for the account');
+  for (const [service, operation] of [['dynamodb', 'DescribeTable'], ['cloudfront', 'GetDistribution'], ['acm', 'DescribeCertificate'], ['lambda', 'GetFunction'], ['apigateway', 'GetRestApi']]) {
+    const read = timeline.find((entry) => entry.service === service && entry.operation === operation);
+    assert.ok(read, `${service} ${operation} is read`);
+    assert.ok(read.start < sts.end, `${service} ${operation} was sent at ${read.start.toFixed(0)} ms, after STS's answer at ${sts.end.toFixed(0)} ms`);
   }
 });

@@ -11,7 +11,12 @@ import { planSite, renderSitePlan, sitePlanChanges, siteTarget } from '../site/p
 import { startSiteReads } from '../site/release-plan.ts';
 import { keepStageReads } from '../edge/function-api.ts';
 
-/** The plan's reads that need only the project's names: the site's, the CI deploy role's and the lock's. */
+/**
+ * The plan's reads, all of which need only the project's names and the state: the site's, the CI
+ * deploy role's, the lock's, and the stack's own. They go out as soon as the state is in, while
+ * preflight still checks the config and the site directory (every one of them is read-only, so a
+ * preflight problem only means their answers go unused).
+ */
 function startPlanReads(project: Project) {
   // The site plan's reads go along with the stack's (nothing is changed in between). The edge
   // function's read of LIVE takes the site's answer: a plan writes nothing.
@@ -23,7 +28,25 @@ function startPlanReads(project: Project) {
   role.catch(() => undefined); // raised by ciStackForPlan when it needs the answer
   const lock = project.store.readLock();
   lock.catch(() => undefined); // awaited for the output
-  return { site, role, lock };
+  const stacks = planStacks(project, role);
+  stacks.catch(() => undefined); // awaited by plan
+  return { site, lock, stacks };
+}
+
+/** The state, and the changes of the stack and of the CI resources (once ci-setup made them) from reading each. */
+async function planStacks(project: Project, role: ReturnType<typeof findDeployRole>) {
+  const { bucketExists, loaded } = await project.store.readWithBucket(project.config.project);
+  const recorded = (name: string) => loaded?.document.resources[name];
+  const retired = (name: string) => (loaded?.document.retired ?? []).filter((entry) => entry.resource === name);
+  // The CI resources are not part of the config's stack. They share nothing with the stack, so
+  // the stack's reads do not wait for the deploy role's look-up: each set has its engine, and the
+  // CI changes come after the stack's, as in one engine over both.
+  const ciChanges = ciStackForPlan(project.aws, project.names, recorded, role)
+    .then((ci) => (ci.length === 0 ? [] : engineFor(project, recorded, undefined, ci, { retired }).plan()));
+  ciChanges.catch(() => undefined); // awaited below, unless the stack's plan fails first
+  const engine = engineFor(project, recorded, undefined, stack, { retired });
+  const changes = [...(await engine.plan()), ...(await ciChanges)];
+  return { bucketExists, loaded, engine, changes };
 }
 
 export async function plan(options: GlobalOptions, io: Io): Promise<number> {
@@ -31,18 +54,8 @@ export async function plan(options: GlobalOptions, io: Io): Promise<number> {
   // earlier run while STS answers (startEarly); they count only if preflight returns that one.
   const reads = startEarly(options, startPlanReads);
   const project = await preflight(options, io, { site: true });
-  const { site: early, role, lock: lockRead } = await reads(project);
-  const { bucketExists, loaded } = await project.store.readWithBucket(project.config.project);
-  const recorded = (name: string) => loaded?.document.resources[name];
-  const retired = (name: string) => (loaded?.document.retired ?? []).filter((entry) => entry.resource === name);
-  // The CI resources too, once ci-setup made them (they are not part of the config's stack). They
-  // share nothing with the stack, so the stack's reads do not wait for the deploy role's look-up:
-  // each set has its engine, and the CI changes come after the stack's, as in one engine over both.
-  const ciChanges = ciStackForPlan(project.aws, project.names, recorded, role)
-    .then((ci) => (ci.length === 0 ? [] : engineFor(project, recorded, undefined, ci, { retired }).plan()));
-  ciChanges.catch(() => undefined); // awaited below, unless the stack's plan fails first
-  const engine = engineFor(project, recorded, undefined, stack, { retired });
-  const changes = [...(await engine.plan()), ...(await ciChanges)];
+  const { site: early, lock: lockRead, stacks } = await reads(project);
+  const { bucketExists, loaded, engine, changes } = await stacks;
   const counts = countActions(changes);
   // Undefined while the bucket or distribution is still to be created: then every file is new anyway.
   const target = siteTarget((name) => engine.outputsOf(name));
