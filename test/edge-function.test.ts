@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import { Aws } from '../src/aws/clients.ts';
 import { readFunctionSettings } from '../src/edge/code.ts';
-import { forgetStageReads, keepStageReads, readStage } from '../src/edge/function-api.ts';
+import { forgetStageReads, keepStageReads, readStage, releaseStageReads } from '../src/edge/function-api.ts';
 import { cloudfront, emulator, onlyDistribution, PROJECT, project, region, upOk } from './helpers/cdn-stack.ts';
 
 const NAME = `${PROJECT}-edge`;
@@ -100,7 +100,7 @@ describe('readStage', () => {
     assert.equal(sent.length, 4, 'a write between them');
   });
 
-  test('after keepStageReads (plan), a stage read once is not read again; other clients still read', async () => {
+  test('after keepStageReads (plan, up until the lock), a stage read once is not read again until releaseStageReads; other clients still read', async () => {
     await upOk();
     const planning = countingGetFunction();
     keepStageReads(planning.aws);
@@ -115,5 +115,11 @@ describe('readStage', () => {
     await readStage(other.aws, NAME, 'LIVE');
     await readStage(other.aws, NAME, 'LIVE');
     assert.equal(other.sent.length, 2, 'a client that keeps nothing reads each time');
+
+    // releaseStageReads (up, once it holds the lock): nothing kept before is answered, and nothing after is kept.
+    releaseStageReads(planning.aws);
+    await readStage(planning.aws, NAME, 'LIVE');
+    await readStage(planning.aws, NAME, 'LIVE');
+    assert.equal(planning.sent.length, 4, 'released: each read asks again');
   });
 });

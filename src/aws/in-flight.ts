@@ -2,7 +2,8 @@
 // function's and the site step's GetFunction of LIVE) share one request while it is unanswered.
 // An entry lasts only as long as its request: a read asked for later is made again, so nothing
 // is answered from an earlier moment than the one it was asked at. A run that writes nothing
-// (`plan`) can keep the answers instead: there, every read of one thing is one moment.
+// (`plan`), or the part of a run before it takes the lock (`up`'s plan), can keep the answers
+// instead: there, every read of one thing is one moment.
 
 export class InFlight<T> {
   private readonly byClient = new WeakMap<object, Map<string, Promise<T>>>();
@@ -30,6 +31,12 @@ export class InFlight<T> {
   /** For a run that makes no write through `client`: each key's first answer answers every later read of it too. */
   keep(client: object): void {
     this.kept.add(client);
+  }
+
+  /** Ends keep: every read from now on is asked afresh (e.g. once `up` holds the lock). */
+  release(client: object): void {
+    this.kept.delete(client);
+    this.byClient.delete(client);
   }
 
   /** Before a write to what `key` reads: a read still in flight may answer from before it, so none is shared from now on. */

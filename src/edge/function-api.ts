@@ -30,11 +30,17 @@ export function forgetStageReads(aws: Aws, name: string): void {
 }
 
 /**
- * For a run that writes no function (`plan`): a stage read once is not read again, so the site
- * step's read of LIVE and the edge function's are one request even when they do not overlap.
+ * For a run that writes no function (`plan`), or until `up` takes the lock: a stage read once is
+ * not read again, so the site step's read of LIVE and the edge function's are one request even
+ * when they do not overlap.
  */
 export function keepStageReads(aws: Aws): void {
   stageReads.keep(aws.globalClient(CloudFrontClient));
+}
+
+/** Ends keepStageReads (`up`, once it holds the lock): each later read of a stage is made again. */
+export function releaseStageReads(aws: Aws): void {
+  stageReads.release(aws.globalClient(CloudFrontClient));
 }
 
 /** The code of one stage; undefined when the function (or, for LIVE, its published copy) does not exist. */
