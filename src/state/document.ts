@@ -3,6 +3,9 @@ import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { UserError } from '../errors.ts';
 
+// As in config.ts: no parser compiled for a schema parsed once per command.
+z.config({ jitless: true });
+
 export const STATE_FORMAT_VERSION = 1;
 
 const recordedSchema = z.object({
