@@ -3,14 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { closest, distance } from 'fastest-levenshtein';
 import * as z from 'zod';
+import './zod-setup.ts';
 import { UserError } from './errors.ts';
 import { CSP_DIRECTIVES, cspSourceProblem, type HeadersSettings } from './edge/security-headers.ts';
 import { DEFAULT_INVALIDATION_THRESHOLD, MAX_INVALIDATION_PATHS } from './site/invalidation-paths.ts';
-
-// zod compiles a parser for each object schema the first time it parses one (new Function); a
-// process here parses each schema once or twice, so compiling costs more than it saves (about
-// 1.5 ms per config, 2 ms per state document, on every command).
-z.config({ jitless: true });
 
 export const TAG_KEY = 'resume-infra:project';
 

@@ -1,10 +1,8 @@
 // The state document: what the tool made, so that the next run finds it by id.
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
+import '../zod-setup.ts';
 import { UserError } from '../errors.ts';
-
-// As in config.ts: no parser compiled for a schema parsed once per command.
-z.config({ jitless: true });
 
 export const STATE_FORMAT_VERSION = 1;
 
