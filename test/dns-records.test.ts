@@ -3,9 +3,10 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { GetDistributionConfigCommand } from '@aws-sdk/client-cloudfront';
 import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
+import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { DeleteObjectCommand, ListBucketsCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { makeProject } from './helpers/cli.ts';
-import { emulator, region, cloudfront, s3, tagging, PROJECT, DOMAIN, SITE_BUCKET, STATE_BUCKET, SITE_FILES, project, createZone, records, certificatesFor, distributions, oacCount, upOk } from './helpers/domain-stack.ts';
+import { emulator, region, cloudfront, route53, s3, tagging, PROJECT, DOMAIN, SITE_BUCKET, STATE_BUCKET, SITE_FILES, project, createZone, records, certificatesFor, distributions, oacCount, upOk } from './helpers/domain-stack.ts';
 
 describe('config changes', () => {
   test('removing the domain deletes the certificate and the records, and the site is served at its CloudFront name', async () => {
@@ -28,6 +29,40 @@ describe('config changes', () => {
     assert.deepEqual(await records(zoneId), []);
     const outputs = (JSON.parse(result.stdout) as { outputs: Record<string, string> }).outputs;
     assert.equal(outputs.siteUrl, `https://${site?.domainName ?? ''}`);
+  });
+});
+
+describe('drift', () => {
+  test('an alias record deleted or repointed by hand shows in plan, from one listing of the zone, and up puts it back', async () => {
+    const zoneId = await createZone('example.com');
+    await upOk();
+    const aliases = (await records(zoneId)).filter((record) => record.Type === 'A' || record.Type === 'AAAA');
+    const [a, aaaa] = ['A', 'AAAA'].map((type) => aliases.find((record) => record.Type === type));
+    assert.ok(a?.AliasTarget && aaaa?.AliasTarget);
+    await route53.send(new ChangeResourceRecordSetsCommand({
+      HostedZoneId: zoneId,
+      ChangeBatch: {
+        Changes: [
+          { Action: 'DELETE', ResourceRecordSet: aaaa },
+          { Action: 'UPSERT', ResourceRecordSet: { ...a, AliasTarget: { ...a.AliasTarget, DNSName: 'd111111abcdef8.cloudfront.net.' } } },
+        ],
+      },
+    }));
+
+    const plan = await project.run('plan');
+    assert.equal(plan.code, 2, plan.stdout + plan.stderr);
+    // What the records pointed at before the edit: the distribution's name, with the trailing dot Route 53 adds.
+    const target = `Z2FDTNDATAQYW2 ${(a.AliasTarget.DNSName ?? '').replace(/\.?$/, '.')} false`;
+    assert.ok(plan.stdout.includes('~ update Route 53 alias records resume.example.com A/AAAA\n'), plan.stdout);
+    assert.ok(plan.stdout.includes(`resume.example.com A: "Z2FDTNDATAQYW2 d111111abcdef8.cloudfront.net. false" -> "${target}"\n`), plan.stdout);
+    assert.ok(plan.stdout.includes(`resume.example.com AAAA: (none) -> "${target}"\n`), plan.stdout);
+    const listings = plan.calls.filter((call) => call.service === 'Route53' && call.operation === 'ListResourceRecordSets');
+    assert.equal(listings.length, 1, 'the aliases, the validation CNAME and the orphan search share one listing');
+
+    await upOk(project, '--yes');
+    const after = (await records(zoneId)).filter((record) => record.Type === 'A' || record.Type === 'AAAA');
+    assert.deepEqual(after.map((record) => `${record.Type} ${record.AliasTarget?.DNSName ?? ''}`).sort(), [a, aaaa].map((record) => `${record.Type} ${record.AliasTarget?.DNSName ?? ''}`).sort());
+    assert.equal((await project.run('plan')).code, 0);
   });
 });
 

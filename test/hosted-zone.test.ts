@@ -3,7 +3,9 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChangeResourceRecordSetsCommand, Route53Client, type Change, type RRType } from '@aws-sdk/client-route-53';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
-import { recordsNamed } from '../src/resources/hosted-zone.ts';
+import { Aws } from '../src/aws/clients.ts';
+import { keepReads, releaseReads } from '../src/project/kept-reads.ts';
+import { findRecord, listRecords, recordsNamed, upsertRecords } from '../src/resources/hosted-zone.ts';
 import { makeProject } from './helpers/cli.ts';
 import { emulator, route53, s3, DOMAIN, SITE_FILES, CONFIG, project, createZone, records, certificatesFor, distributions, oacCount, upOk } from './helpers/domain-stack.ts';
 
@@ -75,5 +77,84 @@ describe('recordsNamed', () => {
     assert.deepEqual(single.map((record) => `${record.Type} ${record.Name ?? ''}`), [`A x${name}.`]);
     assert.equal(sent.length, 1);
     assert.deepEqual(await recordsNamed(client, zoneId, `none.${DOMAIN}`), []);
+  });
+});
+
+describe('kept reads (plan, up until the lock, destroy while it looks)', () => {
+  /** An Aws whose Route 53 client counts its ListResourceRecordSets requests. */
+  function countingAws(): { aws: Aws; listings: () => number } {
+    const aws = new Aws({ region: 'eu-west-1', endpointUrl: emulator.endpoint, maxAttempts: 1 });
+    let count = 0;
+    aws.globalClient(Route53Client).middlewareStack.add((next, context) => async (args) => {
+      if (context.commandName === 'ListResourceRecordSetsCommand') count += 1;
+      return next(args);
+    }, { step: 'initialize', name: 'countListings' });
+    return { aws, listings: () => count };
+  }
+
+  test('the records at a name, one record and the whole zone come from one listing; released, each is read afresh and sees a change', async () => {
+    const zoneId = await createZone('example.com');
+    const validation = `_0123abcd.${DOMAIN}`;
+    await route53.send(new ChangeResourceRecordSetsCommand({
+      HostedZoneId: zoneId,
+      ChangeBatch: {
+        Changes: [
+          { Action: 'CREATE', ResourceRecordSet: { Name: DOMAIN, Type: 'A', TTL: 60, ResourceRecords: [{ Value: '192.0.2.1' }] } },
+          { Action: 'CREATE', ResourceRecordSet: { Name: DOMAIN, Type: 'TXT', TTL: 60, ResourceRecords: [{ Value: '"at the name"' }] } },
+          { Action: 'CREATE', ResourceRecordSet: { Name: validation, Type: 'CNAME', TTL: 300, ResourceRecords: [{ Value: '_token.acm-validations.aws.' }] } },
+        ],
+      },
+    }));
+    const { aws, listings } = countingAws();
+    const ctx = { aws };
+    const route53Client = aws.globalClient(Route53Client);
+    keepReads(aws);
+    try {
+      const [named, cname, all] = await Promise.all([
+        recordsNamed(route53Client, zoneId, DOMAIN), findRecord(ctx, zoneId, validation, 'CNAME'), listRecords(ctx, zoneId),
+      ]);
+      assert.deepEqual(named.map((record) => record.Type).sort(), ['A', 'TXT']);
+      assert.equal(cname?.ResourceRecords?.[0]?.Value, '_token.acm-validations.aws.');
+      assert.deepEqual(all.map((record) => `${record.Type} ${record.Name ?? ''}`).filter((entry) => !/^(NS|SOA) /.test(entry)).sort(), [`A ${DOMAIN}.`, `CNAME ${validation}.`, `TXT ${DOMAIN}.`]);
+      assert.equal(listings(), 1, 'one ListResourceRecordSets for all three');
+      // Later reads while kept: the same listing, including a name with nothing at it.
+      assert.equal(await findRecord(ctx, zoneId, DOMAIN, 'AAAA'), undefined);
+      assert.deepEqual(await recordsNamed(route53Client, zoneId, `none.${DOMAIN}`), []);
+      assert.equal(listings(), 1);
+    } finally {
+      releaseReads(aws);
+    }
+
+    // Changed after the release (as up changes records once it holds the lock): every read asks again, and sees it.
+    await route53.send(new ChangeResourceRecordSetsCommand({
+      HostedZoneId: zoneId,
+      ChangeBatch: { Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: DOMAIN, Type: 'A', TTL: 60, ResourceRecords: [{ Value: '192.0.2.2' }] } }] },
+    }));
+    const afterA = await findRecord(ctx, zoneId, DOMAIN, 'A');
+    assert.equal(afterA?.ResourceRecords?.[0]?.Value, '192.0.2.2');
+    assert.equal((await recordsNamed(route53Client, zoneId, DOMAIN)).length, 2);
+    assert.equal(listings(), 3, 'released: a targeted request each');
+
+    // Another run's client that keeps nothing makes its own targeted reads.
+    const other = countingAws();
+    await findRecord({ aws: other.aws }, zoneId, validation, 'CNAME');
+    await findRecord({ aws: other.aws }, zoneId, validation, 'CNAME');
+    assert.equal(other.listings(), 2);
+  });
+
+  test('a write through the tool while reads are kept drops the listing: the next read lists the zone again and sees the write', async () => {
+    const zoneId = await createZone('example.com');
+    const { aws, listings } = countingAws();
+    const ctx = { aws };
+    keepReads(aws);
+    try {
+      assert.equal(await findRecord(ctx, zoneId, DOMAIN, 'TXT'), undefined);
+      await upsertRecords(ctx, zoneId, [{ Name: `${DOMAIN}.`, Type: 'TXT', TTL: 60, ResourceRecords: [{ Value: '"written"' }] }], 'test');
+      const written = await findRecord(ctx, zoneId, DOMAIN, 'TXT');
+      assert.equal(written?.ResourceRecords?.[0]?.Value, '"written"');
+      assert.equal(listings(), 2);
+    } finally {
+      releaseReads(aws);
+    }
   });
 });

@@ -38,7 +38,10 @@ test('keep answers later reads from the first answer until release, after which 
   const client = {};
   const other = {};
   const read = reader();
+  assert.equal(inFlight.keeps(client), false);
   inFlight.keep(client);
+  assert.equal(inFlight.keeps(client), true);
+  assert.equal(inFlight.keeps(other), false);
   const first = inFlight.share(client, 'LIVE f', read.start);
   read.answerAll();
   await first;
@@ -59,6 +62,7 @@ test('keep answers later reads from the first answer until release, after which 
   await afterWrite;
   // release ends keep: nothing is answered from before it, and answers are no longer kept.
   inFlight.release(client);
+  assert.equal(inFlight.keeps(client), false);
   const released = inFlight.share(client, 'LIVE f', read.start);
   assert.equal(read.requests, 4, 'released: asked again');
   read.answerAll();

@@ -33,6 +33,11 @@ export class InFlight<T> {
     this.kept.add(client);
   }
 
+  /** Whether `client` keeps its answers (keep, until release). */
+  keeps(client: object): boolean {
+    return this.kept.has(client);
+  }
+
   /** Ends keep: every read from now on is asked afresh (e.g. once `up` holds the lock). */
   release(client: object): void {
     this.kept.delete(client);

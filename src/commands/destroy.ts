@@ -8,6 +8,7 @@ import { EXIT_OK, type GlobalOptions, type Io } from '../ui/io.ts';
 import { openProject, withLockedState, type Project } from '../project/project.ts';
 import { jsonDocument } from '../ui/render.ts';
 import type { Engine } from '../engine/engine.ts';
+import { keepReads, releaseReads } from '../project/kept-reads.ts';
 
 async function confirmDestroy(options: GlobalOptions, io: Io, project: Project, labels: string[]): Promise<void> {
   if (options.yes) return;
@@ -24,7 +25,10 @@ export async function destroy(options: GlobalOptions, io: Io): Promise<number> {
     // ci-setup's resources are deleted after the main stack (a CI run may be using the role), and
     // looked for at the same time; a shared OIDC provider stays.
     const ciEngine = engineFor(project, (name) => state.recorded(name), reporter, ciStack());
-    const [found, ciFound] = await Promise.all([engine.discover((name) => state.recorded(name), (name) => state.retired(name)), ciEngine.discover((name) => state.recorded(name))]);
+    // Looking for what to delete only reads (the zone is listed once); every delete reads afresh.
+    keepReads(project.aws);
+    const [found, ciFound] = await Promise.all([engine.discover((name) => state.recorded(name), (name) => state.retired(name)), ciEngine.discover((name) => state.recorded(name))])
+      .finally(() => releaseReads(project.aws));
     const ci = splitKept(ciFound);
     const labels = [...found, ...ci.remove].map((entry) => `${entry.resource.title} ${entry.label}${'reason' in entry && entry.reason ? ` (${entry.reason})` : ''}`);
     const kept = ci.keep.map((entry) => `${entry.resource.title} ${entry.label}: ${entry.reason}`);

@@ -9,7 +9,7 @@ import { startEarly, type Project } from '../project/project.ts';
 import { countActions, jsonDocument, renderPlan, renderSummary } from '../ui/render.ts';
 import { planSite, renderSitePlan, sitePlanChanges, siteTarget } from '../site/publish.ts';
 import { startSiteReads } from '../site/release-plan.ts';
-import { keepStageReads } from '../edge/function-api.ts';
+import { keepReads } from '../project/kept-reads.ts';
 
 /**
  * The plan's reads, all of which need only the project's names and the state: the site's, the CI
@@ -18,9 +18,10 @@ import { keepStageReads } from '../edge/function-api.ts';
  * preflight problem only means their answers go unused).
  */
 function startPlanReads(project: Project) {
-  // The site plan's reads go along with the stack's (nothing is changed in between). The edge
-  // function's read of LIVE takes the site's answer: a plan writes nothing.
-  keepStageReads(project.aws);
+  // The site plan's reads go along with the stack's (nothing is changed in between). A plan writes
+  // nothing, so each thing is read once: the edge function's read of LIVE takes the site's answer,
+  // and the alias and validation records come from the zone's one listing.
+  keepReads(project.aws);
   const site = startSiteReads(project);
   // The CI deploy role is looked for by name alongside the state, in case the state does not name
   // it; most projects have none, so its policies are listed only once GetRole finds it.

@@ -11,7 +11,7 @@ import { jsonDocument, countActions, renderOutputs, renderSummary } from '../ui/
 import { planSite, publishSite, renderSitePublish, sitePlanChanges, siteTarget, type SitePlan, type SitePublishResult } from '../site/publish.ts';
 import type { Engine } from '../engine/engine.ts';
 import { startSiteReads } from '../site/release-plan.ts';
-import { keepStageReads, releaseStageReads } from '../edge/function-api.ts';
+import { keepReads, releaseReads } from '../project/kept-reads.ts';
 import type { LoadedState } from '../state/store.ts';
 
 export interface UpHooks {
@@ -47,8 +47,9 @@ export async function up(options: GlobalOptions, io: Io, hooks: UpHooks = {}): P
   const started = performance.now();
   const project = await preflight(options, io, { site: true, resources: true });
   // Until the lock is taken the run only reads, as a plan does: the edge function's read of LIVE
-  // and the site step's are one request. Once it holds the lock, each read is made again.
-  keepStageReads(project.aws);
+  // and the site step's are one request, and the zone is listed once. Once it holds the lock, each
+  // read is made again.
+  keepReads(project.aws);
   // The site step's reads go along with the plan's; a no-change run decides on them, and a run
   // that changes something reuses the scan (and reads the bucket and function again after apply).
   const early = startSiteReads(project);
@@ -71,7 +72,7 @@ export async function up(options: GlobalOptions, io: Io, hooks: UpHooks = {}): P
     return { changes, outputs, site: unchangedSite(site) };
   };
   const result = await withConsent<UpResult>(project, { command: 'up', options, io, reporter, refuse, allowDataLoss: options.allowDataLoss === true, unlocked }, async (engine, state) => {
-    releaseStageReads(project.aws);
+    releaseReads(project.aws);
     try {
       const applied = await engine.apply(state);
       const outputs = stackOutputs(project, (name) => engine.outputsOf(name));
@@ -83,7 +84,7 @@ export async function up(options: GlobalOptions, io: Io, hooks: UpHooks = {}): P
     } finally {
       reporter.stop();
     }
-  }).finally(() => releaseStageReads(project.aws)); // what runs next in this process (up --verify's rollback) reads afresh
+  }).finally(() => releaseReads(project.aws)); // what runs next in this process (up --verify's rollback) reads afresh
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const changed = result.changes.filter((change) => change.action !== 'noop');
   if (options.json) {

@@ -8,6 +8,8 @@ import { ZONE_ID_PATTERN } from '../config.ts';
 import type { ResourceContext } from '../engine/types.ts';
 import { UserError } from '../errors.ts';
 import { isRecordAlreadyGone } from '../aws/emulator-quirks.ts';
+import type { Aws } from '../aws/clients.ts';
+import { InFlight } from '../aws/in-flight.ts';
 import { ignoreNotFound } from './not-found.ts';
 import type { RecordedResource } from '../state/document.ts';
 
@@ -148,11 +150,42 @@ async function* recordPages(route53: Route53Client, zoneId: string, from: Record
   }
 }
 
+/**
+ * Listings of a whole zone, shared while in flight. A run that only reads Route 53 (`plan`, and
+ * `up` until it takes the lock) keeps them (keepRecordListings): the alias records' orphan search
+ * lists the zone anyway, so the alias records at the domain and the certificate's validation
+ * CNAMEs are found in that one listing instead of a ListResourceRecordSets each (Route 53 allows an
+ * account five requests a second).
+ */
+const zoneListings = new InFlight<readonly ResourceRecordSet[]>();
+
+/** For a run that writes no record until releaseRecordListings: every read of a zone's records answers from one listing. */
+export function keepRecordListings(aws: Aws): void {
+  zoneListings.keep(aws.globalClient(Route53Client));
+}
+
+/** Ends keepRecordListings (`up`, once it holds the lock): each later read is made again. */
+export function releaseRecordListings(aws: Aws): void {
+  zoneListings.release(aws.globalClient(Route53Client));
+}
+
+function zoneListing(route53: Route53Client, zoneId: string): Promise<readonly ResourceRecordSet[]> {
+  return zoneListings.share(route53, zoneId, async () => {
+    const records: ResourceRecordSet[] = [];
+    for await (const page of recordPages(route53, zoneId)) records.push(...page.records);
+    return records;
+  });
+}
+
 /** Every record set in the zone. */
-export async function listRecords(ctx: ResourceContext, zoneId: string): Promise<ResourceRecordSet[]> {
-  const records: ResourceRecordSet[] = [];
-  for await (const page of recordPages(ctx.aws.globalClient(Route53Client), zoneId)) records.push(...page.records);
-  return records;
+export async function listRecords(ctx: Pick<ResourceContext, 'aws'>, zoneId: string): Promise<ResourceRecordSet[]> {
+  return [...await zoneListing(ctx.aws.globalClient(Route53Client), zoneId)];
+}
+
+/** The simple record sets (no weighted or other routing sets) at exactly `name` in a listing. */
+function simpleSetsNamed(records: readonly ResourceRecordSet[], name: string): ResourceRecordSet[] {
+  const wanted = fqdn(name);
+  return records.filter((record) => fqdn(record.Name ?? '') === wanted && record.SetIdentifier === undefined);
 }
 
 /** A page for recordsNamed: the types a name usually holds (A, AAAA, CNAME, MX, TXT, CAA...), and the next name. */
@@ -164,31 +197,45 @@ const RECORDS_PER_NAME = 12;
  * pages only when the name holds more sets than a page.
  */
 export async function recordsNamed(route53: Route53Client, zoneId: string, name: string): Promise<ResourceRecordSet[]> {
+  if (zoneListings.keeps(route53)) return simpleSetsNamed(await zoneListing(route53, zoneId), name);
   const wanted = fqdn(name);
   const found: ResourceRecordSet[] = [];
   for await (const page of recordPages(route53, zoneId, { StartRecordName: wanted }, RECORDS_PER_NAME)) {
-    found.push(...page.records.filter((record) => fqdn(record.Name ?? '') === wanted && record.SetIdentifier === undefined));
+    found.push(...simpleSetsNamed(page.records, wanted));
     if (page.nextName === undefined || fqdn(page.nextName) !== wanted) break;
   }
   return found;
 }
 
 /** The record set with exactly this name and type, or undefined. */
-export async function findRecord(ctx: ResourceContext, zoneId: string, name: string, type: RRType): Promise<ResourceRecordSet | undefined> {
-  const response = await ignoreNotFound('NoSuchHostedZone', () => ctx.aws.globalClient(Route53Client).send(new ListResourceRecordSetsCommand({
+export async function findRecord(ctx: Pick<ResourceContext, 'aws'>, zoneId: string, name: string, type: RRType): Promise<ResourceRecordSet | undefined> {
+  const route53 = ctx.aws.globalClient(Route53Client);
+  if (zoneListings.keeps(route53)) return simpleSetsNamed(await zoneListing(route53, zoneId), name).find((record) => record.Type === type);
+  const response = await ignoreNotFound('NoSuchHostedZone', () => route53.send(new ListResourceRecordSetsCommand({
     HostedZoneId: zoneId, StartRecordName: fqdn(name), StartRecordType: type, MaxItems: 1,
   })));
   // The list starts at the name; the first entry is another record when this one is missing.
-  return response?.ResourceRecordSets?.find((record) => fqdn(record.Name ?? '') === fqdn(name) && record.Type === type && record.SetIdentifier === undefined);
+  return simpleSetsNamed(response?.ResourceRecordSets ?? [], name).find((record) => record.Type === type);
 }
 
-export async function upsertRecords(ctx: ResourceContext, zoneId: string, records: ResourceRecordSet[], comment: string): Promise<void> {
+export async function upsertRecords(ctx: Pick<ResourceContext, 'aws'>, zoneId: string, records: ResourceRecordSet[], comment: string): Promise<void> {
   if (records.length === 0) return;
+  const route53 = ctx.aws.globalClient(Route53Client);
   // Always UPSERT: CREATE fails on AWS when the record exists (and silently duplicates on moto).
-  await ctx.aws.globalClient(Route53Client).send(new ChangeResourceRecordSetsCommand({
+  await changingZone(route53, zoneId, () => route53.send(new ChangeResourceRecordSetsCommand({
     HostedZoneId: zoneId,
     ChangeBatch: { Comment: comment, Changes: records.map((record) => ({ Action: 'UPSERT', ResourceRecordSet: record })) },
-  }));
+  })));
+}
+
+/** A change to the zone's records: a listing made before it, or while it is on its way, answers no later read. */
+async function changingZone<T>(route53: Route53Client, zoneId: string, change: () => Promise<T>): Promise<T> {
+  zoneListings.forget(route53, zoneId);
+  try {
+    return await change();
+  } finally {
+    zoneListings.forget(route53, zoneId);
+  }
 }
 
 /**
@@ -206,7 +253,7 @@ export async function deleteRecords(
     const current = await findRecord(ctx, zoneId, name, type);
     if (!current || !ours(current)) continue;
     try {
-      await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [{ Action: 'DELETE', ResourceRecordSet: current }] } }));
+      await changingZone(route53, zoneId, () => route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [{ Action: 'DELETE', ResourceRecordSet: current }] } })));
     } catch (error) {
       if (!isRecordAlreadyGone(error)) throw error;
     }
