@@ -1,5 +1,6 @@
 // Reads that two resources make at the same moment (restApi and api's GetRestApi, the edge
-// function's and the site step's GetFunction of LIVE) share one request while it is unanswered.
+// function's and the site step's GetFunction of LIVE, a hosted zone's listing) share one request
+// while it is unanswered.
 // An entry lasts only as long as its request: a read asked for later is made again, so nothing
 // is answered from an earlier moment than the one it was asked at. A run that writes nothing
 // (`plan`), or the part of a run before it takes the lock (`up`'s plan), can keep the answers

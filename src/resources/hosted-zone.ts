@@ -151,11 +151,11 @@ async function* recordPages(route53: Route53Client, zoneId: string, from: Record
 }
 
 /**
- * Listings of a whole zone, shared while in flight. A run that only reads Route 53 (`plan`, and
- * `up` until it takes the lock) keeps them (keepRecordListings): the alias records' orphan search
- * lists the zone anyway, so the alias records at the domain and the certificate's validation
- * CNAMEs are found in that one listing instead of a ListResourceRecordSets each (Route 53 allows an
- * account five requests a second).
+ * Listings of a whole zone, shared while in flight. A run that only reads Route 53 (`plan`, `up`
+ * until it takes the lock, `destroy` while it looks) keeps them (keepRecordListings): the alias
+ * records' orphan search lists the zone anyway, so the alias records at the domain and the
+ * certificate's validation CNAMEs are found in that one listing instead of a
+ * ListResourceRecordSets each (Route 53 allows an account five requests a second).
  */
 const zoneListings = new InFlight<readonly ResourceRecordSet[]>();
 
@@ -178,8 +178,8 @@ function zoneListing(route53: Route53Client, zoneId: string): Promise<readonly R
 }
 
 /** Every record set in the zone. */
-export async function listRecords(ctx: Pick<ResourceContext, 'aws'>, zoneId: string): Promise<ResourceRecordSet[]> {
-  return [...await zoneListing(ctx.aws.globalClient(Route53Client), zoneId)];
+export function listRecords(ctx: Pick<ResourceContext, 'aws'>, zoneId: string): Promise<readonly ResourceRecordSet[]> {
+  return zoneListing(ctx.aws.globalClient(Route53Client), zoneId);
 }
 
 /** The simple record sets (no weighted or other routing sets) at exactly `name` in a listing. */
@@ -210,7 +210,7 @@ export async function recordsNamed(route53: Route53Client, zoneId: string, name:
 /** The record set with exactly this name and type, or undefined. */
 export async function findRecord(ctx: Pick<ResourceContext, 'aws'>, zoneId: string, name: string, type: RRType): Promise<ResourceRecordSet | undefined> {
   const route53 = ctx.aws.globalClient(Route53Client);
-  if (zoneListings.keeps(route53)) return simpleSetsNamed(await zoneListing(route53, zoneId), name).find((record) => record.Type === type);
+  if (zoneListings.keeps(route53)) return (await recordsNamed(route53, zoneId, name)).find((record) => record.Type === type);
   const response = await ignoreNotFound('NoSuchHostedZone', () => route53.send(new ListResourceRecordSetsCommand({
     HostedZoneId: zoneId, StartRecordName: fqdn(name), StartRecordType: type, MaxItems: 1,
   })));
