@@ -6,9 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { KNOWN_AFTER_APPLY } from '../src/engine/types.ts';
-import { useEmulator } from './helpers/emulator.ts';
-import { makeProject, type CliRun, type TestProject } from './helpers/cli.ts';
+import { ACCOUNT, useEmulator } from './helpers/emulator.ts';
+import { makeProject, resourceMutations, type CliRun, type TestProject } from './helpers/cli.ts';
 
 const emulator = await useEmulator();
 const ZONE = 'example.com';
@@ -108,4 +109,39 @@ test('for each config edit, up sets exactly what plan said, and changes nothing 
     assert.ok(checked > 0 || listed.every((change) => change.action !== 'update'), `${edit.name}: no concrete value to check`);
     previous = edit.config;
   }
+});
+
+test('after the state is lost, plan lists what up will record in the state and exits 2, and up records exactly that', async () => {
+  await emulator.reset();
+  const config = { project: 'lost-resume', region: 'eu-west-1' };
+  const project = await makeProject(emulator.endpoint, config);
+  const first = await project.run('up');
+  assert.equal(first.code, 0, tail(first));
+  const s3 = new S3Client({ endpoint: emulator.endpoint, region: config.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, forcePathStyle: true, maxAttempts: 1 });
+  await s3.send(new DeleteObjectCommand({ Bucket: `resume-infra-state-${ACCOUNT}-${config.region}`, Key: `${config.project}/state.json` }));
+  s3.destroy();
+
+  const json = await project.run('plan', '--json');
+  assert.equal(json.code, 2, `up has state to write, so plan has changes\n${tail(json)}`);
+  const planned = JSON.parse(json.stdout) as { changes: Array<Planned & { adopted: boolean }>; summary: Record<string, number> };
+  assert.ok(planned.changes.length > 0, 'plan lists no resource to record');
+  assert.deepEqual(planned.changes.filter((change) => change.action !== 'noop' || !change.adopted), [], 'a lost state changes nothing in AWS');
+  assert.deepEqual(planned.summary, { create: 0, update: 0, replace: 0, delete: 0, adopt: planned.changes.length });
+
+  const text = await project.run('plan');
+  assert.equal(text.code, 2, tail(text));
+  assert.match(text.stdout, new RegExp(`Plan: nothing in AWS changes; ${planned.changes.length} existing resources to record in the state\\.\\n$`));
+  assert.doesNotMatch(text.stdout, /No changes/);
+
+  const up = await project.run('up', '--json');
+  assert.equal(up.code, 0, tail(up));
+  const applied = JSON.parse(up.stdout) as { changes: Array<{ resource: string; adopted: boolean }>; summary: Record<string, number> };
+  assert.deepEqual(applied.changes.filter((change) => change.adopted).map((change) => change.resource).sort(), planned.changes.map((change) => change.resource).sort());
+  assert.equal(applied.summary.adopt, planned.changes.length);
+  const stateWrites = resourceMutations(up.calls).filter((call) => !(call.service === 'S3' && call.operation === 'PutObject' && (call.target ?? '').endsWith('/state.json')));
+  assert.deepEqual(stateWrites.map((call) => `${call.service}.${call.operation} ${call.target ?? ''}`), [], 'recording the state changed something in AWS');
+
+  const after = await project.run('plan');
+  assert.equal(after.code, 0, tail(after));
+  assert.match(after.stdout, /No changes\. The stack matches the config\./);
 });

@@ -6,7 +6,7 @@ import { engineFor } from '../project/engine-for.ts';
 import { EXIT_OK, EXIT_PLAN_CHANGES, type GlobalOptions, type Io } from '../ui/io.ts';
 import { preflight } from '../project/preflight.ts';
 import { startEarly, type Project } from '../project/project.ts';
-import { countActions, jsonDocument, renderPlan, renderSummary } from '../ui/render.ts';
+import { countActions, countAdopted, jsonDocument, renderPlan, renderPlanSummary } from '../ui/render.ts';
 import { planSite, renderSitePlan, sitePlanChanges, siteTarget } from '../site/publish.ts';
 import { startSiteReads } from '../site/release-plan.ts';
 import { keepReads } from '../project/kept-reads.ts';
@@ -62,14 +62,15 @@ export async function plan(options: GlobalOptions, io: Io): Promise<number> {
   const target = siteTarget((name) => engine.outputsOf(name));
   const site = target ? await planSite(project, target, loaded?.document.site?.rolledBackFrom, early) : undefined;
   const siteChanges = site !== undefined && sitePlanChanges(site);
-  const resourceChanges = counts.create + counts.update + counts.replace + counts.delete;
-  const hasChanges = resourceChanges > 0 || siteChanges;
+  const adopted = countAdopted(changes);
+  // Resources to record in the state count as changes: `up` writes the state for them.
+  const hasChanges = counts.create + counts.update + counts.replace + counts.delete + adopted > 0 || siteChanges;
   const lock = await lockRead;
   if (options.json) {
     io.out(jsonDocument({
       command: 'plan',
       changes: changes.filter((change) => change.action !== 'noop' || change.adopted),
-      summary: counts,
+      summary: { ...counts, adopt: adopted },
       ...(site ? { site } : {}),
       stateBucketExists: bucketExists,
       ...(lock ? { lockedBy: lock } : {}),
@@ -81,7 +82,7 @@ export async function plan(options: GlobalOptions, io: Io): Promise<number> {
     const body = renderPlan(changes);
     if (body) lines.push(body);
     if (site) lines.push(...renderSitePlan(site, project.hint));
-    lines.push(hasChanges ? (resourceChanges > 0 ? renderSummary(changes, true) : 'Plan: only site files change.') : 'No changes. The stack matches the config.');
+    lines.push(renderPlanSummary(changes, siteChanges));
     io.out(`${lines.join('\n')}\n`);
   }
   return hasChanges ? EXIT_PLAN_CHANGES : EXIT_OK;

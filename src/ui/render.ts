@@ -17,6 +17,30 @@ export function countActions(changes: readonly PlannedChange[]): { create: numbe
   };
 }
 
+/** Resources that exist in AWS as the config wants them but are not in the state (a lost state, a crash before the state write): `up` records them. */
+export function countAdopted(changes: readonly PlannedChange[]): number {
+  return changes.filter((change) => change.action === 'noop' && change.adopted).length;
+}
+
+export function existingResources(count: number): string {
+  return `${count} existing resource${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * The last line of a plan. Anything `up` would do counts, as Terraform counts an import: AWS
+ * changes, site files, and resources to record in the state.
+ */
+export function renderPlanSummary(changes: readonly PlannedChange[], siteChanges: boolean): string {
+  const counts = countActions(changes);
+  const adopted = countAdopted(changes);
+  if (counts.create + counts.update + counts.replace + counts.delete > 0) {
+    const summary = renderSummary(changes, true);
+    return adopted > 0 ? `${summary.slice(0, -1)}; ${existingResources(adopted)} to record in the state.` : summary;
+  }
+  if (adopted > 0) return `Plan: nothing in AWS changes; ${existingResources(adopted)} to record in the state${siteChanges ? ', and site files change' : ''}.`;
+  return siteChanges ? 'Plan: only site files change.' : 'No changes. The stack matches the config.';
+}
+
 export function renderPlan(changes: readonly PlannedChange[]): string {
   const lines: string[] = [];
   for (const change of changes) {
