@@ -6,7 +6,7 @@ import { engineFor } from '../project/engine-for.ts';
 import { EXIT_OK, EXIT_PLAN_CHANGES, type GlobalOptions, type Io } from '../ui/io.ts';
 import { preflight } from '../project/preflight.ts';
 import { startEarly, type Project } from '../project/project.ts';
-import { countActions, countAdopted, jsonDocument, renderPlan, renderPlanSummary } from '../ui/render.ts';
+import { countActions, countAdopted, jsonDocument, listedChanges, renderPlan, renderPlanSummary } from '../ui/render.ts';
 import { planSite, renderSitePlan, sitePlanChanges, siteTarget } from '../site/publish.ts';
 import { startSiteReads } from '../site/release-plan.ts';
 import { keepReads } from '../project/kept-reads.ts';
@@ -57,20 +57,19 @@ export async function plan(options: GlobalOptions, io: Io): Promise<number> {
   const project = await preflight(options, io, { site: true });
   const { site: early, lock: lockRead, stacks } = await reads(project);
   const { bucketExists, loaded, engine, changes } = await stacks;
-  const counts = countActions(changes);
   // Undefined while the bucket or distribution is still to be created: then every file is new anyway.
   const target = siteTarget((name) => engine.outputsOf(name));
   const site = target ? await planSite(project, target, loaded?.document.site?.rolledBackFrom, early) : undefined;
   const siteChanges = site !== undefined && sitePlanChanges(site);
-  const adopted = countAdopted(changes);
   // Resources to record in the state count as changes: `up` writes the state for them.
-  const hasChanges = counts.create + counts.update + counts.replace + counts.delete + adopted > 0 || siteChanges;
+  const listed = listedChanges(changes);
+  const hasChanges = listed.length > 0 || siteChanges;
   const lock = await lockRead;
   if (options.json) {
     io.out(jsonDocument({
       command: 'plan',
-      changes: changes.filter((change) => change.action !== 'noop' || change.adopted),
-      summary: { ...counts, adopt: adopted },
+      changes: listed,
+      summary: { ...countActions(changes), adopt: countAdopted(changes) },
       ...(site ? { site } : {}),
       stateBucketExists: bucketExists,
       ...(lock ? { lockedBy: lock } : {}),

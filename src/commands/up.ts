@@ -7,7 +7,7 @@ import { UserError } from '../errors.ts';
 import { EXIT_OK, type GlobalOptions, type Io } from '../ui/io.ts';
 import { stackOutputs } from '../project/outputs.ts';
 import { preflight } from '../project/preflight.ts';
-import { jsonDocument, countActions, countAdopted, existingResources, renderOutputs, renderSummary } from '../ui/render.ts';
+import { jsonDocument, countActions, countAdopted, listedChanges, renderOutputs, renderSummary } from '../ui/render.ts';
 import { planSite, publishSite, renderSitePublish, sitePlanChanges, siteTarget, type SitePlan, type SitePublishResult } from '../site/publish.ts';
 import type { Engine } from '../engine/engine.ts';
 import { startSiteReads } from '../site/release-plan.ts';
@@ -86,16 +86,13 @@ export async function up(options: GlobalOptions, io: Io, hooks: UpHooks = {}): P
     }
   }).finally(() => releaseReads(project.aws)); // what runs next in this process (up --verify's rollback) reads afresh
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  const changed = result.changes.filter((change) => change.action !== 'noop');
-  const adopted = countAdopted(result.changes);
   if (options.json) {
     io.out(jsonDocument({
-      command: 'up', ok: true, summary: { ...countActions(result.changes), adopt: adopted },
-      changes: result.changes.filter((change) => change.action !== 'noop' || change.adopted), site: result.site, outputs: result.outputs, seconds: Number(seconds),
+      command: 'up', ok: true, summary: { ...countActions(result.changes), adopt: countAdopted(result.changes) },
+      changes: listedChanges(result.changes), site: result.site, outputs: result.outputs, seconds: Number(seconds),
     }));
   } else {
-    const done = changed.length === 0 ? `No changes: ${result.changes.length} resources up to date.` : renderSummary(result.changes, false);
-    const summary = adopted > 0 ? `${done} Recorded ${existingResources(adopted)} in the state.` : done;
+    const summary = listedChanges(result.changes).length === 0 ? `No changes: ${result.changes.length} resources up to date.` : renderSummary(result.changes, false);
     const site = result.site ? `${renderSitePublish(result.site, project.hint)}\n` : '';
     io.out(`${summary} (${seconds}s)\n${site}${renderOutputs(result.outputs)}\n`);
   }

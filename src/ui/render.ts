@@ -22,8 +22,14 @@ export function countAdopted(changes: readonly PlannedChange[]): number {
   return changes.filter((change) => change.action === 'noop' && change.adopted).length;
 }
 
-export function existingResources(count: number): string {
-  return `${count} existing resource${count === 1 ? '' : 's'}`;
+/** What a plan or a run lists: every change to AWS, and every resource recorded in the state as found. */
+export function listedChanges(changes: readonly PlannedChange[]): PlannedChange[] {
+  return changes.filter((change) => change.action !== 'noop' || change.adopted);
+}
+
+function toRecord(adopted: number, future: boolean): string {
+  const resources = `${adopted} existing resource${adopted === 1 ? '' : 's'}`;
+  return future ? `${resources} to record in the state` : `recorded ${resources} in the state`;
 }
 
 /**
@@ -31,13 +37,7 @@ export function existingResources(count: number): string {
  * changes, site files, and resources to record in the state.
  */
 export function renderPlanSummary(changes: readonly PlannedChange[], siteChanges: boolean): string {
-  const counts = countActions(changes);
-  const adopted = countAdopted(changes);
-  if (counts.create + counts.update + counts.replace + counts.delete > 0) {
-    const summary = renderSummary(changes, true);
-    return adopted > 0 ? `${summary.slice(0, -1)}; ${existingResources(adopted)} to record in the state.` : summary;
-  }
-  if (adopted > 0) return `Plan: nothing in AWS changes; ${existingResources(adopted)} to record in the state${siteChanges ? ', and site files change' : ''}.`;
+  if (listedChanges(changes).length > 0) return renderSummary(changes, true);
   return siteChanges ? 'Plan: only site files change.' : 'No changes. The stack matches the config.';
 }
 
@@ -63,13 +63,19 @@ export function renderPlan(changes: readonly PlannedChange[]): string {
   return lines.join('\n');
 }
 
+/** `Plan: …` (future) or `Done: …`, with the resources recorded in the state as found, if any. */
 export function renderSummary(changes: readonly PlannedChange[], future: boolean): string {
   const counts = countActions(changes);
-  if (counts.create + counts.update + counts.replace + counts.delete === 0) return 'No changes.';
+  const adopted = countAdopted(changes);
+  const recorded = adopted > 0 ? `; ${toRecord(adopted, future)}` : '';
+  if (counts.create + counts.update + counts.replace + counts.delete === 0) {
+    if (adopted === 0) return 'No changes.';
+    return future ? `Plan: nothing in AWS changes${recorded}.` : `Done: nothing in AWS changed${recorded}.`;
+  }
   const replaced = counts.replace > 0 ? (future ? `, ${counts.replace} to replace` : `, ${counts.replace} replaced`) : '';
   return future
-    ? `Plan: ${counts.create} to create, ${counts.update} to update${replaced}, ${counts.delete} to delete.`
-    : `Done: ${counts.create} created, ${counts.update} updated${replaced}, ${counts.delete} deleted.`;
+    ? `Plan: ${counts.create} to create, ${counts.update} to update${replaced}, ${counts.delete} to delete${recorded}.`
+    : `Done: ${counts.create} created, ${counts.update} updated${replaced}, ${counts.delete} deleted${recorded}.`;
 }
 
 export function renderOutputs(outputs: Record<string, string>): string {
