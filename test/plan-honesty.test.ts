@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { KNOWN_AFTER_APPLY } from '../src/engine/types.ts';
 import { ACCOUNT, useEmulator } from './helpers/emulator.ts';
 import { makeProject, resourceMutations, type CliRun, type TestProject } from './helpers/cli.ts';
@@ -111,14 +111,20 @@ test('for each config edit, up sets exactly what plan said, and changes nothing 
   }
 });
 
-test('after the state is lost, plan lists what up will record in the state and exits 2, and up records exactly that', async () => {
+/** A project deployed with `up` on a fresh emulator, an S3 client, and where its state object is. */
+async function deployed(name: string) {
   await emulator.reset();
-  const config = { project: 'lost-resume', region: 'eu-west-1' };
+  const config = { project: name, region: 'eu-west-1' };
   const project = await makeProject(emulator.endpoint, config);
   const first = await project.run('up');
   assert.equal(first.code, 0, tail(first));
   const s3 = new S3Client({ endpoint: emulator.endpoint, region: config.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, forcePathStyle: true, maxAttempts: 1 });
-  await s3.send(new DeleteObjectCommand({ Bucket: `resume-infra-state-${ACCOUNT}-${config.region}`, Key: `${config.project}/state.json` }));
+  return { project, s3, location: { Bucket: `resume-infra-state-${ACCOUNT}-${config.region}`, Key: `${config.project}/state.json` } };
+}
+
+test('after the state is lost, plan lists what up will record in the state and exits 2, and up records exactly that', async () => {
+  const { project, s3, location } = await deployed('lost-resume');
+  await s3.send(new DeleteObjectCommand(location));
   s3.destroy();
 
   const json = await project.run('plan', '--json');
@@ -144,4 +150,72 @@ test('after the state is lost, plan lists what up will record in the state and e
   const after = await project.run('plan');
   assert.equal(after.code, 0, tail(after));
   assert.match(after.stdout, /No changes\. The stack matches the config\./);
+});
+
+interface StateDoc {
+  resources: Record<string, { id: string; outputs: Record<string, string> }>;
+  retired?: Array<Record<string, unknown>>;
+  outputs: Record<string, string>;
+  site?: { live: string };
+}
+
+interface Updated {
+  kind: string;
+  resource?: string;
+  description: string;
+}
+
+/**
+ * Each way the state can fall behind what AWS holds while AWS needs no change: a crash between a
+ * write to AWS and the state write, the first run after an upgrade that records a new output, a
+ * retired instance deleted by hand.
+ */
+const STALE: Array<{ name: string; kind: string; tamper: (state: StateDoc) => void; says: RegExp }> = [
+  { name: 'a record missing an output', kind: 'record', tamper: (state) => { delete state.resources.table!.outputs.tableArn; }, says: /refresh the record of DynamoDB table \S+ \(outputs\.tableArn read differently\)/ },
+  { name: 'a retired instance gone from AWS', kind: 'retired', tamper: (state) => { state.retired = [{ resource: 'function', id: 'stale-resume-old-function', outputs: {}, updatedAt: '2026-12-01T00:00:00.000Z', retiredAt: '2026-12-01T00:00:00.000Z' }]; }, says: /drop retired Lambda function stale-resume-old-function \(gone from AWS already\)/ },
+  { name: 'stack outputs missing one', kind: 'outputs', tamper: (state) => { delete state.outputs.apiUrl; }, says: /update the stack outputs \(apiUrl\)/ },
+  { name: 'no record of the live release', kind: 'site', tamper: (state) => { delete state.site; }, says: /record the live site release \S+ \(the state names none\)/ },
+];
+
+test('when only the state falls behind, plan lists each entry up will update and exits 2, and up updates exactly those and nothing in AWS', async () => {
+  const { project, s3, location } = await deployed('stale-resume');
+  const readState = async () => JSON.parse(await (await s3.send(new GetObjectCommand(location))).Body!.transformToString()) as StateDoc;
+  try {
+    for (const stale of STALE) {
+      const state = await readState();
+      stale.tamper(state);
+      await s3.send(new PutObjectCommand({ ...location, Body: JSON.stringify(state), ContentType: 'application/json' }));
+
+      const json = await project.run('plan', '--json');
+      assert.equal(json.code, 2, `${stale.name}: up writes the state, so plan has changes\n${tail(json)}`);
+      const planned = JSON.parse(json.stdout) as { changes: Planned[]; stateUpdates: Updated[] };
+      assert.deepEqual(planned.changes, [], `${stale.name}: nothing in AWS changes`);
+      assert.deepEqual(planned.stateUpdates.map((update) => update.kind), [stale.kind], stale.name);
+      assert.match(planned.stateUpdates[0]!.description, stale.says, stale.name);
+
+      const text = await project.run('plan');
+      assert.equal(text.code, 2, tail(text));
+      assert.match(text.stdout, new RegExp(`\\n  = state: ${stale.says.source}\\n`), `${stale.name}: the plan lists the entry`);
+      assert.match(text.stdout, /Plan: nothing in AWS changes; 1 state entry to update\.\n$/, stale.name);
+
+      const up = await project.run('up', '--json');
+      assert.equal(up.code, 0, tail(up));
+      const applied = JSON.parse(up.stdout) as { changes: unknown[]; stateUpdates: Updated[] };
+      assert.deepEqual(applied.stateUpdates, planned.stateUpdates, `${stale.name}: up reports what plan listed`);
+      assert.deepEqual(applied.changes, [], stale.name);
+      const writes = resourceMutations(up.calls);
+      assert.ok(writes.length > 0, `${stale.name}: up wrote nothing`);
+      assert.deepEqual(writes.filter((call) => !(call.service === 'S3' && call.operation === 'PutObject' && (call.target ?? '').endsWith('/state.json')))
+        .map((call) => `${call.service}.${call.operation} ${call.target ?? ''}`), [], `${stale.name}: updating the state changed something in AWS`);
+
+      const after = await project.run('plan');
+      assert.equal(after.code, 0, `${stale.name}: up left the state behind\n${tail(after)}`);
+      assert.match(after.stdout, /No changes\. The stack matches the config\./);
+      const again = await project.run('up', '--json');
+      assert.equal(again.code, 0, tail(again));
+      assert.deepEqual(resourceMutations(again.calls).map((call) => `${call.service}.${call.operation}`), [], `${stale.name}: the next up writes nothing`);
+    }
+  } finally {
+    s3.destroy();
+  }
 });

@@ -1,9 +1,10 @@
-// The summary lines of plan and up: resources recorded in the state as found are counted, in the
-// future tense for a plan and the past tense for a run, with or without changes to AWS.
+// The summary lines of plan and up: resources recorded in the state as found, and other state
+// entries to update, are counted, in the future tense for a plan and the past tense for a run,
+// with or without changes to AWS.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PlannedChange } from '../src/engine/engine.ts';
-import { listedChanges, renderPlanSummary, renderSummary } from '../src/ui/render.ts';
+import { listedChanges, renderPlanSummary, renderStateUpdates, renderSummary } from '../src/ui/render.ts';
 
 const change = (action: PlannedChange['action'], adopted = false): PlannedChange => ({ resource: `r-${action}`, title: 'Thing', label: 'x', action, changes: [], adopted });
 
@@ -25,4 +26,16 @@ test('nothing to record: the summaries are as before', () => {
   assert.equal(renderPlanSummary([change('noop')], true), 'Plan: only site files change.');
   assert.equal(renderSummary([change('update')], true), 'Plan: 0 to create, 1 to update, 0 to delete.');
   assert.deepEqual(listedChanges([change('noop')]), []);
+});
+
+test('state entries to update are counted, alone or beside resources to record, and listed as state lines', () => {
+  const updates = [
+    { kind: 'outputs' as const, description: 'update the stack outputs (apiUrl)' },
+    { kind: 'site' as const, description: 'record the live site release r1 (the state names none)' },
+  ];
+  assert.equal(renderPlanSummary([change('noop')], false, 1), 'Plan: nothing in AWS changes; 1 state entry to update.');
+  assert.equal(renderPlanSummary([change('noop', true)], false, 2), 'Plan: nothing in AWS changes; 1 existing resource to record in the state; 2 state entries to update.');
+  assert.equal(renderSummary([change('noop')], false, 2), 'Done: nothing in AWS changed; updated 2 state entries.');
+  assert.deepEqual(renderStateUpdates(updates), ['  = state: update the stack outputs (apiUrl)', '  = state: record the live site release r1 (the state names none)']);
+  assert.deepEqual(renderStateUpdates([]), []);
 });

@@ -6,8 +6,9 @@ import { engineFor } from '../project/engine-for.ts';
 import { EXIT_OK, EXIT_PLAN_CHANGES, type GlobalOptions, type Io } from '../ui/io.ts';
 import { preflight } from '../project/preflight.ts';
 import { startEarly, type Project } from '../project/project.ts';
-import { countActions, countAdopted, jsonDocument, listedChanges, renderPlan, renderPlanSummary } from '../ui/render.ts';
+import { countActions, countAdopted, jsonDocument, listedChanges, renderPlan, renderPlanSummary, renderStateUpdates } from '../ui/render.ts';
 import { planSite, renderSitePlan, sitePlanChanges, siteTarget } from '../site/publish.ts';
+import { pendingStateUpdates, writesNothing } from '../project/state-updates.ts';
 import { startSiteReads } from '../site/release-plan.ts';
 import { keepReads } from '../project/kept-reads.ts';
 
@@ -46,8 +47,8 @@ async function planStacks(project: Project, role: ReturnType<typeof findDeployRo
     .then((ci) => (ci.length === 0 ? [] : engineFor(project, recorded, undefined, ci, { retired }).plan()));
   ciChanges.catch(() => undefined); // awaited below, unless the stack's plan fails first
   const engine = engineFor(project, recorded, undefined, stack, { retired });
-  const changes = [...(await engine.plan()), ...(await ciChanges)];
-  return { bucketExists, loaded, engine, changes };
+  const stackChanges = await engine.plan();
+  return { bucketExists, loaded, engine, stackChanges, changes: [...stackChanges, ...(await ciChanges)] };
 }
 
 export async function plan(options: GlobalOptions, io: Io): Promise<number> {
@@ -56,19 +57,22 @@ export async function plan(options: GlobalOptions, io: Io): Promise<number> {
   const reads = startEarly(options, startPlanReads);
   const project = await preflight(options, io, { site: true });
   const { site: early, lock: lockRead, stacks } = await reads(project);
-  const { bucketExists, loaded, engine, changes } = await stacks;
+  const { bucketExists, loaded, engine, stackChanges, changes } = await stacks;
   // Undefined while the bucket or distribution is still to be created: then every file is new anyway.
   const target = siteTarget((name) => engine.outputsOf(name));
   const site = target ? await planSite(project, target, loaded?.document.site?.rolledBackFrom, early) : undefined;
   const siteChanges = site !== undefined && sitePlanChanges(site);
-  // Resources to record in the state count as changes: `up` writes the state for them.
+  // What `up` writes to the state although AWS stays as it is counts as a change, with resources
+  // to record: `up` decides whether it may skip the lock on the same predicate.
+  const updates = pendingStateUpdates(project, engine, loaded?.document, stackChanges, site);
   const listed = listedChanges(changes);
-  const hasChanges = listed.length > 0 || siteChanges;
+  const hasChanges = !writesNothing(changes, updates, site);
   const lock = await lockRead;
   if (options.json) {
     io.out(jsonDocument({
       command: 'plan',
       changes: listed,
+      stateUpdates: updates,
       summary: { ...countActions(changes), adopt: countAdopted(changes) },
       ...(site ? { site } : {}),
       stateBucketExists: bucketExists,
@@ -80,8 +84,9 @@ export async function plan(options: GlobalOptions, io: Io): Promise<number> {
     if (lock) lines.push(`  note: the state is locked by ${lock.who} running \`${lock.command}\` since ${lock.createdAt} (lock id ${lock.id})`);
     const body = renderPlan(changes);
     if (body) lines.push(body);
+    lines.push(...renderStateUpdates(updates));
     if (site) lines.push(...renderSitePlan(site, project.hint));
-    lines.push(renderPlanSummary(changes, siteChanges));
+    lines.push(renderPlanSummary(changes, siteChanges, updates.length));
     io.out(`${lines.join('\n')}\n`);
   }
   return hasChanges ? EXIT_PLAN_CHANGES : EXIT_OK;

@@ -2,13 +2,14 @@
 // resource, sync the site, then print the outputs.
 import { withConsent, type ConsentRequest } from '../project/consent.ts';
 import { reporterFor } from '../project/engine-for.ts';
-import { replacedFields, type PlannedChange } from '../engine/engine.ts';
+import { replacedFields, type PlannedChange, type StateUpdate } from '../engine/engine.ts';
 import { UserError } from '../errors.ts';
 import { EXIT_OK, type GlobalOptions, type Io } from '../ui/io.ts';
 import { stackOutputs } from '../project/outputs.ts';
 import { preflight } from '../project/preflight.ts';
 import { jsonDocument, countActions, countAdopted, listedChanges, renderOutputs, renderSummary } from '../ui/render.ts';
-import { planSite, publishSite, renderSitePublish, sitePlanChanges, siteTarget, type SitePlan, type SitePublishResult } from '../site/publish.ts';
+import { planSite, publishSite, renderSitePublish, siteTarget, type SitePlan, type SitePublishResult } from '../site/publish.ts';
+import { pendingStateUpdates, writesNothing } from '../project/state-updates.ts';
 import type { Engine } from '../engine/engine.ts';
 import { startSiteReads } from '../site/release-plan.ts';
 import { keepReads, releaseReads } from '../project/kept-reads.ts';
@@ -58,18 +59,18 @@ export async function up(options: GlobalOptions, io: Io, hooks: UpHooks = {}): P
     await hooks.refuse?.(changes);
     refuseDataLoss(changes);
   };
+  // What a run that changes nothing in AWS still writes to the state (`plan` lists the same).
+  let stateUpdates: StateUpdate[] = [];
   // A no-change `up` whose every read agrees with the state and the live release: done without
   // the lock, since it writes nothing (the plan/apply pair is the same engine, so this is exact).
   const unlocked = async (engine: Engine, planned: LoadedState, changes: readonly PlannedChange[]): Promise<UpResult | undefined> => {
     const document = planned.document;
-    if (!engine.planWritesNothing(changes, document)) return undefined;
     const outputs = stackOutputs(project, (name) => engine.outputsOf(name));
-    if (JSON.stringify(outputs) !== JSON.stringify(document.outputs)) return undefined;
     const target = siteTarget((name) => engine.outputsOf(name));
-    if (!target) return { changes, outputs, site: undefined };
-    const site = await planSite(project, target, document.site?.rolledBackFrom, early);
-    if (sitePlanChanges(site) || document.site?.live !== site.live) return undefined;
-    return { changes, outputs, site: unchangedSite(site) };
+    const site = target ? await planSite(project, target, document.site?.rolledBackFrom, early) : undefined;
+    stateUpdates = pendingStateUpdates(project, engine, document, changes, site);
+    if (!writesNothing(changes, stateUpdates, site)) return undefined;
+    return { changes, outputs, site: site ? unchangedSite(site) : undefined };
   };
   const result = await withConsent<UpResult>(project, { command: 'up', options, io, reporter, refuse, allowDataLoss: options.allowDataLoss === true, unlocked }, async (engine, state) => {
     releaseReads(project.aws);
@@ -89,10 +90,12 @@ export async function up(options: GlobalOptions, io: Io, hooks: UpHooks = {}): P
   if (options.json) {
     io.out(jsonDocument({
       command: 'up', ok: true, summary: { ...countActions(result.changes), adopt: countAdopted(result.changes) },
-      changes: listedChanges(result.changes), site: result.site, outputs: result.outputs, seconds: Number(seconds),
+      changes: listedChanges(result.changes), stateUpdates, site: result.site, outputs: result.outputs, seconds: Number(seconds),
     }));
   } else {
-    const summary = listedChanges(result.changes).length === 0 ? `No changes: ${result.changes.length} resources up to date.` : renderSummary(result.changes, false);
+    const summary = listedChanges(result.changes).length === 0 && stateUpdates.length === 0
+      ? `No changes: ${result.changes.length} resources up to date.`
+      : renderSummary(result.changes, false, stateUpdates.length);
     const site = result.site ? `${renderSitePublish(result.site, project.hint)}\n` : '';
     io.out(`${summary} (${seconds}s)\n${site}${renderOutputs(result.outputs)}\n`);
   }

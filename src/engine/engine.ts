@@ -3,8 +3,8 @@
 // engine reads it back, diffs and updates until nothing differs; a replaced instance is retired
 // in the state and deleted once its dependents moved to the new one.
 import { describeError, UserError } from '../errors.ts';
-import { recordMatches, type StateSession } from '../state/session.ts';
-import type { RecordedResource, RetiredResource, StateDocument } from '../state/document.ts';
+import { recordDifferences, recordSays, type StateSession } from '../state/session.ts';
+import type { RecordedResource, RetiredResource } from '../state/document.ts';
 import { readAfterCreate } from '../aws/not-yet.ts';
 import { walkGraph } from './graph.ts';
 import { KNOWN_AFTER_APPLY, type Change, type Identity, type Mode, type Observed, type Resource, type ResourceContext } from './types.ts';
@@ -25,6 +25,18 @@ export interface PlannedChange {
   reason?: DeleteReason;
   /** A replacement `up` refuses without --allow-data-loss. */
   needsAllowDataLoss?: boolean;
+}
+
+/**
+ * A state write `up` makes for something it leaves as it is in AWS, other than recording an
+ * adopted resource (a PlannedChange with `adopted`). `plan` lists these and exits 2 for them.
+ */
+export interface StateUpdate {
+  kind: 'record' | 'retired' | 'outputs' | 'site';
+  /** The resource it is about (`record`, `retired`). */
+  resource?: string;
+  /** What changes in the state, e.g. `refresh the record of Lambda function x (outputs.url)`. */
+  description: string;
 }
 
 export type ProgressPhase = 'start' | 'done' | 'failed' | 'note';
@@ -100,11 +112,19 @@ function settable<T>(): { promise: Promise<T>; set: (value: T) => void } {
   return { promise, set };
 }
 
+/** Retired entries whose instance `stillThere` lacks: deleted by hand, or by a run that crashed before dropping it. */
+function vanished(resources: readonly Resource[], retired: (name: string) => RetiredResource[], stillThere: readonly Found[]): Array<{ resource: Resource; entry: RetiredResource }> {
+  const present = new Set(stillThere.map((found) => `${found.resource.name}/${found.actual.id}`));
+  return resources.flatMap((resource) => retired(resource.name).filter((entry) => !present.has(`${resource.name}/${entry.id}`)).map((entry) => ({ resource, entry })));
+}
+
 export class Engine {
   private readonly observed = new Map<string, Observed | undefined>();
   /** The reads of the last plan, which the next apply on this engine acts on (see apply). */
   private planReads: { enabled: Map<string, Promise<Observed | undefined>>; removed: Map<string, Promise<Observed | undefined>>; orphans?: Found[] } | undefined;
   private readonly labelCache = new Map<string, string>();
+  /** Retired instances the last plan found gone from AWS: apply drops them from the state. */
+  private vanishedRetired: Array<{ resource: Resource; entry: RetiredResource }> = [];
 
   constructor(private readonly options: EngineOptions) {}
 
@@ -255,6 +275,7 @@ export class Engine {
     }
     const retired = this.options.retired ?? (() => []);
     const retiredFound = await this.findRetired(retired);
+    this.vanishedRetired = vanished(this.options.resources, retired, retiredFound);
     const current = new Map<string, Observed | undefined>();
     for (const [name, read] of [...reads, ...removedReads]) current.set(name, await read);
     keepKnown.set((name: string) => new Set([current.get(name)?.id, ...retired(name).map((entry) => entry.id)].filter((id): id is string => id !== undefined)));
@@ -272,17 +293,24 @@ export class Engine {
   }
 
   /**
-   * After `plan`: whether `apply` would change nothing at all, in AWS or in the state `document`:
-   * every change a noop, every resource recorded exactly as it was read, and no retired instance
-   * left to delete or forget. Mirrors what apply writes for a noop (state.record, dropRetired).
+   * After `plan`: what apply writes to the state for the resources it leaves as they are in AWS,
+   * besides recording adopted ones: a record that no longer says what was read (an upgrade that
+   * records a new output, a hand edit of the state), and a retired instance gone from AWS already.
+   * Mirrors state.record and forgetVanishedRetired.
    */
-  planWritesNothing(changes: readonly PlannedChange[], document: StateDocument): boolean {
-    if (changes.some((change) => change.action !== 'noop')) return false;
-    if ((document.retired ?? []).length > 0) return false;
-    return this.enabledResources().every((resource) => {
-      const observed = this.observed.get(resource.name);
-      return observed !== undefined && recordMatches(document, resource.name, observed);
-    });
+  recordUpdates(changes: readonly PlannedChange[]): StateUpdate[] {
+    const updates: StateUpdate[] = [];
+    for (const change of changes) {
+      if (change.action !== 'noop' || change.adopted) continue;
+      const observed = this.observed.get(change.resource);
+      const recorded = this.options.recorded(change.resource);
+      if (!observed || !recorded || recordSays(recorded, observed)) continue;
+      updates.push({ kind: 'record', resource: change.resource, description: `refresh the record of ${change.title} ${change.label} (${recordDifferences(recorded, observed).join(', ')} read differently)` });
+    }
+    for (const { resource, entry } of this.vanishedRetired) {
+      updates.push({ kind: 'retired', resource: resource.name, description: `drop retired ${resource.title} ${entry.id} (gone from AWS already)` });
+    }
+    return updates;
   }
 
   /**
@@ -389,12 +417,9 @@ export class Engine {
     return performed;
   }
 
-  /** Retired entries whose instance is gone already (deleted by hand, or by a run that crashed before dropping it). */
+  /** Drops retired entries whose instance is gone already. */
   private async forgetVanishedRetired(state: StateSession, stillThere: readonly Found[]): Promise<void> {
-    const present = new Set(stillThere.map((entry) => `${entry.resource.name}/${entry.actual.id}`));
-    for (const resource of this.options.resources) {
-      for (const entry of state.retired(resource.name)) if (!present.has(`${resource.name}/${entry.id}`)) await state.dropRetired(resource.name, entry.id);
-    }
+    for (const { resource, entry } of vanished(this.options.resources, (name) => state.retired(name), stillThere)) await state.dropRetired(resource.name, entry.id);
   }
 
   /** Finds everything this project has, enabled or not, by recorded id or by name, and its retired instances. */

@@ -3,10 +3,26 @@ import type { Observed } from '../engine/types.ts';
 import type { RecordedResource, RetiredResource, SiteRecord, StateDocument } from './document.ts';
 import type { StateStore } from './store.ts';
 
+/** Whether a state entry already says exactly this (so recording it writes nothing). */
+export function recordSays(current: RecordedResource | undefined, observed: Observed): boolean {
+  return current !== undefined && current.id === observed.id && current.arn === observed.arn && JSON.stringify(current.outputs) === JSON.stringify(observed.outputs);
+}
+
 /** Whether the document's entry for `name` already says exactly this (so recording it writes nothing). */
 export function recordMatches(document: StateDocument, name: string, observed: Observed): boolean {
-  const current = document.resources[name];
-  return current !== undefined && current.id === observed.id && current.arn === observed.arn && JSON.stringify(current.outputs) === JSON.stringify(observed.outputs);
+  return recordSays(document.resources[name], observed);
+}
+
+/** What a state entry says differently from `observed`: `id`, `arn`, `outputs.<name>` (or `outputs`, for their order alone). */
+export function recordDifferences(current: RecordedResource, observed: Observed): string[] {
+  const fields: string[] = [];
+  if (current.id !== observed.id) fields.push('id');
+  if (current.arn !== observed.arn) fields.push('arn');
+  const names = [...new Set([...Object.keys(current.outputs), ...Object.keys(observed.outputs)])].sort();
+  const outputs = names.filter((name) => current.outputs[name] !== observed.outputs[name]).map((name) => `outputs.${name}`);
+  if (outputs.length > 0) fields.push(...outputs);
+  else if (JSON.stringify(current.outputs) !== JSON.stringify(observed.outputs)) fields.push('outputs');
+  return fields;
 }
 
 export class StateSession {

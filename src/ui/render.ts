@@ -1,5 +1,5 @@
 // Human-readable lines for plans, results and outputs.
-import type { PlannedChange } from '../engine/engine.ts';
+import type { PlannedChange, StateUpdate } from '../engine/engine.ts';
 
 const SYMBOL = { create: '+', update: '~', replace: '-/+', delete: '-', noop: ' ' } as const;
 
@@ -27,18 +27,32 @@ export function listedChanges(changes: readonly PlannedChange[]): PlannedChange[
   return changes.filter((change) => change.action !== 'noop' || change.adopted);
 }
 
-function toRecord(adopted: number, future: boolean): string {
-  const resources = `${adopted} existing resource${adopted === 1 ? '' : 's'}`;
-  return future ? `${resources} to record in the state` : `recorded ${resources} in the state`;
+/** The state's part of a summary: resources to record as found, and other entries to update. */
+function stateClauses(adopted: number, updates: number, future: boolean): string {
+  const clauses: string[] = [];
+  if (adopted > 0) {
+    const resources = `${adopted} existing resource${adopted === 1 ? '' : 's'}`;
+    clauses.push(future ? `${resources} to record in the state` : `recorded ${resources} in the state`);
+  }
+  if (updates > 0) {
+    const entries = `${updates} state entr${updates === 1 ? 'y' : 'ies'}`;
+    clauses.push(future ? `${entries} to update` : `updated ${entries}`);
+  }
+  return clauses.map((clause) => `; ${clause}`).join('');
 }
 
 /**
  * The last line of a plan. Anything `up` would do counts, as Terraform counts an import: AWS
- * changes, site files, and resources to record in the state.
+ * changes, site files, resources to record in the state and other state entries to update.
  */
-export function renderPlanSummary(changes: readonly PlannedChange[], siteChanges: boolean): string {
-  if (listedChanges(changes).length > 0) return renderSummary(changes, true);
+export function renderPlanSummary(changes: readonly PlannedChange[], siteChanges: boolean, stateUpdates = 0): string {
+  if (listedChanges(changes).length > 0 || stateUpdates > 0) return renderSummary(changes, true, stateUpdates);
   return siteChanges ? 'Plan: only site files change.' : 'No changes. The stack matches the config.';
+}
+
+/** The plan's lines for what `up` writes to the state although AWS stays as it is. */
+export function renderStateUpdates(updates: readonly StateUpdate[]): string[] {
+  return updates.map((update) => `  = state: ${update.description}`);
 }
 
 export function renderPlan(changes: readonly PlannedChange[]): string {
@@ -63,13 +77,16 @@ export function renderPlan(changes: readonly PlannedChange[]): string {
   return lines.join('\n');
 }
 
-/** `Plan: …` (future) or `Done: …`, with the resources recorded in the state as found, if any. */
-export function renderSummary(changes: readonly PlannedChange[], future: boolean): string {
+/**
+ * `Plan: …` (future) or `Done: …`, with the resources recorded in the state as found and the other
+ * state entries updated (`stateUpdates`), if any.
+ */
+export function renderSummary(changes: readonly PlannedChange[], future: boolean, stateUpdates = 0): string {
   const counts = countActions(changes);
   const adopted = countAdopted(changes);
-  const recorded = adopted > 0 ? `; ${toRecord(adopted, future)}` : '';
+  const recorded = stateClauses(adopted, stateUpdates, future);
   if (counts.create + counts.update + counts.replace + counts.delete === 0) {
-    if (adopted === 0) return 'No changes.';
+    if (recorded === '') return 'No changes.';
     return future ? `Plan: nothing in AWS changes${recorded}.` : `Done: nothing in AWS changed${recorded}.`;
   }
   const replaced = counts.replace > 0 ? (future ? `, ${counts.replace} to replace` : `, ${counts.replace} replaced`) : '';
