@@ -49,6 +49,20 @@ describe('locking', () => {
     assert.equal(await stateObjectExists(`${STATE_KEY}.lock`), false);
   });
 
+  test('up on a state bucket that holds the state reads none of the bucket\'s setup, whether it changes something or not', async () => {
+    assert.equal((await project.run('up')).code, 0);
+    // A bucket with objects in it is left as it is, so its versioning cannot change what up does.
+    const setupReads = (run: CliRun) => run.calls.filter((call) => call.service === 'S3' && (call.target ?? '') === STATE_BUCKET).map((call) => call.operation);
+    const unchanged = await project.run('up');
+    assert.equal(unchanged.code, 0, unchanged.stderr);
+    assert.deepEqual(setupReads(unchanged), [], 'a no-change up');
+    await ssm.send(new RemoveTagsFromResourceCommand({ ResourceType: 'Parameter', ResourceId: PARAMETER, TagKeys: ['owner'] }));
+    const changing = await project.run('up');
+    assert.equal(changing.code, 0, changing.stderr);
+    assert.ok(resourceMutations(changing.calls).some((call) => call.operation === 'AddTagsToResource'), 'the up changed the tag back');
+    assert.deepEqual(setupReads(changing), [], 'an up that changes something');
+  });
+
   test('a no-change up still stops at a lock another run holds, naming it', async () => {
     assert.equal((await project.run('up')).code, 0);
     const held = await (await openStore()).acquireLock('deploy-site');

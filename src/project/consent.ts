@@ -89,8 +89,9 @@ export interface ConsentedRun<T = unknown> {
  */
 export async function withConsent<T>(project: Project, run: ConsentedRun<T>, apply: (engine: Engine, state: StateSession) => Promise<T>): Promise<T> {
   const { bucketExists, loaded: planned } = await project.store.readWithBucket(project.config.project);
-  // What ensureStateBucket checks on an existing bucket, read while the plan runs.
-  const versioned = bucketExists ? project.store.prefetchVersioning() : undefined;
+  // What ensureStateBucket checks on an existing bucket, read while the plan runs. A bucket that
+  // holds the state needs no check: one with objects in it is left as it is, versioned or not.
+  const versioned = bucketExists && !planned ? project.store.prefetchVersioning() : undefined;
   // A run that needs no lock still stops at one another run holds, as every run that may write does.
   const lock = bucketExists && run.unlocked ? project.store.readLock() : undefined;
   lock?.catch(() => undefined); // awaited when the plan changes nothing
@@ -111,7 +112,7 @@ export async function withConsent<T>(project: Project, run: ConsentedRun<T>, app
     const result = await run.unlocked(engine, planned, changes);
     if (result !== undefined) return result;
   }
-  await ensureStateBucket(project, run.reporter, versioned ? { exists: true, versioned } : { exists: false });
+  await ensureStateBucket(project, run.reporter, planned ? { exists: true, holdsState: true } : versioned ? { exists: true, versioned } : { exists: false });
   return withLockedState(project, run.command, run.io, async (state) => {
     const plannedSerial = planned?.document.serial ?? 0;
     if (state.document.serial !== plannedSerial) {

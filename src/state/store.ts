@@ -84,9 +84,10 @@ export class StateStore {
    * versioned. Versioning goes last and marks a finished setup: a run killed in between leaves an
    * unversioned, empty bucket (the lock is written only after this), and the next run completes
    * it, setting only what is not configured at all. A bucket that already holds objects is the
-   * user's own and is left as it is.
+   * user's own and is left as it is: `holdsState` (its state object was read) says so with no request.
    */
-  async ensureBucket(region: string, known?: { exists: true; versioned: Promise<boolean> } | { exists: false }): Promise<StateBucketSetup> {
+  async ensureBucket(region: string, known?: { exists: true; holdsState: true } | { exists: true; versioned: Promise<boolean> } | { exists: false }): Promise<StateBucketSetup> {
+    if (known && 'holdsState' in known) return 'ready';
     if (known?.exists ?? (await this.bucketExists())) {
       if ((await (known?.exists ? known.versioned : this.versioningEnabled())) || !(await this.isEmpty())) return 'ready';
       await this.configureBucket(false);
