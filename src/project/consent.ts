@@ -9,7 +9,7 @@ import { engineFor } from './engine-for.ts';
 import type { GlobalOptions, Io } from '../ui/io.ts';
 import { ensureStateBucket, withLockedState, type Project } from './project.ts';
 import type { LoadedState } from '../state/store.ts';
-import { renderPlan } from '../ui/render.ts';
+import { renderPlan, renderSummary } from '../ui/render.ts';
 
 /** Actions that lose something: without a terminal they need --yes. */
 const DESTRUCTIVE: ReadonlySet<string> = new Set(['delete', 'replace']);
@@ -47,9 +47,8 @@ export async function obtainConsent(request: ConsentRequest): Promise<Consent> {
   const changing = changes.filter((change) => change.action !== 'noop');
   if (changing.length === 0) return 'nothing to change';
   const destructive = changing.filter((change) => DESTRUCTIVE.has(change.action));
-  const count = (action: string) => changing.filter((change) => change.action === action).length;
-  const summary = `Plan: ${count('create')} to create, ${count('update')} to update, ${count('replace') > 0 ? `${count('replace')} to replace, ` : ''}${count('delete')} to delete.`;
-  io.err(`${request.command} will change these AWS resources:\n${renderPlan(changing)}\n${summary}\n`);
+  // Only the AWS changes: recording what exists in the state needs no consent.
+  io.err(`${request.command} will change these AWS resources:\n${renderPlan(changing)}\n${renderSummary(changing, true)}\n`);
   if (options.yes) return '--yes';
   if (io.confirm) {
     if (await io.confirm(CONSENT_QUESTION, ['y', 'yes'])) return 'approved';
