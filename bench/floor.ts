@@ -15,23 +15,31 @@
 // Two lower bounds follow from these, for this request set on this emulator:
 // - direct: first request + the emulator's time (every request comes after the first, one at a time);
 // - 50 ms: first request + the larger of waves x 50 ms and the emulator's time.
-import { readFile, rm, writeFile } from 'node:fs/promises';
+//
+// The same figures are taken for the AWS SDK alone (bench/sdk-alone.ts): `plan`'s requests, in its
+// two waves, sent by bare SDK clients with nothing of resume-infra, bundled as the CLI is. What
+// `plan` takes beyond that is resume-infra's own work; what that takes is the SDK's and the
+// emulator's. The report says whether the two made the same requests.
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { currentBundle } from '../cli/bundle-check.mjs';
-import { buildCli } from '../scripts/build.ts';
+import { build } from 'esbuild';
+import { buildCli, BUNDLE_OPTIONS } from '../scripts/build.ts';
 import { run } from './exec.ts';
 import { median } from './stats.ts';
-import { CLI_ENV, mustSucceed, nodeFor, nodeStartMs, openWarmStack } from './warm-stack.ts';
+import { operationCounts, requestDifferences } from './request-diff.ts';
+import { CLI_ENV, mustSucceed, nodeFor, nodeStartMs, openWarmStack, STACK_DOMAIN } from './warm-stack.ts';
 import { criticalWaves } from './waves.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const WORK = join(REPO, 'bench', '.work', 'floor');
 const BIN = join(REPO, 'cli', 'bin.mjs');
 const LATENCY_MS = 50;
-const COMMANDS = ['up', 'plan'] as const;
+const COMMANDS = ['up', 'plan', 'sdk'] as const;
 type Command = (typeof COMMANDS)[number];
+const PROJECT = 'bench-floor';
 
 const { values: flags } = parseArgs({ options: { reps: { type: 'string', default: '5' }, node: { type: 'string', default: '24' } } });
 const reps = Number(flags.reps);
@@ -47,22 +55,35 @@ interface Sample {
   waves: number;
 }
 
+/** bench/sdk-alone.ts bundled as the CLI is, behind an entry that turns on Node's compile cache as cli/bin.mjs does; returns that entry. */
+async function buildSdkAlone(): Promise<string> {
+  const dir = join(WORK, 'sdk-alone');
+  await mkdir(dir, { recursive: true });
+  await build({ ...BUNDLE_OPTIONS, absWorkingDir: REPO, entryPoints: [join(REPO, 'bench', 'sdk-alone.ts')], outdir: join(dir, 'dist'), logLevel: 'warning' });
+  const entry = join(dir, 'run.mjs');
+  await writeFile(entry, "import module from 'node:module';\nmodule.enableCompileCache?.();\nawait import('./dist/sdk-alone.js');\n");
+  return entry;
+}
+
 async function main(): Promise<void> {
   if (!currentBundle(REPO)) await buildCli();
-  const node = await nodeFor(flags.node);
   await rm(WORK, { recursive: true, force: true });
+  const sdkAlone = await buildSdkAlone();
+  const node = await nodeFor(flags.node);
   const cpuFile = join(WORK, 'cpu.txt');
-  const stack = await openWarmStack('bench-floor', WORK);
+  const stack = await openWarmStack(PROJECT, WORK);
   const { proxy } = stack;
   try {
-    const cli = (command: string) => run(node.binary, [BIN, command, '-c', stack.config, '--endpoint-url', proxy.url], {
+    const args = (command: string) => (command === 'sdk' ? [sdkAlone, proxy.url, PROJECT, STACK_DOMAIN.hostedZone] : [BIN, command, '-c', stack.config, '--endpoint-url', proxy.url]);
+    const cli = (command: string) => run(node.binary, args(command), {
       cwd: REPO, env: { ...CLI_ENV, NODE_OPTIONS: `--import=${pathToFileURL(join(REPO, 'bench', 'cpu-probe.mjs')).href}`, BENCH_CPU_FILE: cpuFile },
     });
     mustSucceed('the first up', await cli('up'));
     for (const command of COMMANDS) mustSucceed(`the untimed ${command}`, await cli(command));
+    const requested: Partial<Record<Command, Map<string, number>>> = {};
 
     const bootstrap: number[] = [];
-    const samples: Record<Command, Sample[]> = { up: [], plan: [] };
+    const samples: Record<Command, Sample[]> = { up: [], plan: [], sdk: [] };
     for (let rep = 1; rep <= reps; rep++) {
       bootstrap.push(await nodeStartMs(node.binary));
       for (const command of COMMANDS) {
@@ -78,6 +99,7 @@ async function main(): Promise<void> {
           return { result, timeline, cpuMs };
         };
         const direct = await timed({ serial: false, latency: 0 });
+        requested[command] ??= operationCounts(direct.timeline);
         const serial = await timed({ serial: true, latency: 0 });
         const delayed = await timed({ serial: false, latency: LATENCY_MS });
         proxy.setSerial(false);
@@ -94,7 +116,8 @@ async function main(): Promise<void> {
         process.stderr.write(`[floor] rep ${rep}/${reps} ${command}: ${(direct.result.ms / 1000).toFixed(2)} s direct, ${(delayed.result.ms / 1000).toFixed(2)} s at ${LATENCY_MS} ms\n`);
       }
     }
-    await writeFile(join(REPO, 'bench', 'FLOOR.md'), report(node.version, bootstrap, samples));
+    const differences = requestDifferences(requested.plan ?? new Map(), requested.sdk ?? new Map());
+    await writeFile(join(REPO, 'bench', 'FLOOR.md'), report(node.version, bootstrap, samples, differences));
     process.stderr.write('[floor] wrote bench/FLOOR.md\n');
   } finally {
     await stack.close();
@@ -104,13 +127,15 @@ async function main(): Promise<void> {
 const ms = (value: number | undefined) => (value === undefined ? '?' : `${Math.round(value)} ms`);
 const med = (values: readonly number[]) => median(values) ?? Number.NaN;
 
-function report(nodeVersion: string, bootstrap: number[], samples: Record<Command, Sample[]>): string {
+const LABELS: Record<Command, string> = { up: 'no-change `up`', plan: '`plan`', sdk: 'the AWS SDK alone, `plan`\'s requests' };
+
+function report(nodeVersion: string, bootstrap: number[], samples: Record<Command, Sample[]>, differences: readonly string[]): string {
   const rows = COMMANDS.map((command) => {
     const runs = samples[command];
     const pick = (key: keyof Sample) => med(runs.map((sample) => sample[key]));
     const directFloor = med(runs.map((sample) => sample.firstRequestMs + sample.emulatorMs));
     const latencyFloor = med(runs.map((sample) => sample.firstRequestMs + Math.max(sample.waves * LATENCY_MS, sample.emulatorMs)));
-    return `| ${command === 'up' ? 'no-change `up`' : '`plan`'} | ${ms(pick('wallMs'))} | ${ms(pick('firstRequestMs'))} | ${ms(pick('cpuMs'))} | ${pick('requests')} | ${ms(pick('emulatorMs'))} | **${ms(directFloor)}** | ${ms(pick('latencyWallMs'))} | ${pick('waves')} | **${ms(latencyFloor)}** |`;
+    return `| ${LABELS[command]} | ${ms(pick('wallMs'))} | ${ms(pick('firstRequestMs'))} | ${ms(pick('cpuMs'))} | ${pick('requests')} | ${ms(pick('emulatorMs'))} | **${ms(directFloor)}** | ${ms(pick('latencyWallMs'))} | ${pick('waves')} | **${ms(latencyFloor)}** |`;
   });
   return [
     '# Where a no-change `up` and a `plan` spend their time',
@@ -119,11 +144,15 @@ function report(nodeVersion: string, bootstrap: number[], samples: Record<Comman
     '',
     `\`node -e 0\` (the Node binary's own start and exit): **${ms(med(bootstrap))}**.`,
     '',
-    `| command | wall, direct | first request after the spawn | CLI CPU (user + system) | requests | emulator's own time (one at a time) | least possible, direct | wall, +${LATENCY_MS} ms | waves | least possible, +${LATENCY_MS} ms |`,
+    `| command | wall, direct | first request after the spawn | process CPU (user + system) | requests | emulator's own time (one at a time) | least possible, direct | wall, +${LATENCY_MS} ms | waves | least possible, +${LATENCY_MS} ms |`,
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
     '',
     '*Least possible, direct* is the first request\'s time plus the emulator\'s own time: moto_server answers one request at a time and every request comes after the first, so no ordering of these requests ends sooner. *Least possible, +50 ms* adds to the first request\'s time the larger of the waves times 50 ms and the emulator\'s time. Both hold for this set of requests; fewer requests or an earlier first request lower them.',
+    '',
+    `*The AWS SDK alone* ([sdk-alone.ts](sdk-alone.ts)) sends \`plan\`'s requests in its two waves with bare SDK v3 clients and none of resume-infra's code, bundled as the CLI is: \`plan\`'s time beyond it is resume-infra's own work (config, state, engine, site scan, output), and the rest is the SDK's and the emulator's. ${differences.length === 0
+      ? 'It made the same requests as `plan`, operation by operation.'
+      : `**Its requests differ from \`plan\`'s** (plan against SDK alone): ${differences.join('; ')}. Update sdk-alone.ts.`}`,
     '',
   ].join('\n');
 }

@@ -10,7 +10,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { BUILD_INFO, BUNDLE_ENTRY } from '../cli/bundle-check.mjs';
 import { MINIMUM_NODE } from '../cli/node-version.mjs';
 import { PARTIAL_SUFFIX, replaceFile } from '../src/files.ts';
@@ -49,6 +49,28 @@ const httpWithoutUndici: Plugin = {
   },
 };
 
+/**
+ * How the CLI is bundled, apart from its entry and output: bench/floor.ts bundles its SDK-alone
+ * baseline (bench/sdk-alone.ts) with the same options.
+ */
+export const BUNDLE_OPTIONS = {
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  // The oldest Node the CLI supports (cli/node-version.mjs).
+  target: `node${MINIMUM_NODE}`,
+  plugins: [httpWithoutUndici],
+  // The SDK's ES module builds (its "module" field) before its CommonJS ones: esbuild can then
+  // drop the commands the CLI never sends, and no CommonJS export object is copied at start-up.
+  // A CLI process starts about 0.17 s sooner on Node 20 (bench/startup.ts).
+  mainFields: ['module', 'main'],
+  // The SDK is CommonJS; a bundled `require` of a Node built-in needs a real require in ESM.
+  banner: { js: "import { createRequire as __resumeInfraRequire } from 'node:module'; const require = __resumeInfraRequire(import.meta.url);" },
+  // Class names stay as written: the clients are told apart by name (src/aws/clients.ts).
+  keepNames: true,
+} satisfies BuildOptions;
+
 export interface BuildResult {
   files: number;
   bytes: number;
@@ -80,27 +102,13 @@ export async function buildCli(root = ROOT): Promise<BuildResult> {
   const started = performance.now();
   const outdir = join(root, 'dist');
   const result = await build({
+    ...BUNDLE_OPTIONS,
     absWorkingDir: root,
     entryPoints: [join(root, 'cli', 'main.ts')],
     outdir,
     entryNames: '[name]',
     chunkNames: 'chunks/[name]-[hash]',
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    // The oldest Node the CLI supports (cli/node-version.mjs).
-    target: `node${MINIMUM_NODE}`,
     external: EXTERNAL,
-    plugins: [httpWithoutUndici],
-    // The SDK's ES module builds (its "module" field) before its CommonJS ones: esbuild can then
-    // drop the commands the CLI never sends, and no CommonJS export object is copied at start-up.
-    // A CLI process starts about 0.17 s sooner on Node 20 (bench/startup.ts).
-    mainFields: ['module', 'main'],
-    // The SDK is CommonJS; a bundled `require` of a Node built-in needs a real require in ESM.
-    banner: { js: "import { createRequire as __resumeInfraRequire } from 'node:module'; const require = __resumeInfraRequire(import.meta.url);" },
-    // Class names stay as written: the clients are told apart by name (src/aws/clients.ts).
-    keepNames: true,
     metafile: true,
     logLevel: 'warning',
     write: false,
