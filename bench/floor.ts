@@ -18,14 +18,14 @@
 //
 // The same figures are taken for the AWS SDK alone (bench/sdk-alone.ts): `plan`'s requests, in its
 // two waves, sent by bare SDK clients with nothing of resume-infra, bundled as the CLI is. What
-// `plan` takes beyond that is resume-infra's own work; what that takes is the SDK's and the
-// emulator's. The report says whether the two made the same requests.
+// `plan` takes beyond that is resume-infra's own work; the rest is the SDK's and the emulator's.
+// The report says whether the two made the same requests.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { currentBundle } from '../cli/bundle-check.mjs';
 import { build } from 'esbuild';
+import { currentBundle } from '../cli/bundle-check.mjs';
 import { buildCli, BUNDLE_OPTIONS } from '../scripts/build.ts';
 import { run } from './exec.ts';
 import { median } from './stats.ts';

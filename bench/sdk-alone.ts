@@ -5,11 +5,11 @@
 //
 // It sends them in the plan's two waves: the state, STS and the hosted zone's look-up first, then
 // every other read at once, by the ids the state records. As in the CLI, the clients of the second
-// wave load (bench/sdk-alone-reads.ts, a chunk of its own) while the first wave is on its way. floor.ts checks that the operations are
-// the ones `plan` makes, and says so when they are not.
+// wave load (bench/sdk-alone-reads.ts, a chunk of its own) while the first wave is on its way.
+// floor.ts checks that the operations are the ones `plan` makes, and says so when they are not.
 //
-// Usage (bundled): node sdk-alone.mjs <endpoint> <project> <hosted zone name>; AWS_* credentials and
-// AWS_REGION in the environment.
+// floor.ts runs it as `node bench/.work/floor/sdk-alone/run.mjs <endpoint> <project> <hosted zone>`,
+// with AWS_* credentials and AWS_REGION in the environment, against a stack `up` deployed.
 import { ListHostedZonesByNameCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -18,9 +18,10 @@ export interface Recorded { id: string; arn?: string; outputs?: Record<string, s
 export interface StateDocument { account: string; resources: Record<string, Recorded | undefined> }
 
 const [endpoint, project, zoneName] = process.argv.slice(2);
-if (!endpoint || !project || !zoneName) throw new Error('usage: sdk-alone.mjs <endpoint> <project> <hosted zone name>');
+if (!endpoint || !project || !zoneName) throw new Error('usage: run.mjs <endpoint> <project> <hosted zone>');
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const config = { endpoint, region, maxAttempts: 1 };
+// The emulator's account (MOTO.md); the state bucket's name holds it.
 const account = process.env.BENCH_ACCOUNT ?? '123456789012';
 const stateBucket = `resume-infra-state-${account}-${region}`;
 
