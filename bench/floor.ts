@@ -29,7 +29,8 @@ import { currentBundle } from '../cli/bundle-check.mjs';
 import { buildCli, BUNDLE_OPTIONS } from '../scripts/build.ts';
 import { run } from './exec.ts';
 import { median } from './stats.ts';
-import { operationCounts, requestDifferences } from './request-diff.ts';
+import type { OperationCount } from './proxy.ts';
+import { requestDifferences } from './request-diff.ts';
 import { CLI_ENV, mustSucceed, nodeFor, nodeStartMs, openWarmStack, STACK_DOMAIN } from './warm-stack.ts';
 import { criticalWaves } from './waves.ts';
 
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
     });
     mustSucceed('the first up', await cli('up'));
     for (const command of COMMANDS) mustSucceed(`the untimed ${command}`, await cli(command));
-    const requested: Partial<Record<Command, Map<string, number>>> = {};
+    const requested: Partial<Record<Command, OperationCount[]>> = {};
 
     const bootstrap: number[] = [];
     const samples: Record<Command, Sample[]> = { up: [], plan: [], sdk: [] };
@@ -94,12 +95,13 @@ async function main(): Promise<void> {
           await rm(cpuFile, { force: true });
           const result = mustSucceed(command, await cli(command));
           const timeline = proxy.timeline();
+          const { operations } = proxy.counts();
           const cpu = (await readFile(cpuFile, 'utf8')).trim().split('\n').map((line) => line.split(' ').map(Number));
           const cpuMs = Math.max(...cpu.map(([, user = 0, system = 0]) => (user + system) / 1000));
-          return { result, timeline, cpuMs };
+          return { result, timeline, operations, cpuMs };
         };
         const direct = await timed({ serial: false, latency: 0 });
-        requested[command] ??= operationCounts(direct.timeline);
+        requested[command] ??= direct.operations;
         const serial = await timed({ serial: true, latency: 0 });
         const delayed = await timed({ serial: false, latency: LATENCY_MS });
         proxy.setSerial(false);
@@ -116,7 +118,7 @@ async function main(): Promise<void> {
         process.stderr.write(`[floor] rep ${rep}/${reps} ${command}: ${(direct.result.ms / 1000).toFixed(2)} s direct, ${(delayed.result.ms / 1000).toFixed(2)} s at ${LATENCY_MS} ms\n`);
       }
     }
-    const differences = requestDifferences(requested.plan ?? new Map(), requested.sdk ?? new Map());
+    const differences = requestDifferences(requested.plan ?? [], requested.sdk ?? []);
     await writeFile(join(REPO, 'bench', 'FLOOR.md'), report(node.version, bootstrap, samples, differences));
     process.stderr.write('[floor] wrote bench/FLOOR.md\n');
   } finally {

@@ -54,6 +54,7 @@ export async function secondWave({ s3, route53, config, project, stateBucket, st
   const certificate = resource('certificate');
   const distribution = resource('distribution');
   const edge = resource('edgeFunction');
+  const fn = resource('function').id;
   const wave: Array<Promise<unknown>> = [
     s3.send(new ListObjectsV2Command({ Bucket: site, Delimiter: '/', Prefix: '' })),
     s3.send(new ListObjectsV2Command({ Bucket: site, Delimiter: '/', Prefix: 'releases/' })),
@@ -84,8 +85,8 @@ export async function secondWave({ s3, route53, config, project, stateBucket, st
     apigateway.send(new GetApiResourcesCommand({ restApiId, limit: 500, embed: ['methods'] })),
     apigateway.send(new GetStageCommand({ restApiId, stageName: output('api', 'stageName') })),
     apigateway.send(new GetRestApisCommand({ limit: 500 })),
-    lambda.send(new GetFunctionCommand({ FunctionName: resource('function').id })),
-    lambda.send(new GetPolicyCommand({ FunctionName: resource('function').id })),
+    lambda.send(new GetFunctionCommand({ FunctionName: fn })),
+    lambda.send(new GetPolicyCommand({ FunctionName: fn })),
     logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: logGroup.id })),
     logs.send(new ListLogTagsCommand({ resourceArn: logGroup.arn })),
     ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [secret.id] }] })),

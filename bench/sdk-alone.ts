@@ -15,15 +15,14 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 
 export interface Recorded { id: string; arn?: string; outputs?: Record<string, string> }
-export interface StateDocument { account: string; resources: Record<string, Recorded | undefined> }
+export interface StateDocument { resources: Record<string, Recorded | undefined> }
 
 const [endpoint, project, zoneName] = process.argv.slice(2);
 if (!endpoint || !project || !zoneName) throw new Error('usage: run.mjs <endpoint> <project> <hosted zone>');
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const config = { endpoint, region, maxAttempts: 1 };
-// The emulator's account (MOTO.md); the state bucket's name holds it.
-const account = process.env.BENCH_ACCOUNT ?? '123456789012';
-const stateBucket = `resume-infra-state-${account}-${region}`;
+// The state bucket's name holds the account: the emulator's (MOTO.md).
+const stateBucket = `resume-infra-state-123456789012-${region}`;
 
 const s3 = new S3Client({ ...config, forcePathStyle: true });
 const route53 = new Route53Client(config);
