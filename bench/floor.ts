@@ -20,17 +20,17 @@
 // two waves, sent by bare SDK clients with nothing of resume-infra, bundled as the CLI is. What
 // `plan` takes beyond that is resume-infra's own work; the rest is the SDK's and the emulator's.
 // The report says whether the two made the same requests.
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
 import { currentBundle } from '../cli/bundle-check.mjs';
-import { buildCli, BUNDLE_OPTIONS } from '../scripts/build.ts';
+import { buildCli } from '../scripts/build.ts';
 import { run } from './exec.ts';
 import { median } from './stats.ts';
 import type { OperationCount } from './proxy.ts';
 import { requestDifferences } from './request-diff.ts';
+import { buildSdkAlone } from './sdk-alone-build.ts';
 import { CLI_ENV, mustSucceed, nodeFor, nodeStartMs, openWarmStack, STACK_DOMAIN } from './warm-stack.ts';
 import { criticalWaves } from './waves.ts';
 
@@ -56,20 +56,10 @@ interface Sample {
   waves: number;
 }
 
-/** bench/sdk-alone.ts bundled as the CLI is, behind an entry that turns on Node's compile cache as cli/bin.mjs does; returns that entry. */
-async function buildSdkAlone(): Promise<string> {
-  const dir = join(WORK, 'sdk-alone');
-  await mkdir(dir, { recursive: true });
-  await build({ ...BUNDLE_OPTIONS, absWorkingDir: REPO, entryPoints: [join(REPO, 'bench', 'sdk-alone.ts')], outdir: join(dir, 'dist'), logLevel: 'warning' });
-  const entry = join(dir, 'run.mjs');
-  await writeFile(entry, "import module from 'node:module';\nmodule.enableCompileCache?.();\nawait import('./dist/sdk-alone.js');\n");
-  return entry;
-}
-
 async function main(): Promise<void> {
   if (!currentBundle(REPO)) await buildCli();
   await rm(WORK, { recursive: true, force: true });
-  const sdkAlone = await buildSdkAlone();
+  const sdkAlone = await buildSdkAlone(join(WORK, 'sdk-alone'));
   const node = await nodeFor(flags.node);
   const cpuFile = join(WORK, 'cpu.txt');
   const stack = await openWarmStack(PROJECT, WORK);

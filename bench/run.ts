@@ -30,6 +30,8 @@ import { buildLambdaZip } from '../src/lambda/bundle.ts';
 import { killAll, run, type RunResult } from './exec.ts';
 import { start, type RecordingProxy } from './proxy.ts';
 import { notesOf, operationsSection, seconds, stackTable, startupTable, syncTable, type Pair } from './report.ts';
+import { requestDifferences } from './request-diff.ts';
+import { buildSdkAlone } from './sdk-alone-build.ts';
 import { growthSection, growthSvg, type GrowthResults, type GrowthRow } from './growth-report.ts';
 import { cloneSite, generateSite, generateSiteRepo, SITE_FILES, type GeneratedSite } from './sitegen.ts';
 import { median, medianOf, okRuns, type Measurement } from './stats.ts';
@@ -197,6 +199,12 @@ interface StackResults {
   /** The delay of the latency mode, in ms. */
   latencyMs: number;
   runs: Record<StackMode, Record<StackStep, Sides>>;
+  /**
+   * The AWS SDK alone sending `plan`'s requests (bench/sdk-alone.ts), run right after each
+   * resume-infra `plan`, so its runs line up with `runs[mode].plan.ours`. Only with a domain: the
+   * script looks the hosted zone up, as `plan` does then.
+   */
+  sdkAlone?: Record<StackMode, Measurement[]>;
 }
 
 function planJudge(result: RunResult): { ok: boolean; note?: string } {
@@ -211,6 +219,8 @@ interface Lifecycle {
   rep: number;
   tag: string;
   into: Record<StackStep, Sides>;
+  /** With the SDK-alone baseline: its entry (bench/sdk-alone-build.ts) and where its runs go. */
+  sdkAlone?: { entry: string; into: Measurement[] };
 }
 
 function stepProgress(lifecycle: Lifecycle, tool: string, key: StackStep, measurement: Measurement): void {
@@ -232,6 +242,14 @@ async function resumeInfraLifecycle(lifecycle: Lifecycle, config: string, log: s
     const { result: _result, ...measurement } = await measure(bench, steps[key], key === 'plan' ? planJudge : exitZero);
     lifecycle.into[key].ours.push(measurement);
     stepProgress(lifecycle, 'resume-infra', key, measurement);
+    if (key === 'plan' && lifecycle.sdkAlone) {
+      const { entry, into } = lifecycle.sdkAlone;
+      const { result: _baseline, ...baseline } = await measure(bench, () => run(bench.node, [entry, bench.proxy.url, STACK_PROJECT, STACK_DOMAIN.hostedZone], {
+        cwd: REPO, env: CLI_ENV, logFile: join(LOGS, log), timeoutMs: STEP_TIMEOUT_MS,
+      }), exitZero);
+      into.push(baseline);
+      progress(`stack${lifecycle.tag} rep ${lifecycle.rep}/${reps} the AWS SDK alone, plan's requests: ${seconds(baseline.ms)}, ${baseline.counts?.total ?? 0} requests, ${baseline.waves ?? 0} waves`);
+    }
   }
 }
 
@@ -267,10 +285,13 @@ async function terraformLifecycle(lifecycle: Lifecycle, terraform: Terraform): P
 async function stackBench(bench: Bench, terraform: Terraform): Promise<StackResults> {
   const config = await writeConfig('stack', STACK_PROJECT, bench.stackSite, withDomain ? STACK_DOMAIN : undefined);
   const results: StackResults = { latencyMs, runs: { direct: emptyRuns(STACK_STEPS), latency: emptyRuns(STACK_STEPS) } };
+  const sdkAloneEntry = withDomain ? await buildSdkAlone(join(WORK, 'sdk-alone')) : undefined;
+  if (sdkAloneEntry) results.sdkAlone = { direct: [], latency: [] };
   for (let rep = 1; rep <= reps; rep++) {
     for (const [index, mode] of STACK_MODES.entries()) {
       const delay = mode === 'direct' ? 0 : latencyMs;
-      const lifecycle: Lifecycle = { bench, rep, tag: delay > 0 ? ` (+${delay} ms)` : '', into: results.runs[mode] };
+      const sdkAlone = sdkAloneEntry && results.sdkAlone ? { entry: sdkAloneEntry, into: results.sdkAlone[mode] } : undefined;
+      const lifecycle: Lifecycle = { bench, rep, tag: delay > 0 ? ` (+${delay} ms)` : '', into: results.runs[mode], ...(sdkAlone ? { sdkAlone } : {}) };
       // Which tool goes first flips with every lifecycle pair: ri, tf | tf, ri in the first repetition.
       const resumeInfraFirst = (rep + index) % 2 === 1;
       bench.proxy.setLatency(delay);
@@ -612,6 +633,7 @@ function stackSection(stack: StackResults, context: RunContext): string[] {
     parts.push(mode === 'direct' ? '### Direct' : `### With ${stack.latencyMs} ms a request`, '', stackTable(pairs), '');
   }
   parts.push('### Targets (issue 17)', '', ...stackTargetLines(stack), '');
+  if (stack.sdkAlone) parts.push(...sdkAloneSection(stack, stack.sdkAlone));
   const waitNote = terraformWaitNote(stack.runs.direct);
   if (waitNote) parts.push(waitNote, '');
   if (context.tfInit) parts.push(`\`terraform init\` (once per checkout, not in the table): ${seconds(context.tfInit.ms)}.`, '');
@@ -662,6 +684,44 @@ function stackTargetLines(stack: StackResults): string[] {
     }
   }
   return lines;
+}
+
+/**
+ * The AWS SDK alone against the `plan` targets: what Terraform's `plan` over the time of bare SDK
+ * clients sending the same requests comes to, in the same run and on the same emulator.
+ */
+function sdkAloneSection(stack: StackResults, sdkAlone: Record<StackMode, Measurement[]>): string[] {
+  const rows = STACK_MODES.map((mode) => {
+    const target = STACK_TARGETS.plan[mode];
+    const theirs = medianOf(okRuns(stack.runs[mode].plan.theirs), (run) => run.ms);
+    const ours = medianOf(okRuns(stack.runs[mode].plan.ours), (run) => run.ms);
+    const alone = medianOf(okRuns(sdkAlone[mode]), (run) => run.ms);
+    const requests = medianOf(okRuns(sdkAlone[mode]), (run) => run.counts?.total);
+    const ratio = theirs !== undefined && alone !== undefined && alone > 0 ? theirs / alone : undefined;
+    const verdict = ratio === undefined ? 'no successful runs' : `${ratio.toFixed(1)}×, ${ratio >= target ? 'would pass' : 'would fail'}`;
+    return `| ${mode === 'direct' ? 'direct' : `+${stack.latencyMs} ms a request`} | ${seconds(theirs)} | ${theirs === undefined ? '–' : seconds(theirs / target)} (${target}×) | ${seconds(ours)} | ${seconds(alone)} | ${requests ?? '–'} | ${verdict} |`;
+  });
+  // Each baseline run against the `plan` just before it, in the same lifecycle.
+  const differences = STACK_MODES.flatMap((mode) => sdkAlone[mode].flatMap((run, index) => {
+    const plan = stack.runs[mode].plan.ours[index];
+    return plan?.counts && run.counts ? requestDifferences(plan.counts.operations, run.counts.operations) : [];
+  }));
+  return [
+    '### The AWS SDK alone, with `plan`\'s requests',
+    '',
+    'In every resume-infra lifecycle above, right after its `plan`, [bench/sdk-alone.ts](sdk-alone.ts) sends the same requests in the same two waves (the state, STS and the hosted zone, then every other read by the ids the state records) '
+      + 'with bare AWS SDK v3 clients and none of resume-infra\'s code (no config, engine, site scan or output), bundled with the CLI\'s build options and run on the same Node with its compile cache. '
+      + 'It is what these reads cost by themselves on this machine and emulator, with the SDK the tool is built on: resume-infra\'s own code can bring `plan` down to this time, not below it, as long as `plan` makes these requests.',
+    '',
+    '| `plan` | Terraform\'s `plan` | resume-infra\'s time the target needs | resume-infra\'s `plan` | the AWS SDK alone | its requests | Terraform over the SDK alone |',
+    '|---|---:|---:|---:|---:|---:|---|',
+    ...rows,
+    '',
+    differences.length === 0
+      ? 'In every repetition it made the same requests as the `plan` before it, operation by operation.'
+      : `**Its requests differ from \`plan\`'s** (plan against SDK alone): ${[...new Set(differences)].join('; ')}. Update bench/sdk-alone.ts.`,
+    '',
+  ];
 }
 
 const NODE_START_RUNS = 5;

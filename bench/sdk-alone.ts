@@ -1,15 +1,16 @@
 // The AWS SDK alone: the requests a `plan` of the benchmark's stack makes, sent with bare SDK v3
-// clients and nothing of resume-infra (no config, engine, site scan or output). bench/floor.ts
-// bundles this file as the CLI is bundled (esbuild, ES modules, the SDK's "module" builds, Node's
-// compile cache) and runs it beside `plan`, to show what the SDK costs by itself on this machine.
+// clients and nothing of resume-infra (no config, engine, site scan or output). bench/floor.ts and
+// the stack section of bench/run.ts bundle this file as the CLI is bundled (sdk-alone-build.ts:
+// esbuild, ES modules, the SDK's "module" builds, Node's compile cache) and run it beside `plan`,
+// to show what the SDK costs by itself on this machine. Both check that its operations are the
+// ones `plan` makes, and say so when they are not.
 //
 // It sends them in the plan's two waves: the state, STS and the hosted zone's look-up first, then
 // every other read at once, by the ids the state records. As in the CLI, the clients of the second
 // wave load (bench/sdk-alone-reads.ts, a chunk of its own) while the first wave is on its way.
-// floor.ts checks that the operations are the ones `plan` makes, and says so when they are not.
 //
-// floor.ts runs it as `node bench/.work/floor/sdk-alone/run.mjs <endpoint> <project> <hosted zone>`,
-// with AWS_* credentials and AWS_REGION in the environment, against a stack `up` deployed.
+// Run as `node <dir>/run.mjs <endpoint> <project> <hosted zone>`, with AWS_* credentials and
+// AWS_REGION in the environment, against a stack `up` deployed.
 import { ListHostedZonesByNameCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
