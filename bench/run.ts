@@ -706,6 +706,7 @@ function sdkAloneSection(stack: StackResults, sdkAlone: Record<StackMode, Measur
     const plan = stack.runs[mode].plan.ours[index];
     return plan?.counts && run.counts ? requestDifferences(plan.counts.operations, run.counts.operations) : [];
   }));
+  const failures = STACK_MODES.flatMap((mode) => sdkAlone[mode].filter((run) => !run.ok).map((run) => `${mode === 'direct' ? 'direct' : `+${stack.latencyMs} ms`}: ${run.note ?? 'failed'}`));
   return [
     '### The AWS SDK alone, with `plan`\'s requests',
     '',
@@ -721,6 +722,7 @@ function sdkAloneSection(stack: StackResults, sdkAlone: Record<StackMode, Measur
       ? 'In every repetition it made the same requests as the `plan` before it, operation by operation.'
       : `**Its requests differ from \`plan\`'s** (plan against SDK alone): ${[...new Set(differences)].join('; ')}. Update bench/sdk-alone.ts.`,
     '',
+    ...(failures.length > 0 ? [`Runs of the SDK alone that failed (left out of its medians): ${failures.join('; ')}.`, ''] : []),
   ];
 }
 
