@@ -153,7 +153,7 @@ test('after the state is lost, plan lists what up will record in the state and e
 });
 
 interface StateDoc {
-  resources: Record<string, { id: string; outputs: Record<string, string> }>;
+  resources: Record<string, { id: string; arn?: string; outputs: Record<string, string>; updatedAt?: string }>;
   retired?: Array<Record<string, unknown>>;
   outputs: Record<string, string>;
   site?: { live: string };
@@ -168,11 +168,18 @@ interface Updated {
 /**
  * Each way the state can fall behind what AWS holds while AWS needs no change: a crash between a
  * write to AWS and the state write, the first run after an upgrade that records a new output, a
- * retired instance deleted by hand.
+ * retired instance deleted by hand, a resource the config dropped (here the domain's certificate)
+ * deleted by hand or by a run cut off before its state write.
  */
+const GONE_CERTIFICATE = `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/00000000-0000-4000-8000-000000000000`;
 const STALE: Array<{ name: string; kind: string; tamper: (state: StateDoc) => void; says: RegExp }> = [
   { name: 'a record missing an output', kind: 'record', tamper: (state) => { delete state.resources.table!.outputs.tableArn; }, says: /refresh the record of DynamoDB table \S+ \(outputs\.tableArn read differently\)/ },
   { name: 'a retired instance gone from AWS', kind: 'retired', tamper: (state) => { state.retired = [{ resource: 'function', id: 'stale-resume-old-function', outputs: {}, updatedAt: '2026-12-01T00:00:00.000Z', retiredAt: '2026-12-01T00:00:00.000Z' }]; }, says: /drop retired Lambda function stale-resume-old-function \(gone from AWS already\)/ },
+  {
+    name: 'a removed resource gone from AWS', kind: 'forget',
+    tamper: (state) => { state.resources.certificate = { id: GONE_CERTIFICATE, arn: GONE_CERTIFICATE, outputs: { certificateArn: GONE_CERTIFICATE }, updatedAt: '2026-12-01T00:00:00.000Z' }; },
+    says: new RegExp(`forget ACM certificate ${GONE_CERTIFICATE} \\(removed from config, and gone from AWS already\\)`),
+  },
   { name: 'stack outputs missing one', kind: 'outputs', tamper: (state) => { delete state.outputs.apiUrl; }, says: /update the stack outputs \(apiUrl\)/ },
   { name: 'no record of the live release', kind: 'site', tamper: (state) => { delete state.site; }, says: /record the live site release \S+ \(the state names none\)/ },
 ];

@@ -32,8 +32,8 @@ export interface PlannedChange {
  * adopted resource (a PlannedChange with `adopted`). `plan` lists these and exits 2 for them.
  */
 export interface StateUpdate {
-  kind: 'record' | 'retired' | 'outputs' | 'site';
-  /** The resource it is about (`record`, `retired`). */
+  kind: 'record' | 'retired' | 'forget' | 'outputs' | 'site';
+  /** The resource it is about (`record`, `retired`, `forget`). */
   resource?: string;
   /** What changes in the state, e.g. `refresh the record of Lambda function x (outputs.url)`. */
   description: string;
@@ -125,6 +125,8 @@ export class Engine {
   private readonly labelCache = new Map<string, string>();
   /** Retired instances the last plan found gone from AWS: apply drops them from the state. */
   private vanishedRetired: Array<{ resource: Resource; entry: RetiredResource }> = [];
+  /** Resources the config no longer asks for that the last plan found recorded but gone from AWS: apply forgets them. */
+  private vanishedRemoved: Array<{ resource: Resource; recorded: RecordedResource }> = [];
 
   constructor(private readonly options: EngineOptions) {}
 
@@ -269,9 +271,12 @@ export class Engine {
       });
     });
     raiseFailures(result.failed, result.skipped, enabled);
+    this.vanishedRemoved = [];
     for (const resource of this.disabledResources()) {
       const actual = await removedReads.get(resource.name);
       if (actual) planned.push({ resource: resource.name, title: resource.title, label: resource.label(this.contextFor(resource, 'plan'), actual), action: 'delete', changes: [], adopted: false, reason: 'removed from config' });
+      const recorded = this.options.recorded(resource.name);
+      if (!actual && recorded) this.vanishedRemoved.push({ resource, recorded });
     }
     const retired = this.options.retired ?? (() => []);
     const retiredFound = await this.findRetired(retired);
@@ -309,6 +314,9 @@ export class Engine {
     }
     for (const { resource, entry } of this.vanishedRetired) {
       updates.push({ kind: 'retired', resource: resource.name, description: `drop retired ${resource.title} ${entry.id} (gone from AWS already)` });
+    }
+    for (const { resource, recorded } of this.vanishedRemoved) {
+      updates.push({ kind: 'forget', resource: resource.name, description: `forget ${resource.title} ${recorded.id} (removed from config, and gone from AWS already)` });
     }
     return updates;
   }
@@ -402,6 +410,9 @@ export class Engine {
     for (const resource of this.disabledResources()) {
       const actual = await removedReads.get(resource.name);
       if (actual) removed.push({ resource, actual, label: resource.label(this.contextFor(resource, 'destroy'), actual), reason: 'removed from config' });
+      // Gone already (deleted by hand, or a delete whose state write a crash cut off): nothing to
+      // delete, and nothing the state should go on naming.
+      else if (state.recorded(resource.name)) await state.forget(resource.name);
     }
     const retired = await this.findRetired((name) => state.retired(name));
     await this.forgetVanishedRetired(state, retired);

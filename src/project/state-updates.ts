@@ -1,6 +1,7 @@
 // What `up` writes to the state when it changes nothing in AWS: refreshed records, retired
-// instances gone already, the stack outputs, the live site release. `plan` lists these and exits
-// 2 for them, and `up` takes the lock for them: one predicate, so the two agree by construction.
+// instances gone already, records of removed resources gone already, the stack outputs, the live
+// site release. `plan` lists these and exits 2 for them, and `up` takes the lock for them: one
+// predicate, so the two agree by construction.
 import type { Engine, PlannedChange, StateUpdate } from '../engine/engine.ts';
 import type { StateDocument } from '../state/document.ts';
 import { sitePlanChanges, type SitePlan } from '../site/publish.ts';
