@@ -31,7 +31,7 @@ import { median } from './stats.ts';
 import type { OperationCount } from './proxy.ts';
 import { requestDifferences } from './request-diff.ts';
 import { buildSdkAlone } from './sdk-alone-build.ts';
-import { CLI_ENV, mustSucceed, nodeFor, nodeStartMs, openWarmStack, STACK_DOMAIN } from './warm-stack.ts';
+import { CLI_ENV, mustSucceed, nodeFor, nodeStartMs, openWarmStack } from './warm-stack.ts';
 import { criticalWaves } from './waves.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const stack = await openWarmStack(PROJECT, WORK);
   const { proxy } = stack;
   try {
-    const args = (command: string) => (command === 'sdk' ? [sdkAlone, proxy.url, PROJECT, STACK_DOMAIN.hostedZone] : [BIN, command, '-c', stack.config, '--endpoint-url', proxy.url]);
+    const args = (command: string) => (command === 'sdk' ? sdkAlone(proxy.url, PROJECT) : [BIN, command, '-c', stack.config, '--endpoint-url', proxy.url]);
     const cli = (command: string) => run(node.binary, args(command), {
       cwd: REPO, env: { ...CLI_ENV, NODE_OPTIONS: `--import=${pathToFileURL(join(REPO, 'bench', 'cpu-probe.mjs')).href}`, BENCH_CPU_FILE: cpuFile },
     });

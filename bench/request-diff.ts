@@ -1,5 +1,5 @@
-// Comparing two runs' requests by operation, from the recording proxy's counts (bench/floor.ts
-// checks with it that bench/sdk-alone.ts makes the requests `plan` makes).
+// Comparing two runs' requests by operation, from the recording proxy's counts (bench/floor.ts and
+// the stack section of bench/run.ts check with it that bench/sdk-alone.ts makes `plan`'s requests).
 import type { OperationCount } from './proxy.ts';
 
 type Counted = Pick<OperationCount, 'service' | 'operation' | 'count'>;

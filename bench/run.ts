@@ -31,7 +31,7 @@ import { killAll, run, type RunResult } from './exec.ts';
 import { start, type RecordingProxy } from './proxy.ts';
 import { notesOf, operationsSection, seconds, stackTable, startupTable, syncTable, type Pair } from './report.ts';
 import { requestDifferences } from './request-diff.ts';
-import { buildSdkAlone } from './sdk-alone-build.ts';
+import { buildSdkAlone, type SdkAloneArgs } from './sdk-alone-build.ts';
 import { growthSection, growthSvg, type GrowthResults, type GrowthRow } from './growth-report.ts';
 import { cloneSite, generateSite, generateSiteRepo, SITE_FILES, type GeneratedSite } from './sitegen.ts';
 import { median, medianOf, okRuns, type Measurement } from './stats.ts';
@@ -219,8 +219,8 @@ interface Lifecycle {
   rep: number;
   tag: string;
   into: Record<StackStep, Sides>;
-  /** With the SDK-alone baseline: its entry (bench/sdk-alone-build.ts) and where its runs go. */
-  sdkAlone?: { entry: string; into: Measurement[] };
+  /** With the SDK-alone baseline: how to run it (bench/sdk-alone-build.ts) and where its runs go. */
+  sdkAlone?: { args: SdkAloneArgs; into: Measurement[] };
 }
 
 function stepProgress(lifecycle: Lifecycle, tool: string, key: StackStep, measurement: Measurement): void {
@@ -243,8 +243,8 @@ async function resumeInfraLifecycle(lifecycle: Lifecycle, config: string, log: s
     lifecycle.into[key].ours.push(measurement);
     stepProgress(lifecycle, 'resume-infra', key, measurement);
     if (key === 'plan' && lifecycle.sdkAlone) {
-      const { entry, into } = lifecycle.sdkAlone;
-      const { result: _baseline, ...baseline } = await measure(bench, () => run(bench.node, [entry, bench.proxy.url, STACK_PROJECT, STACK_DOMAIN.hostedZone], {
+      const { args, into } = lifecycle.sdkAlone;
+      const { result: _baseline, ...baseline } = await measure(bench, () => run(bench.node, args(bench.proxy.url, STACK_PROJECT), {
         cwd: REPO, env: CLI_ENV, logFile: join(LOGS, log), timeoutMs: STEP_TIMEOUT_MS,
       }), exitZero);
       into.push(baseline);
@@ -284,13 +284,13 @@ async function terraformLifecycle(lifecycle: Lifecycle, terraform: Terraform): P
  */
 async function stackBench(bench: Bench, terraform: Terraform): Promise<StackResults> {
   const config = await writeConfig('stack', STACK_PROJECT, bench.stackSite, withDomain ? STACK_DOMAIN : undefined);
-  const results: StackResults = { latencyMs, runs: { direct: emptyRuns(STACK_STEPS), latency: emptyRuns(STACK_STEPS) } };
-  const sdkAloneEntry = withDomain ? await buildSdkAlone(join(WORK, 'sdk-alone')) : undefined;
-  if (sdkAloneEntry) results.sdkAlone = { direct: [], latency: [] };
+  const sdkAloneArgs = withDomain ? await buildSdkAlone(join(WORK, 'sdk-alone')) : undefined;
+  const sdkAloneRuns: Record<StackMode, Measurement[]> | undefined = sdkAloneArgs ? { direct: [], latency: [] } : undefined;
+  const results: StackResults = { latencyMs, runs: { direct: emptyRuns(STACK_STEPS), latency: emptyRuns(STACK_STEPS) }, ...(sdkAloneRuns ? { sdkAlone: sdkAloneRuns } : {}) };
   for (let rep = 1; rep <= reps; rep++) {
     for (const [index, mode] of STACK_MODES.entries()) {
       const delay = mode === 'direct' ? 0 : latencyMs;
-      const sdkAlone = sdkAloneEntry && results.sdkAlone ? { entry: sdkAloneEntry, into: results.sdkAlone[mode] } : undefined;
+      const sdkAlone = sdkAloneArgs && sdkAloneRuns ? { args: sdkAloneArgs, into: sdkAloneRuns[mode] } : undefined;
       const lifecycle: Lifecycle = { bench, rep, tag: delay > 0 ? ` (+${delay} ms)` : '', into: results.runs[mode], ...(sdkAlone ? { sdkAlone } : {}) };
       // Which tool goes first flips with every lifecycle pair: ri, tf | tf, ri in the first repetition.
       const resumeInfraFirst = (rep + index) % 2 === 1;

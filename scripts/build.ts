@@ -50,8 +50,8 @@ const httpWithoutUndici: Plugin = {
 };
 
 /**
- * How the CLI is bundled, apart from its entry and output: bench/floor.ts bundles its SDK-alone
- * baseline (bench/sdk-alone.ts) with the same options.
+ * How the CLI is bundled, apart from its entry and output: the benchmark's SDK-alone baseline
+ * (bench/sdk-alone.ts, built by bench/sdk-alone-build.ts) is bundled with the same options.
  */
 export const BUNDLE_OPTIONS = {
   bundle: true,

@@ -1,4 +1,4 @@
-// bench/request-diff.ts: how bench/floor.ts tells whether the SDK-alone baseline made `plan`'s requests.
+// bench/request-diff.ts: how bench/floor.ts and bench/run.ts tell whether the SDK-alone baseline made `plan`'s requests.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { requestDifferences } from '../bench/request-diff.ts';
